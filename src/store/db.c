@@ -1,0 +1,638 @@
+/*
+ * mxcep: one MariaDB connection per process. Holds every SQL string of
+ * the service in stmts[], prepares each lazily once per connection and
+ * binds by type. A lost server closes the connection; the next call
+ * reconnects and re-prepares. Read-only statements are retried once on
+ * a fresh connection, writes are not (their outcome is unknown).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "util/util.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+#define STMT_READ	0x01u	/* no side effect: safe to retry after reconnect */
+
+#define VALIDATION_COLS \
+	"id, account_id, validation_type, playground, status, fecha, " \
+	"clave_rastreo, referencia, emisor, receptor, cuenta, monto, " \
+	"request_data, banxico_status, processing_time_ms, created_at, " \
+	"updated_at, completed_at, enqueued_at, processing_started_at, " \
+	"expires_at, etag_version, image_path, ocr_result, ocr_confidence, " \
+	"normalized_data, normalization_warnings, is_masked, banxico_result, " \
+	"has_cep, error_message, error_code, batch_id, batch_position, " \
+	"retry_enabled, retry_max_retries, retry_interval_seconds, " \
+	"retry_outcomes, retry_attempts_completed, retry_next_attempt_at, " \
+	"retry_resolved_at, retry_exhausted_at, retry_cancelled_at, " \
+	"retry_terminal_state, deleted_at"
+#define KEY_COLS \
+	"id, account_id, key_prefix, name, scopes, created_at, revoked_at, " \
+	"last_used_at"
+#define ACCOUNT_COLS \
+	"a.id, a.name, p.name, p.retry_max_retries, a.created_at"
+
+static const struct {
+	const char	*name;		/* for log lines */
+	const char	*sql;
+	unsigned int	 flags;		/* STMT_READ */
+} stmts[STMT__MAX] = {
+	[STMT_MIGRATE_LOCK] = { "migrate_lock",
+	    "SELECT GET_LOCK('mxcep.migrate', ?)", 0 },
+	[STMT_MIGRATE_UNLOCK] = { "migrate_unlock",
+	    "SELECT RELEASE_LOCK('mxcep.migrate')", 0 },
+	[STMT_MIGRATE_BOOTSTRAP] = { "migrate_bootstrap",
+	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    " version INT UNSIGNED NOT NULL PRIMARY KEY,"
+	    " name VARCHAR(255) NOT NULL,"
+	    " checksum CHAR(64) CHARACTER SET ascii NOT NULL,"
+	    " applied_at DATETIME NOT NULL"
+	    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	    0 },
+	[STMT_MIGRATE_LIST] = { "migrate_list",
+	    "SELECT version, name, checksum FROM schema_migrations"
+	    " ORDER BY version", STMT_READ },
+	[STMT_MIGRATE_RECORD] = { "migrate_record",
+	    "INSERT INTO schema_migrations (version, name, checksum, applied_at)"
+	    " VALUES (?, ?, ?, ?)", 0 },
+	[STMT_PLAN_INSERT] = { "plan_insert",
+	    "INSERT INTO plans (name, retry_max_retries, created_at)"
+	    " VALUES (?, ?, ?)", 0 },
+	[STMT_PLAN_BY_NAME] = { "plan_by_name",
+	    "SELECT id, name, retry_max_retries, created_at FROM plans"
+	    " WHERE name = ?", STMT_READ },
+	[STMT_PLAN_LIST] = { "plan_list",
+	    "SELECT id, name, retry_max_retries, created_at FROM plans"
+	    " ORDER BY name", STMT_READ },
+	[STMT_ACCOUNT_INSERT] = { "account_insert",
+	    "INSERT INTO accounts (id, name, plan_id, created_at)"
+	    " SELECT ?, ?, id, ? FROM plans WHERE name = ?", 0 },
+	[STMT_ACCOUNT_EXISTS] = { "account_exists",
+	    "SELECT 1 FROM accounts WHERE id = ?", STMT_READ },
+	[STMT_ACCOUNT_GET] = { "account_get",
+	    "SELECT " ACCOUNT_COLS " FROM accounts a"
+	    " JOIN plans p ON p.id = a.plan_id WHERE a.id = ?", STMT_READ },
+	[STMT_ACCOUNT_LIST] = { "account_list",
+	    "SELECT " ACCOUNT_COLS " FROM accounts a"
+	    " JOIN plans p ON p.id = a.plan_id ORDER BY a.created_at, a.id",
+	    STMT_READ },
+	[STMT_KEY_INSERT] = { "key_insert",
+	    "INSERT INTO api_keys (id, account_id, name, key_prefix, key_hash,"
+	    " scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", 0 },
+	[STMT_KEY_BY_HASH] = { "key_by_hash",
+	    "SELECT " KEY_COLS " FROM api_keys WHERE key_hash = ?", STMT_READ },
+	[STMT_KEY_GET] = { "key_get",
+	    "SELECT " KEY_COLS " FROM api_keys WHERE id = ?", STMT_READ },
+	[STMT_KEY_GET_ACCOUNT] = { "key_get_account",
+	    "SELECT " KEY_COLS " FROM api_keys WHERE id = ? AND account_id = ?",
+	    STMT_READ },
+	[STMT_KEY_LIST_ALL] = { "key_list_all",
+	    "SELECT " KEY_COLS " FROM api_keys ORDER BY created_at, id",
+	    STMT_READ },
+	[STMT_KEY_LIST_ACCOUNT] = { "key_list_account",
+	    "SELECT " KEY_COLS " FROM api_keys WHERE account_id = ?"
+	    " ORDER BY created_at, id", STMT_READ },
+	[STMT_KEY_REVOKE] = { "key_revoke",
+	    "UPDATE api_keys SET revoked_at = ?"
+	    " WHERE id = ? AND revoked_at IS NULL", 0 },
+	[STMT_KEY_REVOKE_ACCOUNT] = { "key_revoke_account",
+	    "UPDATE api_keys SET revoked_at = ?"
+	    " WHERE id = ? AND account_id = ? AND revoked_at IS NULL", 0 },
+	[STMT_KEY_TOUCH] = { "key_touch",
+	    "UPDATE api_keys SET last_used_at = ? WHERE id = ?"
+	    " AND (last_used_at IS NULL OR last_used_at < ?)", 0 },
+	[STMT_VALIDATION_INSERT] = { "validation_insert",
+	    "INSERT INTO validations (" VALIDATION_COLS ") VALUES ("
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0 },
+	[STMT_VALIDATION_GET] = { "validation_get",
+	    "SELECT " VALIDATION_COLS " FROM validations"
+	    " WHERE id = ? AND account_id = ?", STMT_READ },
+};
+
+struct db {
+	const struct config	*cfg;		/* borrowed */
+	MYSQL			*my;		/* NULL = not connected */
+	MYSQL_STMT		*st[STMT__MAX];	/* prepared on first use */
+	int			 unavailable;	/* last failure: server unreachable */
+	uint64_t		 affected;	/* of the last db_run */
+	char			 version[64];
+};
+
+struct db *
+db_new(const struct config *cfg)
+{
+	struct db	*db;
+
+	db = xcalloc(1, sizeof(*db));
+	db->cfg = cfg;
+	return db;
+}
+
+static void
+db_close(struct db *db)
+{
+	size_t	 i;
+
+	for (i = 0; i < STMT__MAX; i++) {
+		if (db->st[i] != NULL)
+			mysql_stmt_close(db->st[i]);
+		db->st[i] = NULL;
+	}
+	if (db->my != NULL)
+		mysql_close(db->my);
+	db->my = NULL;
+	db->version[0] = '\0';
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_close(db);
+	free(db);
+}
+
+/* is_gone: 1 for the errors that mean the connection is unusable */
+static int
+is_gone(unsigned int err)
+{
+	switch (err) {
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_CONN_HOST_ERROR:
+	case CR_CONNECTION_ERROR:
+	case CR_COMMANDS_OUT_OF_SYNC:
+	case ER_CONNECTION_KILLED:
+	case ER_SERVER_SHUTDOWN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* db_failed: after an error err on the connection, close it when the
+ * server is gone, and remember whether that was the cause. */
+static void
+db_failed(struct db *db, unsigned int err)
+{
+	db->unavailable = is_gone(err);
+	if (db->unavailable)
+		db_close(db);
+}
+
+int
+db_connect(struct db *db)
+{
+	const struct config	*c = db->cfg;
+	unsigned int		 cto, rto;
+	const char		*host, *sock;
+	int			 fd, fl;
+
+	if (db->my != NULL)
+		return 0;
+	if ((db->my = mysql_init(NULL)) == NULL) {
+		log_warnx("%s: mysql_init failed", __func__);
+		db->unavailable = 1;
+		return -1;
+	}
+	cto = (unsigned int)c->db_connect_timeout;
+	rto = (unsigned int)c->db_read_timeout;
+	mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &cto);
+	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &rto);
+	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &rto);
+	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db->my, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	host = c->db_host[0] != '\0' ? c->db_host : NULL;
+	sock = host == NULL && c->db_socket[0] != '\0' ? c->db_socket : NULL;
+	if (mysql_real_connect(db->my, host, c->db_user, c->db_password,
+	    c->db_name, (unsigned int)c->db_port, sock, 0) == NULL) {
+		log_warnx("%s: %s: %s", __func__,
+		    host != NULL ? host : (sock != NULL ? sock : "default socket"),
+		    mysql_error(db->my));
+		mysql_close(db->my);
+		db->my = NULL;
+		db->unavailable = 1;
+		return -1;
+	}
+	/* the socket must not leak into children (exec'd helpers) */
+	fd = (int)mysql_get_socket(db->my);
+	if (fd >= 0 && (fl = fcntl(fd, F_GETFD)) != -1)
+		(void)fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+	snprintf(db->version, sizeof(db->version), "%s",
+	    mysql_get_server_info(db->my));
+	db->unavailable = 0;
+	log_debug("%s: connected to MariaDB %s", __func__, db->version);
+	return 0;
+}
+
+int
+db_ping(struct db *db)
+{
+	if (db_connect(db) == -1)
+		return -1;
+	if (mysql_ping(db->my) != 0) {
+		log_warnx("%s: %s", __func__, mysql_error(db->my));
+		/* a ping that fails is the server being unreachable */
+		db->unavailable = 1;
+		db_close(db);
+		return -1;
+	}
+	db->unavailable = 0;
+	return 0;
+}
+
+int
+db_unavailable(const struct db *db)
+{
+	return db->unavailable;
+}
+
+const char *
+db_server_version(struct db *db)
+{
+	return db->my != NULL ? db->version : NULL;
+}
+
+uint64_t
+db_affected(const struct db *db)
+{
+	return db->affected;
+}
+
+/* ---- parameters ------------------------------------------------------ */
+
+void
+dbp_init(struct dbp *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+static MYSQL_BIND *
+dbp_next(struct dbp *p)
+{
+	if (p->n >= DB_MAXCOLS)
+		fatalx("dbp: more than %d parameters", DB_MAXCOLS);
+	return &p->b[p->n++];
+}
+
+void
+dbp_str(struct dbp *p, const char *s)
+{
+	MYSQL_BIND	*b = dbp_next(p);
+	size_t		 i = p->n - 1;
+
+	if (s == NULL) {
+		b->buffer_type = MYSQL_TYPE_NULL;
+		return;
+	}
+	p->len[i] = (unsigned long)strlen(s);
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = (void *)(uintptr_t)s;
+	b->buffer_length = p->len[i];
+	b->length = &p->len[i];
+}
+
+void
+dbp_i64(struct dbp *p, long long v)
+{
+	MYSQL_BIND	*b = dbp_next(p);
+	size_t		 i = p->n - 1;
+
+	p->v[i].i = v;
+	b->buffer_type = MYSQL_TYPE_LONGLONG;
+	b->buffer = &p->v[i].i;
+}
+
+void
+dbp_i64n(struct dbp *p, long long v)
+{
+	if (v < 0)
+		dbp_str(p, NULL);
+	else
+		dbp_i64(p, v);
+}
+
+void
+dbp_double(struct dbp *p, double v)
+{
+	MYSQL_BIND	*b = dbp_next(p);
+	size_t		 i = p->n - 1;
+
+	p->v[i].d = v;
+	b->buffer_type = MYSQL_TYPE_DOUBLE;
+	b->buffer = &p->v[i].d;
+}
+
+void
+dbp_doublen(struct dbp *p, double v)
+{
+	if (v < 0)
+		dbp_str(p, NULL);
+	else
+		dbp_double(p, v);
+}
+
+void
+dbp_time(struct dbp *p, time_t t)
+{
+	MYSQL_BIND	*b;
+	size_t		 i;
+	struct tm	 tm;
+
+	if (t == 0) {
+		dbp_str(p, NULL);
+		return;
+	}
+	b = dbp_next(p);
+	i = p->n - 1;
+	gmtime_r(&t, &tm);
+	memset(&p->v[i].t, 0, sizeof(p->v[i].t));
+	p->v[i].t.year = (unsigned int)tm.tm_year + 1900;
+	p->v[i].t.month = (unsigned int)tm.tm_mon + 1;
+	p->v[i].t.day = (unsigned int)tm.tm_mday;
+	p->v[i].t.hour = (unsigned int)tm.tm_hour;
+	p->v[i].t.minute = (unsigned int)tm.tm_min;
+	p->v[i].t.second = (unsigned int)tm.tm_sec;
+	p->v[i].t.time_type = MYSQL_TIMESTAMP_DATETIME;
+	b->buffer_type = MYSQL_TYPE_DATETIME;
+	b->buffer = &p->v[i].t;
+}
+
+/* ---- statements ------------------------------------------------------ */
+
+/* db_stmt: the prepared statement id on the current connection. */
+static MYSQL_STMT *
+db_stmt(struct db *db, enum stmt id)
+{
+	MYSQL_STMT	*st;
+
+	if (db->st[id] != NULL)
+		return db->st[id];
+	if ((st = mysql_stmt_init(db->my)) == NULL) {
+		log_warnx("%s: %s: %s", __func__, stmts[id].name,
+		    mysql_error(db->my));
+		db_failed(db, mysql_errno(db->my));
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, stmts[id].sql,
+	    (unsigned long)strlen(stmts[id].sql)) != 0) {
+		unsigned int	 err = mysql_stmt_errno(st);
+
+		log_warnx("%s: %s: %s", __func__, stmts[id].name,
+		    mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		db_failed(db, err);
+		return NULL;
+	}
+	db->st[id] = st;
+	return st;
+}
+
+static int
+dbr_bind(struct dbr *r, MYSQL_STMT *st, const char *fmt)
+{
+	size_t	 i;
+
+	memset(r->b, 0, sizeof(r->b));
+	r->st = st;
+	r->n = strlen(fmt);
+	if (r->n > DB_MAXCOLS)
+		fatalx("dbr: more than %d columns", DB_MAXCOLS);
+	memcpy(r->fmt, fmt, r->n + 1);
+	if (mysql_stmt_field_count(st) != r->n) {
+		log_warnx("%s: statement has %u columns, bound %zu", __func__,
+		    mysql_stmt_field_count(st), r->n);
+		return -1;
+	}
+	for (i = 0; i < r->n; i++) {
+		r->b[i].is_null = &r->null[i];
+		r->b[i].error = &r->err[i];
+		r->b[i].length = &r->len[i];
+		switch (fmt[i]) {
+		case 's':
+			/* fetched by dbr_str() once the length is known */
+			r->b[i].buffer_type = MYSQL_TYPE_STRING;
+			break;
+		case 'i':
+			r->b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			r->b[i].buffer = &r->v[i].i;
+			break;
+		case 'd':
+			r->b[i].buffer_type = MYSQL_TYPE_DOUBLE;
+			r->b[i].buffer = &r->v[i].d;
+			break;
+		case 't':
+			r->b[i].buffer_type = MYSQL_TYPE_DATETIME;
+			r->b[i].buffer = &r->v[i].t;
+			break;
+		default:
+			fatalx("dbr: bad column type '%c'", fmt[i]);
+		}
+	}
+	return 0;
+}
+
+/* db_run_once: one attempt; -1 with db->unavailable telling why */
+static int
+db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
+    const char *fmt)
+{
+	MYSQL_STMT	*st;
+	unsigned int	 err;
+
+	if (db_connect(db) == -1)
+		return -1;
+	if ((st = db_stmt(db, id)) == NULL)
+		return -1;
+	if (mysql_stmt_param_count(st) != (p != NULL ? p->n : 0))
+		fatalx("%s: %s: %lu parameters, bound %zu", __func__,
+		    stmts[id].name, mysql_stmt_param_count(st),
+		    p != NULL ? p->n : 0);
+	if (p != NULL && p->n > 0 && mysql_stmt_bind_param(st, p->b) != 0)
+		goto fail;
+	if (mysql_stmt_execute(st) != 0)
+		goto fail;
+	db->affected = (uint64_t)mysql_stmt_affected_rows(st);
+	if (r == NULL) {
+		/* drain anything the statement returned (GET_LOCK etc.) */
+		if (mysql_stmt_field_count(st) > 0) {
+			(void)mysql_stmt_store_result(st);
+			mysql_stmt_free_result(st);
+		}
+		db->unavailable = 0;
+		return 0;
+	}
+	if (dbr_bind(r, st, fmt) == -1) {
+		mysql_stmt_free_result(st);
+		return -1;
+	}
+	if (mysql_stmt_bind_result(st, r->b) != 0 ||
+	    mysql_stmt_store_result(st) != 0) {
+		mysql_stmt_free_result(st);
+		goto fail;
+	}
+	db->unavailable = 0;
+	return 0;
+fail:
+	err = mysql_stmt_errno(st);
+	log_warnx("%s: %s: %s", __func__, stmts[id].name, mysql_stmt_error(st));
+	if (r != NULL)
+		r->st = NULL;
+	db_failed(db, err);
+	return -1;
+}
+
+int
+db_run(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
+    const char *fmt)
+{
+	int	 was_connected = db->my != NULL;
+
+	if (r != NULL) {
+		r->db = db;
+		r->st = NULL;
+		r->n = 0;
+	}
+	if (db_run_once(db, id, p, r, fmt) == 0)
+		return 0;
+	/* a connection that sat idle may have been dropped by the server
+	 * (wait_timeout): retry a read once on a new connection */
+	if (was_connected && db->my == NULL && db->unavailable &&
+	    (stmts[id].flags & STMT_READ)) {
+		log_info("%s: %s: reconnecting", __func__, stmts[id].name);
+		return db_run_once(db, id, p, r, fmt);
+	}
+	return -1;
+}
+
+int
+dbr_fetch(struct dbr *r)
+{
+	int	 rc;
+
+	if (r->st == NULL)
+		return 0;
+	rc = mysql_stmt_fetch(r->st);
+	if (rc == 0 || rc == MYSQL_DATA_TRUNCATED)
+		return 1;	/* text columns are fetched by length later */
+	if (rc == MYSQL_NO_DATA)
+		return 0;
+	log_warnx("%s: %s", __func__, mysql_stmt_error(r->st));
+	return -1;
+}
+
+void
+dbr_done(struct dbr *r)
+{
+	if (r == NULL || r->st == NULL)
+		return;
+	mysql_stmt_free_result(r->st);
+	r->st = NULL;
+}
+
+int
+dbr_null(const struct dbr *r, size_t col)
+{
+	return r->null[col] != 0;
+}
+
+char *
+dbr_str(struct dbr *r, size_t col)
+{
+	MYSQL_BIND	 b;
+	char		*s;
+	unsigned long	 n;
+
+	if (r->null[col])
+		return NULL;
+	n = r->len[col];
+	s = xmalloc((size_t)n + 1);
+	if (n > 0) {
+		memset(&b, 0, sizeof(b));
+		b.buffer_type = MYSQL_TYPE_STRING;
+		b.buffer = s;
+		b.buffer_length = n;
+		if (mysql_stmt_fetch_column(r->st, &b, (unsigned int)col, 0)
+		    != 0) {
+			log_warnx("%s: column %zu: %s", __func__, col,
+			    mysql_stmt_error(r->st));
+			n = 0;
+		}
+	}
+	s[n] = '\0';
+	return s;
+}
+
+void
+dbr_strcpy(struct dbr *r, size_t col, char *dst, size_t n)
+{
+	char	*s;
+
+	if (n == 0)
+		return;
+	dst[0] = '\0';
+	if ((s = dbr_str(r, col)) == NULL)
+		return;
+	snprintf(dst, n, "%s", s);
+	free(s);
+}
+
+long long
+dbr_i64(const struct dbr *r, size_t col, long long ifnull)
+{
+	return r->null[col] ? ifnull : r->v[col].i;
+}
+
+double
+dbr_double(const struct dbr *r, size_t col, double ifnull)
+{
+	return r->null[col] ? ifnull : r->v[col].d;
+}
+
+time_t
+dbr_time(const struct dbr *r, size_t col)
+{
+	const MYSQL_TIME	*t = &r->v[col].t;
+	struct tm		 tm;
+
+	if (r->null[col])
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)t->year - 1900;
+	tm.tm_mon = (int)t->month - 1;
+	tm.tm_mday = (int)t->day;
+	tm.tm_hour = (int)t->hour;
+	tm.tm_min = (int)t->minute;
+	tm.tm_sec = (int)t->second;
+	return timegm(&tm);
+}
+
+int
+db_exec_script(struct db *db, const char *sql, size_t len)
+{
+	MYSQL_RES	*res;
+
+	if (db_connect(db) == -1)
+		return -1;
+	if (mysql_real_query(db->my, sql, (unsigned long)len) != 0) {
+		log_warnx("%s: %s", __func__, mysql_error(db->my));
+		db_failed(db, mysql_errno(db->my));
+		return -1;
+	}
+	if ((res = mysql_store_result(db->my)) != NULL)
+		mysql_free_result(res);
+	db->affected = (uint64_t)mysql_affected_rows(db->my);
+	return 0;
+}

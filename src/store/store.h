@@ -1,0 +1,218 @@
+/*
+ * mxcep: MariaDB access. The only code that holds SQL text. Every
+ * statement is prepared once per connection and indexed by enum.
+ * A struct db is one connection of one process. After the server went
+ * away the connection is closed and the next call reconnects; a failed
+ * read-only statement is retried once on the new connection, a write
+ * fails (-1, db_unavailable() then says whether to answer 503).
+ * All functions return 0 ok or -1 (logged); out pointers are only set
+ * on success.
+ */
+#ifndef MXCEP_STORE_H
+#define MXCEP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct config;
+
+/* API key scopes, a bit set */
+#define SCOPE_VALIDATIONS_READ		0x01u
+#define SCOPE_VALIDATIONS_WRITE		0x02u
+#define SCOPE_VALIDATIONS_DELETE	0x04u
+#define SCOPE_ADMIN			0x08u
+#define SCOPE__ALL			0x0fu
+
+#define UUID_STR_LEN	36	/* without the NUL */
+
+/* db.c */
+struct db;
+struct db	*db_new(const struct config *);	/* never NULL; connects lazily;
+						   borrows the config */
+void		 db_free(struct db *);		/* NULL is a no-op */
+int		 db_connect(struct db *);	/* 0 connected (or already), -1 down */
+int		 db_ping(struct db *);		/* 0 server answers, -1 not */
+int		 db_unavailable(const struct db *);/* 1 when the last failure was the
+						   server being unreachable (map to 503) */
+const char	*db_server_version(struct db *);	/* NULL when not connected */
+
+/* migrate.c: apply the missing sql/NNN_name.sql files in order, under
+ * GET_LOCK; refuses (-1) a file whose checksum changed after it was
+ * applied. Returns the number applied (0 when up to date), -1 on failure. */
+int		 db_migrate(struct db *, const char *sql_dir);
+
+/* accounts.c */
+struct plan {
+	uint64_t	 id;
+	char		*name;
+	int		 retry_max_retries;	/* plan cap for retry_state.max_retries */
+	time_t		 created_at;
+};
+int	 db_plan_create(struct db *, const char *name, int retry_max_retries,
+	    uint64_t *id);			/* -1 also for a duplicate name */
+int	 db_plan_by_name(struct db *, const char *name, struct plan **);	/* *out NULL if none */
+int	 db_plan_list(struct db *, struct plan **plans, size_t *n);	/* by name */
+void	 plan_free(struct plan *);
+void	 plan_list_free(struct plan *, size_t);
+
+struct account {
+	char		 id[UUID_STR_LEN + 1];
+	char		*name;
+	char		*plan_name;
+	int		 retry_max_retries;	/* of its plan */
+	time_t		 created_at;
+};
+/* plan_name NULL = "default"; -1 (logged) when the plan does not exist */
+int	 db_account_create(struct db *, const char *name, const char *plan_name,
+	    char id[UUID_STR_LEN + 1]);
+int	 db_account_exists(struct db *, const char *id, int *exists);
+int	 db_account_get(struct db *, const char *id, struct account **);	/* *out NULL if none */
+int	 db_account_list(struct db *, struct account **accounts, size_t *n);	/* oldest first */
+void	 account_free(struct account *);
+void	 account_list_free(struct account *, size_t);
+
+/* api_keys.c */
+#define API_KEY_SECRET_SIZE	80	/* buffer for "mxcep_" + 43 base64url chars */
+struct api_key {
+	char		 id[UUID_STR_LEN + 1];
+	char		 account_id[UUID_STR_LEN + 1];
+	char		 prefix[16];		/* first 12 characters of the secret, for display */
+	char		*name;			/* "" when none given */
+	unsigned int	 scopes;		/* SCOPE_* */
+	time_t		 created_at;
+	time_t		 revoked_at;		/* 0 = active */
+	time_t		 last_used_at;		/* 0 = never */
+};
+/* Creates a key; writes the secret "mxcep_..." into secret (n >=
+ * API_KEY_SECRET_SIZE). Only its SHA-256 is stored. name NULL = "". */
+int	 db_api_key_create(struct db *, const char *account_id,
+	    const char *name, unsigned int scopes, char *secret, size_t n,
+	    char id[UUID_STR_LEN + 1]);
+/* Looks a presented secret up by its hash; *out NULL when unknown.
+ * A revoked key is returned with revoked_at set. */
+int	 db_api_key_by_secret(struct db *, const char *secret,
+	    struct api_key **out);
+int	 db_api_key_get(struct db *, const char *account_id, const char *id,
+	    struct api_key **out);	/* account NULL = any; *out NULL if none */
+int	 db_api_key_list(struct db *, const char *account_id,
+	    struct api_key **keys, size_t *n);	/* account NULL = all; oldest first */
+/* Revokes (idempotent); *found 0 when no such key. */
+int	 db_api_key_revoke(struct db *, const char *id, int *found);
+/* The same, confined to one account (a key of another account: *found 0). */
+int	 db_api_key_revoke_account(struct db *, const char *account_id,
+	    const char *id, int *found);
+/* Sets last_used_at to now, at most once a minute per key (cheap to call). */
+int	 db_api_key_touch(struct db *, const char *id);
+void	 api_key_free(struct api_key *);
+void	 api_key_list_free(struct api_key *, size_t);
+int	 scopes_parse(const char *, unsigned int *);	/* "a,b" -> bits; -1 unknown/empty */
+char	*scopes_format(unsigned int);			/* "a,b"; caller frees */
+
+/* validations.c */
+enum validation_type {
+	VALIDATION_TYPE_DIRECT = 0,
+	VALIDATION_TYPE_OCR,
+	VALIDATION_TYPE__MAX
+};
+enum validation_status {
+	VALIDATION_STATUS_QUEUED = 0,
+	VALIDATION_STATUS_PROCESSING,
+	VALIDATION_STATUS_VALID,
+	VALIDATION_STATUS_NOT_FOUND,
+	VALIDATION_STATUS_CEP_UNAVAILABLE,
+	VALIDATION_STATUS_INVALID,
+	VALIDATION_STATUS_FAILED,
+	VALIDATION_STATUS_ERROR,
+	VALIDATION_STATUS__MAX
+};
+enum retry_terminal {
+	RETRY_TERMINAL_NONE = 0,		/* SQL NULL / JSON null */
+	RETRY_TERMINAL_PENDING,
+	RETRY_TERMINAL_RESOLVED,
+	RETRY_TERMINAL_EXHAUSTED,
+	RETRY_TERMINAL_CANCELLED,
+	RETRY_TERMINAL__MAX
+};
+/* names exactly as in spec 001 ("direct", "not_found", "pending", ...);
+ * RETRY_TERMINAL_NONE has the name NULL. parse: 0 ok, -1 unknown. */
+const char	*validation_type_name(enum validation_type);
+int		 validation_type_parse(const char *, enum validation_type *);
+const char	*validation_status_name(enum validation_status);
+int		 validation_status_parse(const char *, enum validation_status *);
+const char	*retry_terminal_name(enum retry_terminal);
+int		 retry_terminal_parse(const char *, enum retry_terminal *);
+
+/*
+ * One row of `validations`: every column of spec 001 (Validation) and
+ * spec 004 (ValidationListItem). NULL conventions: char * NULL, time_t 0,
+ * integers -1 (all are >= 0 when set), fecha "". JSON columns hold the
+ * JSON text as stored (valid JSON, checked by the server).
+ */
+struct validation {
+	char			 id[UUID_STR_LEN + 1];
+	char			 account_id[UUID_STR_LEN + 1];
+	enum validation_type	 type;		/* validation_type */
+	int			 playground;	/* is_playground, 0/1 */
+	enum validation_status	 status;
+	/* request fields (spec 004 list columns); NULL until known (OCR) */
+	char			 fecha[11];	/* "YYYY-MM-DD", "" = NULL */
+	char			*clave_rastreo;
+	char			*referencia;
+	char			*emisor;
+	char			*receptor;
+	char			*cuenta;
+	int64_t			 monto_cents;	/* DECIMAL(18,2) in centavos; -1 = NULL */
+	char			*request_data;	/* JSON object, never NULL in the DB */
+	/* lifecycle */
+	char			*banxico_status;
+	int64_t			 processing_time_ms;	/* -1 = NULL */
+	time_t			 created_at;
+	time_t			 updated_at;
+	time_t			 completed_at;
+	time_t			 enqueued_at;
+	time_t			 processing_started_at;
+	time_t			 expires_at;
+	int64_t			 etag_version;	/* starts at 1 */
+	/* OCR */
+	char			*image_path;
+	char			*ocr_result;	/* JSON object */
+	double			 ocr_confidence;	/* 0..1; -1 = NULL */
+	char			*normalized_data;	/* JSON object */
+	char			*normalization_warnings;/* JSON array */
+	int			 is_masked;	/* 0/1; -1 = NULL */
+	/* Banxico */
+	char			*banxico_result;	/* JSON object */
+	int			 has_cep;	/* 0/1 */
+	char			*error_message;
+	char			*error_code;
+	/* bulk import */
+	int64_t			 batch_id;	/* -1 = NULL */
+	int64_t			 batch_position;/* 1-based; -1 = NULL */
+	/* retry_state */
+	int			 retry_enabled;	/* 0/1 */
+	int64_t			 retry_max_retries;	/* -1 = NULL (always when disabled) */
+	int64_t			 retry_interval_seconds;/* 300..86400; -1 = NULL */
+	char			*retry_outcomes;	/* JSON array; NULL when disabled */
+	int64_t			 retry_attempts_completed;
+	time_t			 retry_next_attempt_at;
+	time_t			 retry_resolved_at;
+	time_t			 retry_exhausted_at;
+	time_t			 retry_cancelled_at;
+	enum retry_terminal	 retry_terminal_state;
+	/* soft delete */
+	time_t			 deleted_at;	/* 0 = not deleted (is_deleted) */
+};
+/* validation_new: an empty record with every nullable field NULL,
+ * type direct, status queued, etag_version 1. */
+struct validation *validation_new(void);
+void	 validation_free(struct validation *);	/* NULL is a no-op */
+/* Inserts v as it is (id, account_id, request_data and created_at must
+ * be set; updated_at 0 = created_at). -1 (logged) on failure. */
+int	 db_validation_create(struct db *, const struct validation *v);
+/* The record of that account, soft-deleted ones included (deleted_at
+ * set); *out NULL when none, another account's, or id not a uuid. */
+int	 db_validation_get(struct db *, const char *account_id, const char *id,
+	    struct validation **out);
+
+#endif /* MXCEP_STORE_H */

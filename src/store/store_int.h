@@ -1,0 +1,101 @@
+/*
+ * mxcep: internals shared by the files of src/store/ only. The SQL text
+ * itself lives in db.c (stmts[]); the other files name statements by
+ * enum and bind parameters and results by type through dbp/dbr.
+ */
+#ifndef MXCEP_STORE_INT_H
+#define MXCEP_STORE_INT_H
+
+#include <mysql.h>
+#include <stdint.h>
+#include <time.h>
+
+enum stmt {
+	STMT_MIGRATE_LOCK = 0,
+	STMT_MIGRATE_UNLOCK,
+	STMT_MIGRATE_BOOTSTRAP,
+	STMT_MIGRATE_LIST,
+	STMT_MIGRATE_RECORD,
+	STMT_PLAN_INSERT,
+	STMT_PLAN_BY_NAME,
+	STMT_PLAN_LIST,
+	STMT_ACCOUNT_INSERT,
+	STMT_ACCOUNT_EXISTS,
+	STMT_ACCOUNT_GET,
+	STMT_ACCOUNT_LIST,
+	STMT_KEY_INSERT,
+	STMT_KEY_BY_HASH,
+	STMT_KEY_GET,
+	STMT_KEY_GET_ACCOUNT,
+	STMT_KEY_LIST_ALL,
+	STMT_KEY_LIST_ACCOUNT,
+	STMT_KEY_REVOKE,
+	STMT_KEY_REVOKE_ACCOUNT,
+	STMT_KEY_TOUCH,
+	STMT_VALIDATION_INSERT,
+	STMT_VALIDATION_GET,
+	STMT__MAX
+};
+
+#define DB_MAXCOLS	64
+
+/* parameters of one statement, bound by type; values are copied in */
+struct dbp {
+	MYSQL_BIND	 b[DB_MAXCOLS];
+	union {
+		long long	 i;
+		double		 d;
+		MYSQL_TIME	 t;
+	}		 v[DB_MAXCOLS];
+	unsigned long	 len[DB_MAXCOLS];
+	size_t		 n;
+};
+void	 dbp_init(struct dbp *);
+void	 dbp_str(struct dbp *, const char *);	/* NULL = SQL NULL; borrowed
+						   until the statement ran */
+void	 dbp_i64(struct dbp *, long long);
+void	 dbp_i64n(struct dbp *, long long);	/* < 0 = SQL NULL */
+void	 dbp_double(struct dbp *, double);
+void	 dbp_doublen(struct dbp *, double);	/* < 0 = SQL NULL */
+void	 dbp_time(struct dbp *, time_t);	/* 0 = SQL NULL; UTC DATETIME */
+
+/* the result of one statement; columns typed by a format string:
+ * 's' text (any type the server converts to text), 'i' integer,
+ * 'd' double, 't' DATETIME as time_t */
+struct dbr {
+	struct db	*db;
+	MYSQL_STMT	*st;
+	size_t		 n;
+	char		 fmt[DB_MAXCOLS + 1];
+	MYSQL_BIND	 b[DB_MAXCOLS];
+	union {
+		long long	 i;
+		double		 d;
+		MYSQL_TIME	 t;
+	}		 v[DB_MAXCOLS];
+	unsigned long	 len[DB_MAXCOLS];
+	my_bool		 null[DB_MAXCOLS];
+	my_bool		 err[DB_MAXCOLS];
+};
+
+/* db_run: execute statement id with params p (NULL = none). With r, the
+ * result columns are bound per fmt and buffered; read them with
+ * dbr_fetch() and always end with dbr_done(). 0 ok, -1 (logged). */
+int	 db_run(struct db *, enum stmt, struct dbp *p, struct dbr *r,
+	    const char *fmt);
+uint64_t db_affected(const struct db *);	/* rows changed by the last db_run */
+int	 dbr_fetch(struct dbr *);		/* 1 row, 0 no more, -1 (logged) */
+void	 dbr_done(struct dbr *);		/* frees the result; r may be unused */
+int	 dbr_null(const struct dbr *, size_t col);
+char	*dbr_str(struct dbr *, size_t col);	/* copy, NULL for SQL NULL */
+void	 dbr_strcpy(struct dbr *, size_t col, char *dst, size_t n);	/* "" for NULL;
+						   truncates */
+long long dbr_i64(const struct dbr *, size_t col, long long ifnull);
+double	 dbr_double(const struct dbr *, size_t col, double ifnull);
+time_t	 dbr_time(const struct dbr *, size_t col);	/* 0 for NULL */
+
+/* db_exec_script: run one statement of a migration file as plain text
+ * (trusted, from sql_dir; never from a request); results are discarded. */
+int	 db_exec_script(struct db *, const char *sql, size_t len);
+
+#endif /* MXCEP_STORE_INT_H */
