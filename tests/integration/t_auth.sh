@@ -1,0 +1,152 @@
+# shellcheck shell=bash
+# t_auth: API keys, scopes, account confinement, revocation within
+# auth_cache_ttl, the admin api-keys resource, and secrets kept out of logs.
+# Sourced by run.sh.
+
+# a validation row owned by ACCOUNT, inserted straight into MariaDB
+insert_validation() { # ACCOUNT -> id on stdout
+	local id
+	id=$(uuid)
+	mariadb_sql "$T" "INSERT INTO mxcep.validations
+		(id, account_id, validation_type, status, fecha, clave_rastreo, emisor, receptor,
+		 cuenta, monto, request_data, created_at, updated_at, completed_at, has_cep)
+		VALUES ('$id', '$1', 'direct', 'not_found', '2025-01-15', 'ITEST0001', '40012', '40014',
+		 '012180001234567891', 1234.56,
+		 '{\"fecha\":\"2025-01-15\",\"clave_rastreo\":\"ITEST0001\",\"emisor\":\"40012\",\"receptor\":\"40014\",\"cuenta\":\"012180001234567891\",\"monto\":\"1234.56\"}',
+		 UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP(), 0)" || return 1
+	printf '%s\n' "$id"
+}
+expect_401() { # CODE
+	expect_error 401 "$1"
+	expect_match "WWW-Authenticate" "$(hdr WWW-Authenticate)" '^Bearer'
+}
+
+t_begin "auth: missing key is 401 missing_api_key with WWW-Authenticate"
+http GET "/v1/validations/$(uuid)"
+expect_401 missing_api_key
+t_end
+
+t_begin "auth: unknown and malformed keys are 401 invalid_api_key"
+http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer mxcep_$(uuid | tr -d -)"
+expect_401 invalid_api_key
+http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer not-even-a-key"
+expect_401 invalid_api_key
+http GET "/v1/validations/$(uuid)" -H "Authorization: Basic dXNlcjpwYXNz"
+[[ $CODE == 401 ]] || t_fail "Basic credentials: expected 401, got $CODE"
+expect_schema errors.json
+t_end
+
+t_begin "auth: a revoked key is 401 api_key_revoked"
+rev=$(new_key "$ACC_A" validations:read) && rev_id=$(cat "$T/last_key_id") || t_fail "key create failed"
+admin key revoke "$rev_id" >/dev/null 2>"$T/admin.err" || t_fail "key revoke: $(cat "$T/admin.err")"
+http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $rev"
+expect_401 api_key_revoked
+t_end
+
+t_begin "auth: a key without the scope is 403 insufficient_scope"
+wonly=$(new_key "$ACC_A" validations:write) || t_fail "key create failed"
+http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $wonly"
+expect_error 403 insufficient_scope
+http GET /v1/admin/api-keys -H "Authorization: Bearer $KEY_A"
+expect_error 403 insufficient_scope
+http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $ADMIN_A"
+expect_error 403 insufficient_scope
+t_end
+
+t_begin "auth: a key sees its own account's validation, never another's"
+vid_b=$(insert_validation "$ACC_B") || t_fail "cannot insert a validation for account B"
+http GET "/v1/validations/$vid_b" -H "Authorization: Bearer $KEY_B"
+expect_code 200
+expect_json data.id "$vid_b"
+http GET "/v1/validations/$vid_b" -H "Authorization: Bearer $KEY_A"
+expect_error 404 validation_not_found
+if grep -q "$ACC_B" "$T/body"; then t_fail "account A's 404 mentions account B's id"; fi
+http GET "/v1/validations/not-a-uuid" -H "Authorization: Bearer $KEY_A"
+expect_error 404 validation_not_found
+t_end
+
+t_begin "auth: a key revoked with mxcep-admin stops working within auth_cache_ttl (1 s)"
+k=$(new_key "$ACC_A" validations:read) && k_id=$(cat "$T/last_key_id") || t_fail "key create failed"
+# use it on both workers so each may have it cached
+for _ in 1 2 3 4; do
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $k"
+	[[ $CODE == 404 ]] || t_fail "new key before revocation: expected 404, got $CODE"
+done
+admin key revoke "$k_id" >/dev/null 2>"$T/admin.err" || t_fail "key revoke: $(cat "$T/admin.err")"
+start=$SECONDS
+revoked_now() {
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $k"
+	[[ $CODE == 401 ]]
+}
+if WAIT_TIMEOUT=3 wait_for revoked_now; then
+	for _ in 1 2 3 4 5 6; do
+		http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $k"
+		[[ $CODE == 401 ]] || t_fail "revoked key worked again after a 401 ($((SECONDS - start)) s after revoke): $CODE"
+	done
+	expect_json errors.0.code api_key_revoked
+else
+	t_fail "revoked key still answered $CODE more than 3 s after mxcep-admin key revoke"
+fi
+t_end
+
+t_begin "auth: admin api-keys: create, list, use, revoke"
+body='{"data":{"type":"api_key","attributes":{"name":"it-roundtrip","scopes":["validations:read"]}}}'
+http POST /v1/admin/api-keys -H "Authorization: Bearer $ADMIN_A" \
+	-H 'Content-Type: application/vnd.api+json' --data-binary "$body"
+expect_code 201
+expect_jsonapi_ct
+expect_json data.type api_key
+expect_json data.attributes.name it-roundtrip
+expect_match "Cache-Control" "$(hdr Cache-Control)" 'no-store'
+new_secret=$(jget data.attributes.secret) || new_secret=
+new_id=$(jget data.id) || new_id=
+expect_match "data.attributes.secret" "$new_secret" '^mxcep_'
+expect_match "data.id" "$new_id" '^[0-9a-f-]{36}$'
+echo "$new_secret" >>"$T/secrets"
+http GET /v1/admin/api-keys -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_jsonapi_ct
+grep -q "\"$new_id\"" "$T/body" || t_fail "GET /v1/admin/api-keys does not list $new_id"
+grep -q "\"$KEY_A_ID\"" "$T/body" || t_fail "GET /v1/admin/api-keys does not list the account's key $KEY_A_ID"
+grep -q "\"$KEY_B_ID\"" "$T/body" && t_fail "GET /v1/admin/api-keys of account A lists account B's key"
+[[ -n $new_secret ]] && grep -qF "$new_secret" "$T/body" && t_fail "the key list shows a secret"
+grep -q '"secret"' "$T/body" && t_fail "the key list has a secret attribute"
+grep -q '"key_hash"\|"hash"' "$T/body" && t_fail "the key list shows the key hash"
+http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $new_secret"
+expect_error 404 validation_not_found
+http DELETE "/v1/admin/api-keys/$KEY_B_ID" -H "Authorization: Bearer $ADMIN_A"
+expect_error 404 api_key_not_found
+http DELETE "/v1/admin/api-keys/$(uuid)" -H "Authorization: Bearer $ADMIN_A"
+expect_error 404 api_key_not_found
+http DELETE "/v1/admin/api-keys/$new_id" -H "Authorization: Bearer $ADMIN_A"
+expect_code 204
+new_revoked() {
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $new_secret"
+	[[ $CODE == 401 ]]
+}
+WAIT_TIMEOUT=3 wait_for new_revoked || t_fail "key deleted through the API still answers $CODE after 3 s"
+http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $KEY_B"
+expect_error 404 validation_not_found
+t_end
+
+t_begin "auth: admin api-keys: invalid attributes are 4xx invalid_attribute"
+http POST /v1/admin/api-keys -H "Authorization: Bearer $ADMIN_A" \
+	-H 'Content-Type: application/vnd.api+json' \
+	--data-binary '{"data":{"type":"api_key","attributes":{"name":"x","scopes":["root"]}}}'
+[[ $CODE == 400 || $CODE == 422 ]] || t_fail "unknown scope: expected 400/422, got $CODE"
+expect_json errors.0.code invalid_attribute
+expect_match "errors.0.source.pointer" "$(jget errors.0.source.pointer)" '^/data/attributes/scopes'
+expect_schema errors.json
+t_end
+
+t_begin "auth: no secret and no db password in the logs"
+printf '%s\n' "$KEY_A" "$ADMIN_A" "$KEY_B" "${rev:-}" "${k:-}" "${wonly:-}" >>"$T/secrets"
+for f in "$T/fcgi.log" "$T/lighttpd.log"; do
+	grep -qF "$DB_PASSWORD" "$f" && t_fail "$f contains the db password"
+	while read -r s; do
+		[[ -n $s ]] || continue
+		grep -qF "$s" "$f" && t_fail "$f contains the API key secret ${s:0:12}..."
+		grep -qF "${s#mxcep_}" "$f" && t_fail "$f contains the secret part of ${s:0:12}..."
+	done <"$T/secrets"
+done
+t_end

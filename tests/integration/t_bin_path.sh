@@ -1,0 +1,68 @@
+# shellcheck shell=bash
+# t_bin_path: lighttpd spawns mxcep-fcgi itself ("bin-path"); the listening
+# socket is then fd 0 of mxcep-fcgi. Sourced by run.sh.
+
+BP=$T/bp
+mkdir -p "$BP/www"
+BP_PORT=$(free_port)
+# the same config without a listen key (there is none in the test config)
+cat >"$BP/lighttpd.conf" <<LEOF
+server.modules        = ( "mod_fastcgi" )
+server.bind           = "127.0.0.1"
+server.port           = $BP_PORT
+server.document-root  = "$BP/www"
+server.errorlog       = "$BP/lighttpd.log"
+fastcgi.server = (
+	"/v1" => ((
+		"bin-path"             => "$FCGI --config $CONF",
+		"socket"               => "$BP/fcgi.sock",
+		"max-procs"            => 1,
+		"check-local"          => "disable",
+		"bin-environment"      => (
+			"ASAN_OPTIONS"  => "$ASAN_OPTIONS",
+			"UBSAN_OPTIONS" => "$UBSAN_OPTIONS",
+			"LSAN_OPTIONS"  => "$LSAN_OPTIONS",
+		),
+		"bin-copy-environment" => ( "PATH" ),
+	)),
+)
+LEOF
+
+# all descendants of a pid
+descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+t_begin "bin-path: lighttpd spawns mxcep-fcgi on fd 0 and it answers /v1/health"
+if lighttpd -tt -f "$BP/lighttpd.conf" >"$BP/check.log" 2>&1; then
+	svc_spawn "$BP/lighttpd.pid" "$BP/lighttpd.out" lighttpd -D -f "$BP/lighttpd.conf"
+	bp_health() {
+		CODE=$(curl -sS --max-time 10 -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$BP_PORT/v1/health" 2>/dev/null) || CODE=000
+		[[ $CODE == 200 ]]
+	}
+	if wait_for bp_health; then
+		expect_json data.type health
+		expect_json data.attributes.mariadb.status up
+		CODE=$(curl -sS --max-time 10 -o "$T/body" -w '%{http_code}' \
+			-H "Authorization: Bearer $KEY_A" "http://127.0.0.1:$BP_PORT/v1/validations/$(uuid)") || CODE=000
+		expect_error 404 validation_not_found
+	else
+		t_fail "GET /v1/health through the bin-path lighttpd: $CODE $(head -c 300 "$T/body"); log: $(tail -n 5 "$BP/lighttpd.log" 2>/dev/null)"
+	fi
+	lpid=$(pid_of "$BP/lighttpd.pid")
+	spawned=$(descendants "$lpid")
+	[[ -n $spawned ]] || t_fail "lighttpd $lpid has no spawned mxcep-fcgi"
+	printf '%s\n' $spawned >>"$T/spawned.pids"
+	stop_pidfile "$BP/lighttpd.pid" 30
+	for p in $spawned; do
+		WAIT_TIMEOUT=10 wait_for pid_gone "$p" ||
+			t_fail "spawned process $p ($(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)) still runs after lighttpd stopped"
+	done
+else
+	t_fail "lighttpd rejects the bin-path config: $(cat "$BP/check.log")"
+fi
+t_end
