@@ -1,0 +1,168 @@
+/*
+ * mxcep: API key authentication. The presented key is hashed
+ * (SHA-256) and looked up in a small per-worker cache before MariaDB,
+ * so the hot path costs no database round trip. An entry is trusted
+ * for auth_cache_ttl seconds: a revoked key stops working within that
+ * bound. The secret itself is never stored or logged.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "core/core.h"
+#include "store/store.h"
+
+#define AUTH_SLOTS		256	/* direct-mapped by the hash's first byte */
+#define AUTH_SECRET_MAX		128
+
+struct auth_entry {
+	char		 hash[2 * SHA256_LEN + 1];	/* "" = empty slot */
+	char		 account_id[UUID_STR_LEN + 1];
+	char		 key_id[UUID_STR_LEN + 1];
+	unsigned int	 scopes;
+	int		 revoked;
+	double		 expires;	/* clock_monotonic() */
+};
+
+struct auth_cache {
+	int			 ttl;		/* seconds, 0 = no caching */
+	struct auth_entry	 slots[AUTH_SLOTS];
+};
+
+struct auth_cache *
+auth_cache_new(int ttl_seconds)
+{
+	struct auth_cache	*c = xcalloc(1, sizeof(*c));
+
+	c->ttl = ttl_seconds;
+	return c;
+}
+
+void
+auth_cache_free(struct auth_cache *c)
+{
+	free(c);
+}
+
+static struct auth_entry *
+auth_cache_slot(struct auth_cache *c, const char *hash)
+{
+	char	 hex[3] = { hash[0], hash[1], '\0' };
+
+	return &c->slots[strtoul(hex, NULL, 16) % AUTH_SLOTS];
+}
+
+/*
+ * Extracts the token of "Bearer <token>". Returns it (pointing into
+ * header), or NULL when the header is absent or another scheme.
+ */
+static const char *
+auth_bearer(const char *header)
+{
+	if (header == NULL)
+		return NULL;
+	while (*header == ' ')
+		header++;
+	if (strncasecmp(header, "Bearer", 6) != 0 || (header[6] != ' ' &&
+	    header[6] != '\t'))
+		return NULL;
+	header += 6;
+	while (*header == ' ' || *header == '\t')
+		header++;
+	return *header != '\0' ? header : NULL;
+}
+
+static int
+auth_secret_shape_ok(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	if (n < 10 || n > AUTH_SECRET_MAX || strncmp(s, "mxcep_", 6) != 0)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
+static int
+auth_fail(struct response *resp, const char *code, const char *detail)
+{
+	response_header(resp, "WWW-Authenticate", "Bearer realm=\"mxcep\"");
+	return response_error(resp, 401, code, detail, NULL, NULL);
+}
+
+/* Looks the key up in MariaDB and caches the verdict. */
+static int
+auth_lookup(struct request *req, struct response *resp, const char *secret,
+    struct auth_entry *e, const char *hash)
+{
+	struct api_key	*k = NULL;
+	int		 status = 0;
+
+	if (db_api_key_by_secret(req->app->db, secret, &k) == -1) {
+		status = api_db_error(req, resp);
+		goto out;
+	}
+	if (k == NULL) {
+		e->hash[0] = '\0';
+		status = auth_fail(resp, "invalid_api_key",
+		    "the API key is not valid");
+		goto out;
+	}
+	snprintf(e->hash, sizeof(e->hash), "%s", hash);
+	snprintf(e->account_id, sizeof(e->account_id), "%s", k->account_id);
+	snprintf(e->key_id, sizeof(e->key_id), "%s", k->id);
+	e->scopes = k->scopes;
+	e->revoked = k->revoked_at != 0;
+	e->expires = clock_monotonic() + req->app->auth->ttl;
+out:
+	api_key_free(k);
+	return status;
+}
+
+int
+api_authenticate(struct request *req, struct response *resp,
+    unsigned int scope)
+{
+	struct auth_entry	*e, fresh;
+	const char		*secret;
+	char			 hash[2 * SHA256_LEN + 1], *need, detail[160];
+	int			 status;
+
+	if ((secret = auth_bearer(req->authorization)) == NULL)
+		return auth_fail(resp, "missing_api_key", "send "
+		    "Authorization: Bearer mxcep_... with an API key");
+	if (!auth_secret_shape_ok(secret))
+		return auth_fail(resp, "invalid_api_key",
+		    "the API key is not valid");
+	sha256_hex(secret, strlen(secret), hash);
+	e = auth_cache_slot(req->app->auth, hash);
+	if (req->app->auth->ttl == 0) {
+		memset(&fresh, 0, sizeof(fresh));
+		e = &fresh;
+	}
+	if (strcmp(e->hash, hash) != 0 || clock_monotonic() >= e->expires) {
+		if ((status = auth_lookup(req, resp, secret, e, hash)) != 0)
+			return status;
+	}
+	if (e->revoked)
+		return auth_fail(resp, "api_key_revoked",
+		    "the API key has been revoked");
+	snprintf(req->account_id, sizeof(req->account_id), "%s",
+	    e->account_id);
+	snprintf(req->key_id, sizeof(req->key_id), "%s", e->key_id);
+	req->scopes = e->scopes;
+	if ((e->scopes & scope) != scope) {
+		need = scopes_format(scope);
+		snprintf(detail, sizeof(detail), "this API key lacks the "
+		    "scope %s", need);
+		free(need);
+		return response_error(resp, 403, "insufficient_scope", detail,
+		    NULL, NULL);
+	}
+	return 0;
+}

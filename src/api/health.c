@@ -1,0 +1,45 @@
+/*
+ * mxcep: GET /v1/health, for load balancers and operators. No key
+ * needed. 200 while MariaDB answers (memcached down only degrades);
+ * 503 when MariaDB is unreachable.
+ */
+#include "config.h"
+
+#include "api/api.h"
+#include "cache/cache.h"
+#include "store/store.h"
+
+int
+api_health_get(struct request *req, struct response *resp)
+{
+	struct app	*app = req->app;
+	const char	*mc, *overall;
+	double		 t0;
+	json_t		*db, *doc;
+	int		 db_up, mc_state, status;
+
+	t0 = clock_monotonic();
+	db_up = db_ping(app->db) == 0;
+	if (db_up)
+		db = json_pack("{s:s, s:f}", "status", "up", "latency_ms",
+		    (clock_monotonic() - t0) * 1000.0);
+	else
+		db = json_pack("{s:s, s:n}", "status", "down", "latency_ms");
+	mc_state = cache_ping(app->cache);
+	mc = mc_state == 0 ? "up" : mc_state == 1 ? "disabled" : "down";
+
+	if (!db_up) {
+		overall = "unavailable";
+		status = 503;
+		response_header(resp, "Retry-After", "5");
+	} else {
+		overall = mc_state == -1 ? "degraded" : "ok";
+		status = 200;
+	}
+	doc = json_pack("{s:{s:s, s:s, s:{s:s, s:s, s:o, s:{s:s}}}, s:o}",
+	    "data", "type", "health", "id", "mxcep", "attributes",
+	    "status", overall, "version", PACKAGE_VERSION, "mariadb", db,
+	    "memcached", "status", mc, "meta", api_meta());
+	response_header(resp, "Cache-Control", "no-store");
+	return response_json(resp, status, doc);
+}

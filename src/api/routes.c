@@ -1,0 +1,212 @@
+/*
+ * mxcep: the route table and the pipeline every request goes through:
+ * route (404/405), authentication (401/403), body checks (413, 415,
+ * 400), then the handler.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "store/store.h"
+
+static const struct route api_routes[] = {
+	{ METHOD_GET, "/v1/health", api_health_get, 0, 0 },
+	{ METHOD_GET, "/v1/validations/:id", api_validations_get,
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ },
+	{ METHOD_GET, "/v1/admin/api-keys", api_admin_keys_list,
+	    ROUTE_AUTH, SCOPE_ADMIN },
+	{ METHOD_POST, "/v1/admin/api-keys", api_admin_keys_create,
+	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_ADMIN },
+	{ METHOD_DELETE, "/v1/admin/api-keys/:id", api_admin_keys_revoke,
+	    ROUTE_AUTH, SCOPE_ADMIN },
+};
+
+json_t *
+api_meta(void)
+{
+	return json_pack("{s:{s:s, s:s, s:s}}", "datetime",
+	    "format", "RFC 3339", "timezone", "UTC",
+	    "pattern", "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$");
+}
+
+json_t *
+api_time_or_null(time_t t)
+{
+	char	 s[32];
+
+	if (t == 0)
+		return json_null();
+	return json_string(clock_rfc3339(t, s, sizeof(s)));
+}
+
+char *
+api_url(const struct request *req, const char *path)
+{
+	const char	*base = req->app->cfg->public_url;
+	size_t		 n = strlen(base);
+
+	if (n > 0)
+		return xasprintf("%.*s%s", (int)(base[n - 1] == '/' ? n - 1 :
+		    n), base, path);
+	if (req->host != NULL && req->host[0] != '\0' &&
+	    strpbrk(req->host, "/\\\"<> ") == NULL)
+		return xasprintf("%s://%s%s", req->https ? "https" : "http",
+		    req->host, path);
+	return xstrdup(path);
+}
+
+int
+api_db_error(struct request *req, struct response *resp)
+{
+	if (db_unavailable(req->app->db)) {
+		response_header(resp, "Retry-After", "5");
+		return response_error(resp, 503, "database_unavailable",
+		    "the database is unreachable; retry shortly", NULL, NULL);
+	}
+	return response_error(resp, 500, "internal_error",
+	    "the request could not be completed", NULL, NULL);
+}
+
+int
+api_json_depth(const char *s, size_t n)
+{
+	size_t	 i;
+	int	 depth = 0, max = 0, in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		if (in_str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_str = 0;
+			continue;
+		}
+		switch (s[i]) {
+		case '"':
+			in_str = 1;
+			break;
+		case '[':
+		case '{':
+			if (++depth > max)
+				max = depth;
+			break;
+		case ']':
+		case '}':
+			depth--;
+			break;
+		}
+	}
+	return max;
+}
+
+/*
+ * JSON:API media type (no parameters but ext/profile), or
+ * application/json (charset allowed). Returns 1 when acceptable.
+ */
+static int
+api_content_type_ok(const char *ct)
+{
+	const char	*p;
+	size_t		 n;
+
+	if (ct == NULL)
+		return 0;
+	n = strcspn(ct, "; \t");
+	if (n == 24 && strncasecmp(ct, "application/vnd.api+json", n) == 0) {
+		for (p = ct + n; (p = strchr(p, ';')) != NULL; p++) {
+			while (p[1] == ' ' || p[1] == '\t')
+				p++;
+			if (strncasecmp(p + 1, "ext=", 4) != 0 &&
+			    strncasecmp(p + 1, "profile=", 8) != 0)
+				return 0;
+		}
+		return 1;
+	}
+	return n == 16 && strncasecmp(ct, "application/json", n) == 0;
+}
+
+static int
+api_parse_body(struct request *req, struct response *resp)
+{
+	json_error_t	 err;
+	char		 detail[300];
+	int		 max = req->app->cfg->max_json_depth;
+
+	if (!api_content_type_ok(req->content_type))
+		return response_error(resp, 415, "unsupported_media_type",
+		    "send Content-Type: application/vnd.api+json "
+		    "(or application/json)", NULL, NULL);
+	if (req->body == NULL || req->body_len == 0)
+		return response_error(resp, 400, "malformed_json",
+		    "the request body is empty; a JSON document is required",
+		    "", NULL);
+	if (api_json_depth(req->body, req->body_len) > max) {
+		snprintf(detail, sizeof(detail), "the document nests deeper "
+		    "than %d levels", max);
+		return response_error(resp, 400, "json_too_deep", detail, "",
+		    NULL);
+	}
+	req->json = json_loadb(req->body, req->body_len,
+	    JSON_REJECT_DUPLICATES, &err);
+	if (req->json == NULL) {
+		snprintf(detail, sizeof(detail), "line %d, column %d: %s",
+		    err.line, err.column, err.text);
+		return response_error(resp, 400, "malformed_json", detail,
+		    "", NULL);
+	}
+	if (!json_is_object(req->json))
+		return response_error(resp, 400, "malformed_json",
+		    "the document must be a JSON object", "", NULL);
+	return 0;
+}
+
+int
+api_handle(struct request *req, struct response *resp)
+{
+	const struct route	*r = NULL;
+	struct buf		 allow;
+	char			 detail[300];
+	int			 status;
+
+	buf_init(&allow);
+	switch (router_match(api_routes, sizeof(api_routes) /
+	    sizeof(api_routes[0]), req, &r, &allow)) {
+	case ROUTE_NO_PATH:
+		status = response_error(resp, 404, "not_found",
+		    "no such endpoint", NULL, NULL);
+		goto out;
+	case ROUTE_NO_METHOD:
+		response_header(resp, "Allow", "%s", allow.data);
+		if (req->method == METHOD_OPTIONS) {
+			status = response_empty(resp, 204);
+			goto out;
+		}
+		snprintf(detail, sizeof(detail), "%s is not allowed here; "
+		    "allowed: %s", req->method == METHOD__MAX ? "this method" :
+		    method_name(req->method), allow.data);
+		status = response_error(resp, 405, "method_not_allowed",
+		    detail, NULL, NULL);
+		goto out;
+	case ROUTE_FOUND:
+		break;
+	}
+	if ((r->flags & ROUTE_AUTH) &&
+	    (status = api_authenticate(req, resp, r->scope)) != 0)
+		goto out;
+	if (req->body_too_large) {
+		snprintf(detail, sizeof(detail), "the body is larger than "
+		    "%ld bytes", req->app->cfg->max_body_bytes);
+		status = response_error(resp, 413, "body_too_large", detail,
+		    NULL, NULL);
+		goto out;
+	}
+	if ((r->flags & ROUTE_BODY_JSON) &&
+	    (status = api_parse_body(req, resp)) != 0)
+		goto out;
+	status = r->handler(req, resp);
+out:
+	buf_free(&allow);
+	return status;
+}

@@ -1,0 +1,148 @@
+/*
+ * mxcep: GET /v1/validations/{id}: the full Validation document of
+ * spec 001, every attribute present (null where it does not apply).
+ * Another account's id, a deleted-and-purged one or a non-uuid all
+ * answer the same 404.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/core.h"
+#include "store/store.h"
+
+/* JSON text from a column, or null; invalid text (never expected: the
+ * column has a CHECK) degrades to null rather than failing the read. */
+static json_t *
+json_column(const char *text)
+{
+	json_t	*j;
+
+	if (text == NULL)
+		return json_null();
+	if ((j = json_loads(text, JSON_DECODE_ANY, NULL)) == NULL) {
+		log_warnx("%s: stored JSON does not parse", __func__);
+		return json_null();
+	}
+	return j;
+}
+
+static json_t *
+int_or_null(int64_t v)
+{
+	return v < 0 ? json_null() : json_integer((json_int_t)v);
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+retry_state_json(const struct validation *v)
+{
+	int	 on = v->retry_enabled;
+
+	return json_pack("{s:b, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o}",
+	    "enabled", on,
+	    "max_retries", on ? int_or_null(v->retry_max_retries) :
+	    json_null(),
+	    "interval_seconds", on ? int_or_null(v->retry_interval_seconds) :
+	    json_null(),
+	    "outcomes", on ? json_column(v->retry_outcomes) : json_null(),
+	    "attempts_completed", (json_int_t)(v->retry_attempts_completed < 0
+	    ? 0 : v->retry_attempts_completed),
+	    "next_attempt_at", api_time_or_null(v->retry_next_attempt_at),
+	    "resolved_at", api_time_or_null(v->retry_resolved_at),
+	    "exhausted_at", api_time_or_null(v->retry_exhausted_at),
+	    "cancelled_at", api_time_or_null(v->retry_cancelled_at),
+	    "terminal_state", str_or_null(retry_terminal_name(
+	    v->retry_terminal_state)));
+}
+
+/* The whole resource object of one validation. */
+static json_t *
+validation_json(const struct request *req, const struct validation *v)
+{
+	char	 path[128], *self, *xml = NULL, *pdf = NULL;
+	int	 valid = v->status == VALIDATION_STATUS_VALID;
+	json_t	*a, *o;
+
+	snprintf(path, sizeof(path), "/v1/validations/%s", v->id);
+	self = api_url(req, path);
+	if (valid) {
+		xml = xasprintf("%s/cep?format=xml", self);
+		pdf = xasprintf("%s/cep?format=pdf", self);
+	}
+	a = json_object();
+	json_object_set_new(a, "validation_type",
+	    json_string(validation_type_name(v->type)));
+	json_object_set_new(a, "is_playground", json_boolean(v->playground));
+	json_object_set_new(a, "status",
+	    json_string(validation_status_name(v->status)));
+	json_object_set_new(a, "banxico_status", str_or_null(v->banxico_status));
+	json_object_set_new(a, "processing_time_ms",
+	    int_or_null(v->processing_time_ms));
+	json_object_set_new(a, "request_data", json_column(v->request_data));
+	json_object_set_new(a, "created_at", api_time_or_null(v->created_at));
+	json_object_set_new(a, "completed_at",
+	    api_time_or_null(v->completed_at));
+	json_object_set_new(a, "enqueued_at", api_time_or_null(v->enqueued_at));
+	json_object_set_new(a, "processing_started_at",
+	    api_time_or_null(v->processing_started_at));
+	json_object_set_new(a, "expires_at", api_time_or_null(v->expires_at));
+	json_object_set_new(a, "etag_version", int_or_null(v->etag_version));
+	json_object_set_new(a, "image_path", str_or_null(v->image_path));
+	json_object_set_new(a, "ocr_result", json_column(v->ocr_result));
+	json_object_set_new(a, "ocr_confidence", v->ocr_confidence < 0 ?
+	    json_null() : json_real(v->ocr_confidence));
+	json_object_set_new(a, "normalized_data",
+	    json_column(v->normalized_data));
+	json_object_set_new(a, "normalization_warnings",
+	    json_column(v->normalization_warnings));
+	json_object_set_new(a, "is_masked", v->is_masked < 0 ? json_null() :
+	    json_boolean(v->is_masked));
+	json_object_set_new(a, "banxico_result", json_column(v->banxico_result));
+	json_object_set_new(a, "error_message", str_or_null(v->error_message));
+	json_object_set_new(a, "error_code", str_or_null(v->error_code));
+	json_object_set_new(a, "batch_id", int_or_null(v->batch_id));
+	json_object_set_new(a, "batch_position", int_or_null(v->batch_position));
+	json_object_set_new(a, "has_cep", json_boolean(v->has_cep));
+	json_object_set_new(a, "is_deleted", json_boolean(v->deleted_at != 0));
+	json_object_set_new(a, "deleted_at", api_time_or_null(v->deleted_at));
+	json_object_set_new(a, "retry_state", retry_state_json(v));
+
+	o = json_pack("{s:s, s:s, s:o, s:{s:s, s:o, s:o}}", "type",
+	    "validation", "id", v->id, "attributes", a, "links", "self", self,
+	    "cep_xml", str_or_null(xml), "cep_pdf", str_or_null(pdf));
+	free(self);
+	free(xml);
+	free(pdf);
+	return o;
+}
+
+int
+api_validations_get(struct request *req, struct response *resp)
+{
+	struct validation	*v = NULL;
+	int			 status;
+
+	if (!uuid_valid(req->params[0]))
+		return response_error(resp, 404, "validation_not_found",
+		    "no such validation", NULL, NULL);
+	if (db_validation_get(req->app->db, req->account_id, req->params[0],
+	    &v) == -1)
+		return api_db_error(req, resp);
+	if (v == NULL)
+		return response_error(resp, 404, "validation_not_found",
+		    "no such validation", NULL, NULL);
+	response_header(resp, "ETag", "W/\"%s-%lld\"", v->id,
+	    (long long)v->etag_version);
+	response_header(resp, "Cache-Control", "private, no-cache");
+	status = response_json(resp, 200, json_pack("{s:o, s:o}", "data",
+	    validation_json(req, v), "meta", api_meta()));
+	validation_free(v);
+	return status;
+}

@@ -1,0 +1,108 @@
+/*
+ * mxcep-fcgi: the FastCGI application. Standalone it binds --listen and
+ * preforks --workers; spawned by a web server (lighttpd bin-path,
+ * mod_fcgid) it serves the socket it finds on fd 0.
+ */
+#include <sys/socket.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#include "fcgi/fcgi.h"
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fprintf(code == 0 ? stdout : stderr,
+	    "usage: mxcep-fcgi [--config PATH] [--listen unix:PATH|HOST:PORT]\n"
+	    "                  [--workers N] [--pid-file PATH] [--check-config]\n"
+	    "                  [--version]\n"
+	    "Without --listen (or the listen key) the listening socket is fd 0,\n"
+	    "as given by a web server that spawns the application.\n");
+	exit(code);
+}
+
+/* 1 when fd 0 is a stream socket (we were spawned by a web server) */
+static int
+stdin_is_socket(void)
+{
+	int		 type = 0;
+	socklen_t	 len = sizeof(type);
+
+	return getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == SOCK_STREAM;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config	*cfg;
+	const char	*config_path = NULL, *pid_file = NULL;
+	int		 ch, check = 0, fd, own = 0;
+
+	log_init("mxcep-fcgi", LOG_LEVEL_INFO);
+	while ((ch = getopt_long(argc, argv, "c:l:w:p:CVh", opts, NULL)) != -1)
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'l':	/* the command line outranks env and file, */
+			setenv("MXCEP_LISTEN", optarg, 1);	/* also on SIGHUP */
+			break;
+		case 'w':
+			setenv("MXCEP_WORKERS", optarg, 1);
+			break;
+		case 'p':
+			pid_file = optarg;
+			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'V':
+			printf("mxcep-fcgi %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	if (optind != argc)
+		usage(2);
+
+	cfg = xcalloc(1, sizeof(*cfg));
+	if (config_load(cfg, config_path, config_path != NULL) == -1)
+		fatalx("configuration not loaded");
+	log_set_level(cfg->log_level);
+	if (check) {
+		config_dump(cfg);
+		config_free(cfg);
+		free(cfg);
+		return 0;
+	}
+	if (cfg->listen[0] != '\0') {
+		if ((fd = master_listen(cfg->listen)) == -1)
+			fatalx("cannot listen on %s", cfg->listen);
+		own = 1;
+	} else if (stdin_is_socket())
+		fd = 0;
+	else
+		fatalx("no listening socket: give --listen (or the listen "
+		    "key), or let a web server spawn mxcep-fcgi with the "
+		    "socket on fd 0");
+	return master_run(cfg, config_path, fd, own, pid_file) == 0 ? 0 : 1;
+}

@@ -1,0 +1,28 @@
+/*
+ * mxcep: memcached, as a cache and never as the truth. Every call
+ * tolerates memcached being off or down: it answers "miss" and the
+ * caller goes to MariaDB.
+ */
+#ifndef MXCEP_CACHE_H
+#define MXCEP_CACHE_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct config;
+
+/* cache.c */
+struct cache;
+struct cache	*cache_new(const struct config *);	/* never NULL */
+void		 cache_free(struct cache *);		/* NULL is a no-op */
+int		 cache_enabled(const struct cache *);
+/* 0 hit (*val malloc'ed, caller frees), 1 miss or unavailable */
+int		 cache_get(struct cache *, const char *key, char **val,
+		    size_t *len);
+int		 cache_set(struct cache *, const char *key, const char *val,
+		    size_t len, time_t ttl);		/* 0 stored, -1 not */
+int		 cache_delete(struct cache *, const char *key);	/* 0, -1 */
+/* 0 up, -1 down, 1 disabled by config */
+int		 cache_ping(struct cache *);
+
+#endif /* MXCEP_CACHE_H */

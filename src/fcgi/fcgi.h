@@ -1,0 +1,136 @@
+/*
+ * mxcep: the FastCGI side: process model (master and workers), the
+ * request and response structures handlers see, and the router.
+ * Only worker.c talks libfcgi; everything else sees plain structs.
+ */
+#ifndef MXCEP_FCGI_H
+#define MXCEP_FCGI_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "util/util.h"
+
+struct db;
+struct cache;
+struct auth_cache;
+
+/* The per-process context: one of each handle, created after fork. */
+struct app {
+	const struct config	*cfg;		/* borrowed, read-only */
+	struct db		*db;
+	struct cache		*cache;
+	struct auth_cache	*auth;
+	unsigned long		 served;	/* requests answered so far */
+};
+
+enum method {
+	METHOD_GET = 0,
+	METHOD_HEAD,
+	METHOD_POST,
+	METHOD_PUT,
+	METHOD_PATCH,
+	METHOD_DELETE,
+	METHOD_OPTIONS,
+	METHOD__MAX
+};
+
+#define REQUEST_MAX_PARAMS	4
+#define REQUEST_ID_MAX		64
+
+/* One request; request_free() releases everything it holds. */
+struct request {
+	struct app	*app;			/* borrowed */
+	enum method	 method;		/* METHOD__MAX when unknown */
+	char		*method_name;
+	char		*path;			/* without the query string */
+	char		*query;			/* raw, "" when none */
+	char		*content_type;		/* NULL when absent */
+	long		 content_length;	/* -1 when absent */
+	char		*authorization;		/* NULL when absent */
+	char		*if_none_match;		/* NULL when absent */
+	char		*idempotency_key;	/* NULL when absent */
+	char		*host;			/* Host header, NULL when absent */
+	int		 https;			/* 1 when the client used TLS */
+	char		 id[REQUEST_ID_MAX + 1];	/* X-Request-Id */
+	char		*params[REQUEST_MAX_PARAMS];	/* path parameters */
+	size_t		 nparams;
+	char		*body;			/* NUL-terminated, NULL when none */
+	size_t		 body_len;
+	int		 body_too_large;	/* CONTENT_LENGTH over the limit */
+	json_t		*json;			/* parsed body, ROUTE_BODY_JSON */
+	/* filled by authentication */
+	char		 account_id[37];	/* "" when anonymous */
+	char		 key_id[37];
+	unsigned int	 scopes;
+	double		 started;		/* clock_monotonic() at accept */
+};
+
+struct response {
+	int		 status;
+	const char	*content_type;		/* static string */
+	struct buf	 headers;		/* extra "Name: value\r\n" lines */
+	struct buf	 body;
+};
+
+/* master.c */
+int	 master_listen(const char *spec);	/* returns fd or -1 */
+/* master_run consumes cfg (heap-allocated, freed at exit) */
+int	 master_run(struct config *, const char *config_path, int listen_fd,
+	    int is_own_socket, const char *pid_file);
+
+/* worker.c */
+int	 worker_run(const struct config *, int listen_fd);
+
+/* request.c */
+struct request	*request_new(struct app *, char *const *envp);
+void		 request_free(struct request *);
+const char	*request_env(char *const *envp, const char *name);
+int		 request_id_valid(const char *);
+enum method	 method_parse(const char *);
+const char	*method_name(enum method);
+/* request_query_get: first value of key in the raw query, decoded; caller frees */
+char		*request_query_get(const struct request *, const char *key);
+size_t		 url_decode(char *dst, const char *src, size_t n);
+
+/* response.c */
+void	 response_init(struct response *);
+void	 response_free(struct response *);
+void	 response_header(struct response *, const char *name,
+	    const char *fmt, ...) PRINTF_LIKE(3, 4);
+int	 response_json(struct response *, int status, json_t *doc);	/* steals doc */
+int	 response_error(struct response *, int status, const char *code,
+	    const char *detail, const char *pointer, const char *parameter);
+int	 response_errors(struct response *, int status, json_t *errors);	/* steals */
+json_t	*response_error_object(int status, const char *code,
+	    const char *detail, const char *pointer, const char *parameter);
+int	 response_empty(struct response *, int status);
+const char *response_reason(int status);
+/* the CGI header block ("Status: ...\r\n...\r\n\r\n") */
+void	 response_head(const struct response *, const char *request_id,
+	    struct buf *out);
+
+/* router.c */
+typedef int (*handler_fn)(struct request *, struct response *);
+
+#define ROUTE_AUTH		0x01u	/* needs a valid API key */
+#define ROUTE_BODY_JSON		0x02u	/* needs a JSON:API body */
+
+struct route {
+	enum method	 method;
+	const char	*path;		/* "/v1/validations/:id" */
+	handler_fn	 handler;
+	unsigned int	 flags;		/* ROUTE_* */
+	unsigned int	 scope;		/* SCOPE_* required, 0 = none */
+};
+
+enum route_match {
+	ROUTE_FOUND = 0,
+	ROUTE_NO_PATH,			/* 404 */
+	ROUTE_NO_METHOD			/* 405, allow filled */
+};
+/* Matches path then method; params are copied into req->params. */
+enum route_match router_match(const struct route *, size_t nroutes,
+	    struct request *, const struct route **found, struct buf *allow);
+
+#endif /* MXCEP_FCGI_H */

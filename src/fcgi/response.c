@@ -1,0 +1,162 @@
+/*
+ * mxcep: building responses: JSON:API documents, error objects with a
+ * stable code, and the CGI header block.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcgi/fcgi.h"
+
+#define MEDIA_JSONAPI	"application/vnd.api+json"
+
+static const struct {
+	int		 code;
+	const char	*reason;
+} http_status[] = {
+	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+	{ 204, "No Content" }, { 304, "Not Modified" },
+	{ 400, "Bad Request" }, { 401, "Unauthorized" },
+	{ 403, "Forbidden" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
+	{ 409, "Conflict" }, { 412, "Precondition Failed" },
+	{ 413, "Content Too Large" }, { 415, "Unsupported Media Type" },
+	{ 422, "Unprocessable Content" }, { 429, "Too Many Requests" },
+	{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+};
+
+const char *
+response_reason(int status)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(http_status) / sizeof(http_status[0]); i++)
+		if (http_status[i].code == status)
+			return http_status[i].reason;
+	return "Unknown";
+}
+
+void
+response_init(struct response *resp)
+{
+	resp->status = 500;
+	resp->content_type = NULL;
+	buf_init(&resp->headers);
+	buf_init(&resp->body);
+}
+
+void
+response_free(struct response *resp)
+{
+	if (resp == NULL)
+		return;
+	buf_free(&resp->headers);
+	buf_free(&resp->body);
+}
+
+void
+response_header(struct response *resp, const char *name, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	char	 val[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	/* header injection is impossible by construction: no CR/LF */
+	val[strcspn(val, "\r\n")] = '\0';
+	buf_printf(&resp->headers, "%s: %s\r\n", name, val);
+}
+
+int
+response_json(struct response *resp, int status, json_t *doc)
+{
+	char	*s;
+
+	resp->status = status;
+	resp->content_type = MEDIA_JSONAPI;
+	buf_reset(&resp->body);
+	s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(doc);
+	if (s == NULL) {
+		log_warnx("%s: json_dumps failed", __func__);
+		resp->status = 500;
+		buf_puts(&resp->body, "{\"errors\":[{\"status\":\"500\","
+		    "\"code\":\"internal_error\",\"title\":\"Internal Server "
+		    "Error\",\"detail\":\"could not encode the response\"}]}");
+		return 500;
+	}
+	buf_puts(&resp->body, s);
+	free(s);
+	return status;
+}
+
+json_t *
+response_error_object(int status, const char *code, const char *detail,
+    const char *pointer, const char *parameter)
+{
+	char	 st[8];
+	json_t	*e, *src;
+
+	snprintf(st, sizeof(st), "%d", status);
+	e = json_pack("{s:s, s:s, s:s, s:s}", "status", st, "code", code,
+	    "title", response_reason(status), "detail",
+	    detail != NULL ? detail : response_reason(status));
+	if (pointer != NULL || parameter != NULL) {
+		src = json_object();
+		if (pointer != NULL)
+			json_object_set_new(src, "pointer",
+			    json_string(pointer));
+		if (parameter != NULL)
+			json_object_set_new(src, "parameter",
+			    json_string(parameter));
+		json_object_set_new(e, "source", src);
+	}
+	return e;
+}
+
+int
+response_errors(struct response *resp, int status, json_t *errors)
+{
+	return response_json(resp, status, json_pack("{s:o}", "errors",
+	    errors));
+}
+
+int
+response_error(struct response *resp, int status, const char *code,
+    const char *detail, const char *pointer, const char *parameter)
+{
+	return response_errors(resp, status, json_pack("[o]",
+	    response_error_object(status, code, detail, pointer,
+	    parameter)));
+}
+
+int
+response_empty(struct response *resp, int status)
+{
+	resp->status = status;
+	resp->content_type = NULL;
+	buf_reset(&resp->body);
+	return status;
+}
+
+void
+response_head(const struct response *resp, const char *request_id,
+    struct buf *out)
+{
+	buf_printf(out, "Status: %d %s\r\n", resp->status,
+	    response_reason(resp->status));
+	if (resp->content_type != NULL && resp->status != 204 &&
+	    resp->status != 304)
+		buf_printf(out, "Content-Type: %s\r\n", resp->content_type);
+	if (resp->status != 204 && resp->status != 304)
+		buf_printf(out, "Content-Length: %zu\r\n", resp->body.len);
+	if (request_id != NULL && request_id[0] != '\0')
+		buf_printf(out, "X-Request-Id: %s\r\n", request_id);
+	if (resp->headers.len > 0)
+		buf_append(out, resp->headers.data, resp->headers.len);
+	buf_puts(out, "\r\n");
+}

@@ -1,0 +1,199 @@
+/*
+ * mxcep: a worker process: accept FastCGI requests one at a time on the
+ * shared listening socket and answer them. The only file that talks
+ * libfcgi. SIGTERM is blocked while a request is handled, so a request
+ * in flight always finishes; it is delivered only while waiting in
+ * accept, which it interrupts (FCGI_FAIL_ACCEPT_ON_INTR).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "api/api.h"
+#include "cache/cache.h"
+#include "fcgi/fcgi.h"
+#include "store/store.h"
+
+static volatile sig_atomic_t worker_stop;	/* the shutdown flag */
+
+static void
+worker_on_term(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+}
+
+/*
+ * Reads the body, at most max_body_bytes; a larger one is not read and
+ * marks the request too large. Returns 0, or -1 on a broken stream.
+ */
+static int
+worker_read_body(FCGX_Request *fr, struct request *req, long limit)
+{
+	struct buf	 b;
+	char		 chunk[8192];
+	int		 n;
+
+	if (req->content_length > limit) {
+		req->body_too_large = 1;
+		return 0;
+	}
+	buf_init(&b);
+	while ((n = FCGX_GetStr(chunk, sizeof(chunk), fr->in)) > 0) {
+		if ((long)(b.len + (size_t)n) > limit) {
+			req->body_too_large = 1;
+			buf_free(&b);
+			return 0;
+		}
+		buf_append(&b, chunk, (size_t)n);
+	}
+	if (FCGX_GetError(fr->in) != 0) {
+		log_warnx("%s: request body stream error %d", __func__,
+		    FCGX_GetError(fr->in));
+		buf_free(&b);
+		return -1;
+	}
+	if (b.len > 0 || req->content_length > 0) {
+		if (b.data == NULL)
+			buf_append(&b, "", 0);
+		req->body = b.data;
+		req->body_len = b.len;
+	}
+	return 0;
+}
+
+static void
+worker_handle(struct app *app, FCGX_Request *fr)
+{
+	struct request	*req;
+	struct response	 resp;
+	struct buf	 head;
+	char		 path[256];
+	int		 status;
+
+	req = request_new(app, fr->envp);
+	log_set_request_id(req->id);
+	response_init(&resp);
+	buf_init(&head);
+
+	if (worker_read_body(fr, req, app->cfg->max_body_bytes) == -1)
+		status = response_error(&resp, 400, "bad_request",
+		    "the request body could not be read", NULL, NULL);
+	else
+		status = api_handle(req, &resp);
+	resp.status = status;
+
+	response_head(&resp, req->id, &head);
+	FCGX_PutStr(head.data, (int)head.len, fr->out);
+	if (req->method != METHOD_HEAD && resp.body.len > 0)
+		FCGX_PutStr(resp.body.data, (int)resp.body.len, fr->out);
+	FCGX_FFlush(fr->out);
+	if (FCGX_GetError(fr->out) != 0)
+		log_warnx("%s: client went away while answering (%d)",
+		    __func__, FCGX_GetError(fr->out));
+
+	log_info("request: %s %s status=%d ms=%.1f account=%s",
+	    req->method_name, log_escape(path, sizeof(path), req->path),
+	    status, (clock_monotonic() - req->started) * 1000.0,
+	    req->account_id[0] != '\0' ? req->account_id : "-");
+	log_set_request_id(NULL);
+	buf_free(&head);
+	response_free(&resp);
+	request_free(req);
+	app->served++;
+}
+
+static void
+worker_signals(sigset_t *blocked)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_term;	/* no SA_RESTART: accept must fail */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+
+	sigemptyset(blocked);
+	sigaddset(blocked, SIGTERM);
+	sigaddset(blocked, SIGINT);
+	sigprocmask(SIG_BLOCK, blocked, NULL);
+}
+
+/* 1 when a connection waits to be accepted on the listening socket */
+static int
+worker_backlog_pending(int listen_fd)
+{
+	struct pollfd	 pfd = { listen_fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+int
+worker_run(const struct config *cfg, int listen_fd)
+{
+	struct app	 app;
+	FCGX_Request	 fr;
+	sigset_t	 blocked;
+	int		 rc, failures = 0;
+
+	worker_signals(&blocked);
+	memset(&app, 0, sizeof(app));
+	app.cfg = cfg;
+	app.db = db_new(cfg);
+	app.cache = cache_new(cfg);
+	app.auth = auth_cache_new(cfg->auth_cache_ttl);
+	if (db_connect(app.db) == -1)
+		log_warnx("%s: MariaDB not reachable yet; will retry per "
+		    "request", __func__);
+
+	if (FCGX_Init() != 0)
+		fatalx("%s: FCGX_Init failed", __func__);
+	if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		fatalx("%s: FCGX_InitRequest failed", __func__);
+
+	for (;;) {
+		if (cfg->max_requests > 0 &&
+		    app.served >= (unsigned long)cfg->max_requests) {
+			log_info("worker %d recycled after %lu requests",
+			    (int)getpid(), app.served);
+			break;
+		}
+		/* Stopping: answer what already waits in the backlog, so no
+		 * connection the web server has sent is reset. */
+		if (worker_stop && !worker_backlog_pending(listen_fd))
+			break;
+		sigprocmask(SIG_UNBLOCK, &blocked, NULL);
+		rc = FCGX_Accept_r(&fr);
+		sigprocmask(SIG_BLOCK, &blocked, NULL);
+		if (rc < 0) {
+			if (worker_stop)
+				continue;
+			if (++failures > 100) {
+				log_warnx("%s: accept keeps failing (%d)",
+				    __func__, rc);
+				break;
+			}
+			continue;
+		}
+		failures = 0;
+		worker_handle(&app, &fr);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 0);
+	auth_cache_free(app.auth);
+	cache_free(app.cache);
+	db_free(app.db);
+	return 0;
+}

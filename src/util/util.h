@@ -1,0 +1,105 @@
+/*
+ * mxcep: small shared helpers: allocation, logging, configuration,
+ * time, growable buffers and JSON helpers.
+ * Public functions are grouped by the file that defines them.
+ */
+#ifndef MXCEP_UTIL_H
+#define MXCEP_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define PRINTF_LIKE(f, a)	__attribute__((format(printf, f, a)))
+
+/* xalloc.c: allocation that never returns NULL (prints and aborts) */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) PRINTF_LIKE(1, 2);
+
+/* log.c: one line per event on stderr: "LEVEL [req=ID] func: msg[: errno]" */
+enum log_level {
+	LOG_LEVEL_ERR = 0,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+	LOG_LEVEL__MAX
+};
+void	 log_init(const char *progname, enum log_level);
+void	 log_set_level(enum log_level);
+int	 log_level_parse(const char *, enum log_level *);
+void	 log_set_request_id(const char *);	/* NULL clears; copied */
+int	 log_debug_enabled(void);
+void	 log_warn(const char *, ...) PRINTF_LIKE(1, 2);	/* + strerror(errno) */
+void	 log_warnx(const char *, ...) PRINTF_LIKE(1, 2);
+void	 log_info(const char *, ...) PRINTF_LIKE(1, 2);
+void	 log_debug(const char *, ...) PRINTF_LIKE(1, 2);
+void	 fatal(const char *, ...) PRINTF_LIKE(1, 2) __attribute__((noreturn));
+void	 fatalx(const char *, ...) PRINTF_LIKE(1, 2) __attribute__((noreturn));
+/* log_escape: copy src into dst (size n), escaping control bytes; returns dst */
+char	*log_escape(char *dst, size_t n, const char *src);
+
+/* config.c: one key table; file first, then MXCEP_<KEY> environment */
+struct config {
+	char	*path;			/* file read, or NULL when none */
+	/* process model */
+	char	*listen;		/* "" = socket on fd 0; "unix:/p", "host:port" */
+	int	 workers;		/* preforked workers, 1..256 */
+	int	 max_requests;		/* requests before a worker is recycled; 0 = never */
+	int	 shutdown_timeout;	/* seconds a worker may take to finish on SIGTERM */
+	enum log_level log_level;
+	/* MariaDB */
+	char	*db_host;		/* host name, or "" to use db_socket */
+	int	 db_port;
+	char	*db_socket;		/* unix socket path, "" = library default */
+	char	*db_user;
+	char	*db_password;		/* secret: never logged */
+	char	*db_name;
+	int	 db_connect_timeout;	/* seconds */
+	int	 db_read_timeout;	/* seconds, also used for writes */
+	char	*sql_dir;		/* folder of numbered migrations */
+	/* memcached */
+	char	*memcached_servers;	/* "host:port,..." or "/path.sock"; "" = off */
+	int	 memcached_timeout_ms;
+	/* HTTP limits */
+	long	 max_body_bytes;
+	int	 max_json_depth;
+	int	 auth_cache_ttl;	/* seconds a verified key is trusted per worker */
+	char	*public_url;		/* base for links, "" = from the request */
+	/* Banxico */
+	char	*banxico_url;
+	int	 banxico_connect_timeout_ms;
+	int	 banxico_timeout_ms;
+};
+int	 config_load(struct config *, const char *path, int path_required);
+void	 config_free(struct config *);
+/* config_dump: print every key (secrets masked) to stdout */
+void	 config_dump(const struct config *);
+const char *config_default_path(void);
+
+/* clock.c: the one source of "now" for the whole service */
+time_t	 clock_now(void);		/* honours clock_set_now() */
+void	 clock_set_now(time_t);		/* 0 = real time again */
+double	 clock_monotonic(void);		/* seconds, for durations */
+/* format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes) */
+char	*clock_rfc3339(time_t, char *buf, size_t n);
+int	 clock_parse_rfc3339(const char *, time_t *);
+
+/* buf.c: growable byte buffer */
+struct buf {
+	char	*data;			/* NUL-terminated, NULL until first append */
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);		/* releases data, leaves an empty buf */
+void	 buf_reset(struct buf *);
+void	 buf_append(struct buf *, const void *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
+
+#endif /* MXCEP_UTIL_H */
