@@ -238,6 +238,21 @@ applied_load(struct db *db, struct applied **out, size_t *nout)
 	return rc;	/* 0, or -1 with what was read so far */
 }
 
+/* migration_read: the text of m and its checksum; NULL (logged) on error */
+static char *
+migration_read(const char *dir, const struct migration *m, size_t *len,
+    char sum[2 * SHA256_LEN + 1])
+{
+	char	*path, *text;
+
+	path = xasprintf("%s/%s", dir, m->name);
+	text = read_file(path, len);
+	free(path);
+	if (text != NULL)
+		sha256_hex(text, *len, sum);
+	return text;
+}
+
 static const struct applied *
 applied_find(const struct applied *a, size_t n, unsigned long v)
 {
@@ -278,7 +293,7 @@ db_migrate(struct db *db, const char *sql_dir)
 	struct applied		*a = NULL;
 	const struct applied	*done;
 	size_t			 nm = 0, na = 0, i, len = 0;
-	char			 sum[2 * SHA256_LEN + 1], *path, *text;
+	char			 sum[2 * SHA256_LEN + 1], *text;
 	struct dbp		 p;
 	int			 applied = 0, locked = 0, rc = -1;
 
@@ -290,25 +305,27 @@ db_migrate(struct db *db, const char *sql_dir)
 	if (db_run(db, STMT_MIGRATE_BOOTSTRAP, NULL, NULL, NULL) == -1 ||
 	    applied_load(db, &a, &na) == -1)
 		goto out;
+	/* first pass: every applied file must be unchanged, before any
+	 * new one runs */
 	for (i = 0; i < nm; i++) {
-		path = xasprintf("%s/%s", sql_dir, m[i].name);
-		text = read_file(path, &len);
-		free(path);
-		if (text == NULL)
-			goto out;
-		sha256_hex(text, len, sum);
-		done = applied_find(a, na, m[i].version);
-		if (done != NULL) {
-			free(text);
-			if (strcmp(done->checksum, sum) != 0) {
-				log_warnx("%s: %s was changed after it was "
-				    "applied (checksum %s, now %s): refusing; "
-				    "add a new migration instead", __func__,
-				    m[i].name, done->checksum, sum);
-				goto out;
-			}
+		if ((done = applied_find(a, na, m[i].version)) == NULL)
 			continue;
+		if ((text = migration_read(sql_dir, &m[i], &len, sum)) == NULL)
+			goto out;
+		free(text);
+		if (strcmp(done->checksum, sum) != 0) {
+			log_warnx("%s: %s was changed after it was applied "
+			    "(checksum %s, now %s): refusing; add a new "
+			    "migration instead", __func__, m[i].name,
+			    done->checksum, sum);
+			goto out;
 		}
+	}
+	for (i = 0; i < nm; i++) {
+		if (applied_find(a, na, m[i].version) != NULL)
+			continue;
+		if ((text = migration_read(sql_dir, &m[i], &len, sum)) == NULL)
+			goto out;
 		log_info("%s: applying %s", __func__, m[i].name);
 		if (migration_run(db, m[i].name, text) == -1) {
 			free(text);

@@ -15,7 +15,7 @@
 
 /* one letter per column of VALIDATION_COLS (db.c), 45 columns */
 #define VALIDATION_FMT \
-	"ssisss"	/* id .. fecha (validation_type, status as text) */ \
+	"sssiss"	/* id .. fecha (validation_type, status as text) */ \
 	"ssssss"	/* clave_rastreo .. monto */ \
 	"ssi"		/* request_data, banxico_status, processing_time_ms */ \
 	"tttttt"	/* created_at .. expires_at */ \
