@@ -197,6 +197,7 @@ db_connect(struct db *db)
 {
 	const struct config	*c = db->cfg;
 	unsigned int		 cto, rto;
+	my_bool			 off = 0;
 	const char		*host, *sock;
 	int			 fd, fl;
 
@@ -212,6 +213,9 @@ db_connect(struct db *db)
 	mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &cto);
 	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &rto);
 	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &rto);
+	/* never reconnect behind our back: prepared statements would be
+	 * lost silently; db_failed() reconnects and re-prepares instead */
+	mysql_options(db->my, MYSQL_OPT_RECONNECT, &off);
 	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->my, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
 	host = c->db_host[0] != '\0' ? c->db_host : NULL;
