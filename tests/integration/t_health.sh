@@ -13,7 +13,21 @@ expect_json data.attributes.version 0.1.0
 expect_json data.attributes.mariadb.status up
 expect_match "data.attributes.mariadb.latency_ms" "$(jget data.attributes.mariadb.latency_ms)" '^[0-9]+(\.[0-9]+)?$'
 expect_json data.attributes.memcached.status up
-expect_match "meta.datetime" "$(jget meta.datetime)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$'
+# meta.datetime is the descriptor of every datetime field (spec 002/004):
+# UTC, RFC 3339 with Z, and a pattern a client can assert with
+expect_json meta.datetime.timezone UTC
+expect_match "meta.datetime.format" "$(jget meta.datetime.format)" 'RFC ?3339'
+pat=$(jget meta.datetime.pattern) || pat=
+if [[ -z $pat ]]; then
+	t_fail "meta.datetime.pattern is missing"
+else
+	"$PY" -c 'import re, sys
+p = re.compile(sys.argv[1])
+assert p.search("2026-05-01T05:14:38Z")
+assert not p.search("2026-05-01 05:14:38")
+assert not p.search("2026-05-01T05:14:38+01:00")' "$pat" 2>/dev/null ||
+		t_fail "meta.datetime.pattern '$pat' does not describe UTC RFC 3339 with Z"
+fi
 t_end
 
 t_begin "health: X-Request-Id echoed when valid, generated otherwise"
