@@ -105,6 +105,8 @@ CREATE TABLE IF NOT EXISTS validations (
   -- soft delete (is_deleted = deleted_at IS NOT NULL)
   deleted_at DATETIME NULL,
   KEY idx_validations_account_created (account_id, created_at DESC, id DESC),
+  -- the default list (without with_deleted): one account's live rows, newest first
+  KEY idx_validations_account_live (account_id, deleted_at, created_at DESC, id DESC),
   KEY idx_validations_account_status (account_id, status, created_at DESC),
   KEY idx_validations_account_type (account_id, validation_type, created_at DESC),
   KEY idx_validations_account_fecha (account_id, fecha),
