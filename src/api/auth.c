@@ -119,6 +119,10 @@ auth_lookup(struct request *req, struct response *resp, const char *secret,
 	e->scopes = k->scopes;
 	e->revoked = k->revoked_at != 0;
 	e->expires = clock_monotonic() + req->app->auth->ttl;
+	/* last_used_at: only on a cache miss, so at most once per ttl per
+	 * worker; a failure here must not fail the request */
+	if (!e->revoked && db_api_key_touch(req->app->db, k->id) == -1)
+		log_debug("%s: last_used_at not updated", __func__);
 out:
 	api_key_free(k);
 	return status;
