@@ -118,6 +118,93 @@ static const struct {
 	[STMT_VALIDATION_GET] = { "validation_get",
 	    "SELECT " VALIDATION_COLS " FROM validations"
 	    " WHERE id = ? AND account_id = ?", STMT_READ },
+	[STMT_JOB_INSERT] = { "job_insert",
+	    "INSERT INTO jobs (validation_id, state, run_after, lease_owner,"
+	    " lease_until, tries, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", 0 },
+	[STMT_JOB_CLAIM] = { "job_claim",
+	    "UPDATE jobs SET state = 'running', lease_owner = ?,"
+	    " lease_until = ?, tries = tries + 1 WHERE id = ? AND"
+	    " (state = 'queued' OR (state = 'running' AND lease_until < ?))",
+	    0 },
+	[STMT_JOBS_DUE_QUEUED] = { "jobs_due_queued",
+	    "SELECT j.id, j.validation_id, v.account_id, j.tries FROM jobs j"
+	    " JOIN validations v ON v.id = j.validation_id"
+	    " WHERE j.state = 'queued' AND j.run_after <= ?"
+	    " ORDER BY j.run_after, j.id LIMIT ? FOR UPDATE SKIP LOCKED", 0 },
+	[STMT_JOBS_DUE_EXPIRED_LEASE] = { "jobs_due_expired_lease",
+	    "SELECT j.id, j.validation_id, v.account_id, j.tries FROM jobs j"
+	    " JOIN validations v ON v.id = j.validation_id"
+	    " WHERE j.state = 'running' AND j.lease_until < ?"
+	    " ORDER BY j.lease_until, j.id LIMIT ? FOR UPDATE SKIP LOCKED",
+	    0 },
+	[STMT_JOB_FINISH] = { "job_finish",
+	    "UPDATE jobs SET state = 'done', finished_at = ?, lease_until = NULL"
+	    " WHERE id = ? AND state = 'running' AND lease_owner = ?", 0 },
+	[STMT_JOB_RELEASE] = { "job_release",
+	    "UPDATE jobs SET state = 'queued', run_after = ?, lease_owner = NULL,"
+	    " lease_until = NULL WHERE id = ? AND state = 'running'"
+	    " AND lease_owner = ?", 0 },
+	[STMT_JOBS_EXPIRED_QUEUE] = { "jobs_expired_queue",
+	    "SELECT j.id, j.validation_id, v.account_id, j.tries FROM jobs j"
+	    " JOIN validations v ON v.id = j.validation_id"
+	    " WHERE j.state = 'queued' AND v.expires_at < ?"
+	    " ORDER BY j.id LIMIT ? FOR UPDATE SKIP LOCKED", 0 },
+	[STMT_VALIDATION_START] = { "validation_start",
+	    "UPDATE validations SET status = 'processing',"
+	    " processing_started_at = COALESCE(processing_started_at, ?),"
+	    " updated_at = ?, etag_version = etag_version + 1"
+	    " WHERE id = ? AND status = 'queued'", 0 },
+	[STMT_VALIDATION_FINISH] = { "validation_finish",
+	    "UPDATE validations SET status = ?, banxico_status = ?,"
+	    " banxico_result = ?, error_code = ?, error_message = ?,"
+	    " has_cep = ?, completed_at = ?, processing_time_ms = ?,"
+	    " processing_started_at = COALESCE(processing_started_at, ?),"
+	    " updated_at = ?, etag_version = etag_version + 1 WHERE id = ?", 0 },
+	[STMT_VALIDATION_ETAG] = { "validation_etag",
+	    "SELECT etag_version, status FROM validations WHERE id = ?",
+	    STMT_READ },
+	[STMT_CEP_INSERT] = { "cep_insert",
+	    "INSERT INTO cep_documents (validation_id, xml, pdf, raw_answer,"
+	    " created_at) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+	    " xml = VALUES(xml), pdf = VALUES(pdf),"
+	    " raw_answer = VALUES(raw_answer)", 0 },
+	[STMT_CEP_XML] = { "cep_xml",
+	    "SELECT d.xml FROM cep_documents d JOIN validations v"
+	    " ON v.id = d.validation_id WHERE d.validation_id = ?"
+	    " AND v.account_id = ?", STMT_READ },
+	[STMT_CEP_PDF] = { "cep_pdf",
+	    "SELECT d.pdf FROM cep_documents d JOIN validations v"
+	    " ON v.id = d.validation_id WHERE d.validation_id = ?"
+	    " AND v.account_id = ?", STMT_READ },
+	[STMT_IDEM_INSERT] = { "idem_insert",
+	    "INSERT IGNORE INTO idempotency_keys (account_id, endpoint,"
+	    " idem_key, request_hash, state, created_at, expires_at)"
+	    " VALUES (?, ?, ?, ?, 'in_flight', ?, ?)", 0 },
+	[STMT_IDEM_GET] = { "idem_get",
+	    "SELECT request_hash, state, status, headers, body, created_at,"
+	    " expires_at FROM idempotency_keys WHERE account_id = ?"
+	    " AND endpoint = ? AND idem_key = ?", 0 },
+	[STMT_IDEM_TAKE_OVER] = { "idem_take_over",
+	    "UPDATE idempotency_keys SET request_hash = ?, state = 'in_flight',"
+	    " status = NULL, headers = NULL, body = NULL, created_at = ?,"
+	    " expires_at = ? WHERE account_id = ? AND endpoint = ?"
+	    " AND idem_key = ? AND created_at = ?", 0 },
+	[STMT_IDEM_COMPLETE] = { "idem_complete",
+	    "UPDATE idempotency_keys SET state = 'done', status = ?,"
+	    " headers = ?, body = ? WHERE account_id = ? AND endpoint = ?"
+	    " AND idem_key = ?", 0 },
+	[STMT_IDEM_FORGET] = { "idem_forget",
+	    "DELETE FROM idempotency_keys WHERE account_id = ? AND endpoint = ?"
+	    " AND idem_key = ?", 0 },
+	[STMT_IDEM_PURGE] = { "idem_purge",
+	    "DELETE FROM idempotency_keys WHERE expires_at < ? LIMIT 10000", 0 },
+	[STMT_STATE_GET] = { "state_get",
+	    "SELECT value, until_at FROM service_state WHERE name = ?",
+	    STMT_READ },
+	[STMT_STATE_SET] = { "state_set",
+	    "INSERT INTO service_state (name, value, until_at, updated_at)"
+	    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value),"
+	    " until_at = VALUES(until_at), updated_at = VALUES(updated_at)", 0 },
 };
 
 struct db {
@@ -125,7 +212,9 @@ struct db {
 	MYSQL			*my;		/* NULL = not connected */
 	MYSQL_STMT		*st[STMT__MAX];	/* prepared on first use */
 	int			 unavailable;	/* last failure: server unreachable */
+	int			 in_tx;		/* inside db_begin() .. commit/rollback */
 	uint64_t		 affected;	/* of the last db_run */
+	uint64_t		 insert_id;	/* AUTO_INCREMENT of the last db_run */
 	char			 version[64];
 };
 
@@ -270,6 +359,12 @@ db_server_version(struct db *db)
 }
 
 uint64_t
+db_insert_id(const struct db *db)
+{
+	return db->insert_id;
+}
+
+uint64_t
 db_affected(const struct db *db)
 {
 	return db->affected;
@@ -304,6 +399,23 @@ dbp_str(struct dbp *p, const char *s)
 	p->len[i] = (unsigned long)strlen(s);
 	b->buffer_type = MYSQL_TYPE_STRING;
 	b->buffer = (void *)(uintptr_t)s;
+	b->buffer_length = p->len[i];
+	b->length = &p->len[i];
+}
+
+void
+dbp_blob(struct dbp *p, const void *data, size_t n)
+{
+	MYSQL_BIND	*b = dbp_next(p);
+	size_t		 i = p->n - 1;
+
+	if (data == NULL) {
+		b->buffer_type = MYSQL_TYPE_NULL;
+		return;
+	}
+	p->len[i] = (unsigned long)n;
+	b->buffer_type = MYSQL_TYPE_BLOB;
+	b->buffer = (void *)(uintptr_t)data;
 	b->buffer_length = p->len[i];
 	b->length = &p->len[i];
 }
@@ -456,6 +568,14 @@ db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
 	MYSQL_STMT	*st;
 	unsigned int	 err;
 
+	if (db->my == NULL && db->in_tx) {
+		/* the connection died inside a transaction: a reconnect
+		 * would run the rest in autocommit mode, half applied */
+		log_warnx("%s: %s: connection lost inside a transaction",
+		    __func__, stmts[id].name);
+		db->unavailable = 1;
+		return -1;
+	}
 	if (db_connect(db) == -1)
 		return -1;
 	if ((st = db_stmt(db, id)) == NULL)
@@ -469,6 +589,7 @@ db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
 	if (mysql_stmt_execute(st) != 0)
 		goto fail;
 	db->affected = (uint64_t)mysql_stmt_affected_rows(st);
+	db->insert_id = (uint64_t)mysql_stmt_insert_id(st);
 	if (r == NULL) {
 		/* drain anything the statement returned (GET_LOCK etc.) */
 		if (mysql_stmt_field_count(st) > 0) {
@@ -514,7 +635,7 @@ db_run(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
 	/* a connection that sat idle may have been dropped by the server
 	 * (wait_timeout): retry a read once on a new connection */
 	if (was_connected && db->my == NULL && db->unavailable &&
-	    (stmts[id].flags & STMT_READ)) {
+	    !db->in_tx && (stmts[id].flags & STMT_READ)) {
 		log_info("%s: %s: reconnecting", __func__, stmts[id].name);
 		return db_run_once(db, id, p, r, fmt);
 	}
@@ -579,6 +700,12 @@ dbr_str(struct dbr *r, size_t col)
 	return s;
 }
 
+size_t
+dbr_len(const struct dbr *r, size_t col)
+{
+	return r->null[col] ? 0 : (size_t)r->len[col];
+}
+
 void
 dbr_strcpy(struct dbr *r, size_t col, char *dst, size_t n)
 {
@@ -639,4 +766,53 @@ db_exec_script(struct db *db, const char *sql, size_t len)
 		mysql_free_result(res);
 	db->affected = (uint64_t)mysql_affected_rows(db->my);
 	return 0;
+}
+
+/*
+ * Transactions. Statement text is constant; a lost connection inside
+ * one fails every later statement until db_rollback(), never
+ * reconnecting half way.
+ */
+static int
+db_tx_query(struct db *db, const char *sql)
+{
+	unsigned int	 err;
+
+	if (db->my == NULL)
+		return -1;
+	if (mysql_real_query(db->my, sql, (unsigned long)strlen(sql)) != 0) {
+		err = mysql_errno(db->my);
+		log_warnx("%s: %s: %s", __func__, sql, mysql_error(db->my));
+		db_failed(db, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_begin(struct db *db)
+{
+	if (db_connect(db) == -1)
+		return -1;
+	if (db_tx_query(db, "START TRANSACTION") == -1)
+		return -1;
+	db->in_tx = 1;
+	return 0;
+}
+
+int
+db_commit(struct db *db)
+{
+	int	 rc = db_tx_query(db, "COMMIT");
+
+	db->in_tx = 0;
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db->in_tx && db->my != NULL)
+		(void)db_tx_query(db, "ROLLBACK");
+	db->in_tx = 0;
 }

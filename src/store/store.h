@@ -37,6 +37,11 @@ int		 db_unavailable(const struct db *);/* 1 when the last failure was the
 						   server being unreachable (map to 503) */
 const char	*db_server_version(struct db *);	/* NULL when not connected */
 
+/* db.c: transactions (no reconnect inside one) */
+int		 db_begin(struct db *);
+int		 db_commit(struct db *);
+void		 db_rollback(struct db *);	/* no-op outside a transaction */
+
 /* migrate.c: apply the missing sql/NNN_name.sql files in order, under
  * GET_LOCK; refuses (-1) a file whose checksum changed after it was
  * applied. Returns the number applied (0 when up to date), -1 on failure. */
@@ -214,5 +219,96 @@ int	 db_validation_create(struct db *, const struct validation *v);
  * set); *out NULL when none, another account's, or id not a uuid. */
 int	 db_validation_get(struct db *, const char *account_id, const char *id,
 	    struct validation **out);
+
+/* jobs.c: the work queue on MariaDB. A job is claimed with a lease;
+ * a lease that ran out (its process died) makes it claimable again;
+ * finishing needs the lease, so each job ends exactly once. */
+struct job {
+	uint64_t	 id;
+	char		 validation_id[UUID_STR_LEN + 1];
+	char		 account_id[UUID_STR_LEN + 1];
+	int		 tries;		/* claims so far, this one included */
+};
+/* Inserts v and its job in one transaction; with lease_owner the job is
+ * born claimed (synchronous validation), otherwise queued. */
+int	 db_validation_enqueue(struct db *, const struct validation *v,
+	    time_t now, const char *lease_owner, time_t lease_until,
+	    uint64_t *job_id);
+/* Claims one job if it is queued (or its lease ran out); *claimed 0/1. */
+int	 db_job_claim(struct db *, uint64_t job_id, const char *owner,
+	    time_t now, time_t lease_until, int *claimed);
+/* Claims up to limit due jobs (queued and due, or lease ran out) with
+ * SELECT ... FOR UPDATE SKIP LOCKED; *jobs malloc'ed, caller frees. */
+int	 db_jobs_claim_due(struct db *, time_t now, const char *owner,
+	    time_t lease_until, size_t limit, struct job **jobs, size_t *n);
+/* Claims up to limit queued jobs whose validation expired. */
+int	 db_jobs_claim_expired(struct db *, time_t now, const char *owner,
+	    time_t lease_until, size_t limit, struct job **jobs, size_t *n);
+/* Puts a claimed job back in the queue, due at run_after. */
+int	 db_job_release(struct db *, uint64_t job_id, const char *owner,
+	    time_t run_after);
+/* queued -> processing (processing_started_at, etag bump) */
+int	 db_validation_start(struct db *, const char *id, time_t now);
+
+/* What a finished job wrote into its validation. */
+struct validation_outcome {
+	enum validation_status	 status;
+	const char		*banxico_status;	/* NULL = null */
+	const char		*banxico_result;	/* JSON text, NULL = null */
+	const char		*error_code;
+	const char		*error_message;
+	int			 has_cep;
+	const char		*xml;		/* CEP documents, NULL = none */
+	size_t			 xml_len;
+	const char		*pdf;
+	size_t			 pdf_len;
+	const char		*raw;		/* unrecognised answer */
+	size_t			 raw_len;
+	int64_t			 processing_time_ms;	/* -1 = null */
+};
+/* In one transaction: the job done (only while owner holds its lease),
+ * the validation's result, the documents. *finished 0 when the lease
+ * was lost (nothing written); *etag the validation's new version. */
+int	 db_job_finish(struct db *, const struct job *, const char *owner,
+	    time_t now, const struct validation_outcome *, int *finished,
+	    int64_t *etag);
+/* The current etag_version of a validation (-1 when none). */
+int	 db_validation_etag(struct db *, const char *id, int64_t *etag);
+
+/* CEP documents of the account's validation; *data NULL when none */
+int	 db_cep_document(struct db *, const char *account_id,
+	    const char *validation_id, int pdf, char **data, size_t *len);
+
+/* idempotency.c */
+enum idem_state {
+	IDEM_NEW = 0,		/* recorded in flight: go ahead */
+	IDEM_REPLAY,		/* finished before: replay the record */
+	IDEM_IN_FLIGHT,		/* the first request still runs: 409 */
+	IDEM_MISMATCH		/* same key, other body: 422 */
+};
+struct idem_record {
+	int	 status;
+	char	*headers;	/* "Name: value\r\n" lines */
+	char	*body;
+	size_t	 body_len;
+};
+/* stale: an in-flight record older than this is taken over (its
+ * process died); ttl: how long a record is kept (24 h). */
+int	 db_idem_begin(struct db *, const char *account_id,
+	    const char *endpoint, const char *key, const char *request_hash,
+	    time_t now, int stale_seconds, int ttl_seconds,
+	    enum idem_state *, struct idem_record *);
+int	 db_idem_complete(struct db *, const char *account_id,
+	    const char *endpoint, const char *key, int status,
+	    const char *headers, const char *body, size_t body_len);
+int	 db_idem_forget(struct db *, const char *account_id,
+	    const char *endpoint, const char *key);
+int	 db_idem_purge(struct db *, time_t now, uint64_t *purged);
+void	 idem_record_free(struct idem_record *);	/* frees the members */
+
+/* service_state: named deadlines shared by all processes */
+int	 db_state_until(struct db *, const char *name, time_t *until);	/* 0 = none */
+int	 db_state_set_until(struct db *, const char *name, time_t until,
+	    time_t now);
 
 #endif /* MXCEP_STORE_H */

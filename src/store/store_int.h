@@ -34,6 +34,27 @@ enum stmt {
 	STMT_KEY_TOUCH,
 	STMT_VALIDATION_INSERT,
 	STMT_VALIDATION_GET,
+	STMT_JOB_INSERT,
+	STMT_JOB_CLAIM,
+	STMT_JOBS_DUE_QUEUED,
+	STMT_JOBS_DUE_EXPIRED_LEASE,
+	STMT_JOB_FINISH,
+	STMT_JOB_RELEASE,
+	STMT_JOBS_EXPIRED_QUEUE,
+	STMT_VALIDATION_START,
+	STMT_VALIDATION_FINISH,
+	STMT_VALIDATION_ETAG,
+	STMT_CEP_INSERT,
+	STMT_CEP_XML,
+	STMT_CEP_PDF,
+	STMT_IDEM_INSERT,
+	STMT_IDEM_GET,
+	STMT_IDEM_TAKE_OVER,
+	STMT_IDEM_COMPLETE,
+	STMT_IDEM_FORGET,
+	STMT_IDEM_PURGE,
+	STMT_STATE_GET,
+	STMT_STATE_SET,
 	STMT__MAX
 };
 
@@ -58,6 +79,8 @@ void	 dbp_i64n(struct dbp *, long long);	/* < 0 = SQL NULL */
 void	 dbp_double(struct dbp *, double);
 void	 dbp_doublen(struct dbp *, double);	/* < 0 = SQL NULL */
 void	 dbp_time(struct dbp *, time_t);	/* 0 = SQL NULL; UTC DATETIME */
+void	 dbp_blob(struct dbp *, const void *, size_t);	/* NULL = SQL NULL;
+						   borrowed until it ran */
 
 /* the result of one statement; columns typed by a format string:
  * 's' text (any type the server converts to text), 'i' integer,
@@ -84,10 +107,12 @@ struct dbr {
 int	 db_run(struct db *, enum stmt, struct dbp *p, struct dbr *r,
 	    const char *fmt);
 uint64_t db_affected(const struct db *);	/* rows changed by the last db_run */
+uint64_t db_insert_id(const struct db *);	/* AUTO_INCREMENT of the last db_run */
 int	 dbr_fetch(struct dbr *);		/* 1 row, 0 no more, -1 (logged) */
 void	 dbr_done(struct dbr *);		/* frees the result; r may be unused */
 int	 dbr_null(const struct dbr *, size_t col);
 char	*dbr_str(struct dbr *, size_t col);	/* copy, NULL for SQL NULL */
+size_t	 dbr_len(const struct dbr *, size_t col);	/* bytes of a text column */
 void	 dbr_strcpy(struct dbr *, size_t col, char *dst, size_t n);	/* "" for NULL;
 						   truncates */
 long long dbr_i64(const struct dbr *, size_t col, long long ifnull);

@@ -1,0 +1,177 @@
+/*
+ * mxcep: Idempotency-Key records. The first request with a key is
+ * recorded "in flight"; its response is stored when it ends and
+ * replayed for the same key and body for ttl seconds. A record left in
+ * flight by a process that died is taken over once it is stale.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+void
+idem_record_free(struct idem_record *r)
+{
+	if (r == NULL)
+		return;
+	free(r->headers);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+idem_insert(struct db *db, const char *account_id, const char *endpoint,
+    const char *key, const char *hash, time_t now, int ttl, int *inserted)
+{
+	struct dbp	 p;
+
+	dbp_init(&p);
+	dbp_str(&p, account_id);
+	dbp_str(&p, endpoint);
+	dbp_str(&p, key);
+	dbp_str(&p, hash);
+	dbp_time(&p, now);
+	dbp_time(&p, now + ttl);
+	if (db_run(db, STMT_IDEM_INSERT, &p, NULL, NULL) == -1)
+		return -1;
+	*inserted = db_affected(db) == 1;
+	return 0;
+}
+
+/* Takes over an expired or stale record (conditional on created_at, so
+ * two takers can't both win). */
+static int
+idem_take_over(struct db *db, const char *account_id, const char *endpoint,
+    const char *key, const char *hash, time_t now, int ttl, time_t seen,
+    int *taken)
+{
+	struct dbp	 p;
+
+	dbp_init(&p);
+	dbp_str(&p, hash);
+	dbp_time(&p, now);
+	dbp_time(&p, now + ttl);
+	dbp_str(&p, account_id);
+	dbp_str(&p, endpoint);
+	dbp_str(&p, key);
+	dbp_time(&p, seen);
+	if (db_run(db, STMT_IDEM_TAKE_OVER, &p, NULL, NULL) == -1)
+		return -1;
+	*taken = db_affected(db) == 1;
+	return 0;
+}
+
+int
+db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
+    const char *key, const char *request_hash, time_t now, int stale_seconds,
+    int ttl_seconds, enum idem_state *state, struct idem_record *rec)
+{
+	struct dbp	 p;
+	struct dbr	 r;
+	char		 hash[65], st[16];
+	time_t		 created, expires;
+	int		 inserted, taken, rc, tries;
+
+	memset(rec, 0, sizeof(*rec));
+	for (tries = 0; tries < 3; tries++) {
+		if (idem_insert(db, account_id, endpoint, key, request_hash,
+		    now, ttl_seconds, &inserted) == -1)
+			return -1;
+		if (inserted) {
+			*state = IDEM_NEW;
+			return 0;
+		}
+		dbp_init(&p);
+		dbp_str(&p, account_id);
+		dbp_str(&p, endpoint);
+		dbp_str(&p, key);
+		if (db_run(db, STMT_IDEM_GET, &p, &r, "ssissttt") == -1)
+			return -1;
+		if ((rc = dbr_fetch(&r)) != 1) {
+			dbr_done(&r);
+			if (rc == -1)
+				return -1;
+			continue;	/* purged in between: insert again */
+		}
+		dbr_strcpy(&r, 0, hash, sizeof(hash));
+		dbr_strcpy(&r, 1, st, sizeof(st));
+		created = dbr_time(&r, 5);
+		expires = dbr_time(&r, 6);
+		if (expires >= now && strcmp(st, "done") == 0) {
+			rec->status = (int)dbr_i64(&r, 2, 0);
+			rec->headers = dbr_str(&r, 3);
+			rec->body_len = dbr_len(&r, 4);
+			rec->body = dbr_str(&r, 4);
+		}
+		dbr_done(&r);
+		if (expires < now || (strcmp(st, "in_flight") == 0 &&
+		    created + stale_seconds < now)) {
+			if (idem_take_over(db, account_id, endpoint, key,
+			    request_hash, now, ttl_seconds, created, &taken)
+			    == -1)
+				return -1;
+			if (taken) {
+				*state = IDEM_NEW;
+				return 0;
+			}
+			continue;
+		}
+		if (strcmp(hash, request_hash) != 0)
+			*state = IDEM_MISMATCH;
+		else if (strcmp(st, "done") == 0)
+			*state = IDEM_REPLAY;
+		else
+			*state = IDEM_IN_FLIGHT;
+		if (*state != IDEM_REPLAY)
+			idem_record_free(rec);
+		return 0;
+	}
+	*state = IDEM_IN_FLIGHT;
+	return 0;
+}
+
+int
+db_idem_complete(struct db *db, const char *account_id, const char *endpoint,
+    const char *key, int status, const char *headers, const char *body,
+    size_t body_len)
+{
+	struct dbp	 p;
+
+	dbp_init(&p);
+	dbp_i64(&p, status);
+	dbp_str(&p, headers);
+	dbp_blob(&p, body != NULL ? body : "", body_len);
+	dbp_str(&p, account_id);
+	dbp_str(&p, endpoint);
+	dbp_str(&p, key);
+	return db_run(db, STMT_IDEM_COMPLETE, &p, NULL, NULL);
+}
+
+int
+db_idem_forget(struct db *db, const char *account_id, const char *endpoint,
+    const char *key)
+{
+	struct dbp	 p;
+
+	dbp_init(&p);
+	dbp_str(&p, account_id);
+	dbp_str(&p, endpoint);
+	dbp_str(&p, key);
+	return db_run(db, STMT_IDEM_FORGET, &p, NULL, NULL);
+}
+
+int
+db_idem_purge(struct db *db, time_t now, uint64_t *purged)
+{
+	struct dbp	 p;
+
+	*purged = 0;
+	dbp_init(&p);
+	dbp_time(&p, now);
+	if (db_run(db, STMT_IDEM_PURGE, &p, NULL, NULL) == -1)
+		return -1;
+	*purged = db_affected(db);
+	return 0;
+}
