@@ -25,6 +25,8 @@ from simcep import InputError
 MODES = ("normal", "down", "slow", "throttled", "captcha", "http500", "reset",
          "malformed_xml", "altered_xml")
 SCOPES = ("all", "valida", "descarga")
+NOT_FOUND = ("auto", "be", "operacion", "operacion_2019")
+NORMAL = {"mode": "normal", "delay_ms": 0, "scope": "all", "count": None, "not_found": "auto"}
 MAX_SESSIONS = 200000
 MAX_BODY = 8 * 1024 * 1024
 
@@ -38,6 +40,7 @@ SAMPLE_FILES = {
     "max_descarga": "descarga__max-consultas__beta-2025.html",
     "http500": "descarga__http500_weblogic__beta-2025_and_prod-2019.html",
     "http404": "http404_anterior-banxico__beta-2025.html",
+    "operacion_2019": "valida__not-found_operacion-no-encontrada__prod-2019.html",
 }
 
 # Values of the recorded found-but-no-CEP page, replaced by the transfer's.
@@ -423,7 +426,7 @@ class State:
         self.by_key = {}                      # (fecha, clave, emisor) -> Transfer
         self.by_day = {}                      # (fecha, emisor, receptor) -> [Transfer]
         self.sessions = OrderedDict()         # JSESSIONID -> transfer id | None
-        self.mode = {"mode": "normal", "delay_ms": 0, "scope": "all", "count": None}
+        self.mode = dict(NORMAL)
         self.stats = {"requests": 0, "by_url": {}, "by_mode": {}, "by_url_mode": {},
                       "by_outcome": {}, "control": 0}
         self.started = time.time()
@@ -788,7 +791,7 @@ class Handler(BaseHTTPRequestHandler):
             if applies and mode != "normal" and m["count"] is not None:
                 m["count"] -= 1
                 if m["count"] <= 0:
-                    st.mode = {"mode": "normal", "delay_ms": 0, "scope": "all", "count": None}
+                    st.mode = dict(NORMAL, not_found=m["not_found"])
         if delay:
             time.sleep(delay / 1000.0)
         if mode == "down":
@@ -875,10 +878,11 @@ class Handler(BaseHTTPRequestHandler):
                     else:
                         outcome, page = "ok", pages["ok"]
                         st.sessions[sid] = t.id
-                elif outcome == "not_found_be":
-                    page = pages["be"]
                 else:
-                    page = pages["operacion"]
+                    nf = st.mode["not_found"]
+                    if nf == "auto":
+                        nf = "be" if outcome == "not_found_be" else "operacion"
+                    page = pages[nf]
             st.count(url, mode, "valida_" + outcome)
         hdrs = [("Content-Language", "es-MX"), ("Content-Type", HTML_CT),
                 self.jsession_cookie(sid)] + self.edge_cookies()
@@ -1067,8 +1071,13 @@ class Handler(BaseHTTPRequestHandler):
         if count is not None and (not isinstance(count, int) or isinstance(count, bool)
                                   or count < 1):
             return self.ctl_error(422, "count must be a positive integer", field="count")
+        nf = data.get("not_found", "auto")
+        if nf not in NOT_FOUND:
+            return self.ctl_error(422, "not_found must be one of %s" % ", ".join(NOT_FOUND),
+                                  field="not_found")
         with st.lock:
-            st.mode = {"mode": mode, "delay_ms": delay, "scope": scope, "count": count}
+            st.mode = {"mode": mode, "delay_ms": delay, "scope": scope, "count": count,
+                       "not_found": nf}
             cur = dict(st.mode)
         return self.send_json(200, cur)
 
