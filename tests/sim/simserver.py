@@ -104,8 +104,8 @@ def render_found(pages, t, estado):
         "emisora": t.banco_emisor,
         "receptora": t.banco_receptor,
         "estado": estado,
-        "recepcion": "%s %s" % (t.fecha.strftime("%d/%m/%Y"), t.hora),
-        "procesamiento": "%s %s" % (t.fecha.strftime("%d/%m/%Y"), t.hora_procesamiento),
+        "recepcion": t.recepcion,
+        "procesamiento": t.procesamiento,
         "cuenta": t.cuenta,
         "monto": simcep.fmt_2dec(t.monto),
     }
@@ -340,10 +340,13 @@ class Transfer:
             raise InputError("appears_after_queries", "must be a non-negative integer")
         self.hidden_queries = n
         self.queries = 0
-        h, m, sec = (int(x) for x in self.hora.split(":")) if re.match(
-            r"^\d\d:\d\d:\d\d$", self.hora) else (0, 0, 0)
-        p = (h * 3600 + m * 60 + sec + 3) % 86400
-        self.hora_procesamiento = "%02d:%02d:%02d" % (p // 3600, (p // 60) % 60, p % 60)
+        try:
+            hh = datetime.datetime.strptime(self.hora, "%H:%M:%S").time()
+        except ValueError:
+            hh = datetime.time(0, 0, 0)
+        rec = datetime.datetime.combine(self.fecha, hh)
+        self.recepcion = rec.strftime("%d/%m/%Y %H:%M:%S")
+        self.procesamiento = (rec + datetime.timedelta(seconds=3)).strftime("%d/%m/%Y %H:%M:%S")
         self.info = simcep.cep_info(self.xml)
         self.basename = "CEP-%s-%s" % (self.fecha_operacion.strftime("%Y%m%d"),
                                        self.clave_rastreo)
