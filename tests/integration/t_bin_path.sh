@@ -7,7 +7,7 @@ mkdir -p "$BP/www"
 BP_PORT=$(free_port)
 # the same config without a listen key (there is none in the test config)
 cat >"$BP/lighttpd.conf" <<LEOF
-server.modules        = ( "mod_fastcgi" )
+server.modules        = ( "mod_setenv", "mod_fastcgi" )
 server.bind           = "127.0.0.1"
 server.port           = $BP_PORT
 server.document-root  = "$BP/www"
@@ -26,6 +26,11 @@ fastcgi.server = (
 		"bin-copy-environment" => ( "PATH" ),
 	)),
 )
+# Test only: what Apache passes after an internal redirect (mod_rewrite, or
+# mod_fcgid behind an Action): the key only in REDIRECT_HTTP_AUTHORIZATION.
+\$REQUEST_HEADER["X-It-Redirect-Auth"] == "1" {
+	setenv.set-environment = ( "REDIRECT_HTTP_AUTHORIZATION" => "Bearer $KEY_A" )
+}
 LEOF
 
 # all descendants of a pid
@@ -37,7 +42,7 @@ descendants() {
 	done
 }
 
-t_begin "bin-path: lighttpd spawns mxcep-fcgi on fd 0 and it answers /v1/health"
+t_begin "bin-path: lighttpd spawns mxcep-fcgi on fd 0; it answers and honours REDIRECT_HTTP_AUTHORIZATION"
 if lighttpd -tt -f "$BP/lighttpd.conf" >"$BP/check.log" 2>&1; then
 	svc_spawn "$BP/lighttpd.pid" "$BP/lighttpd.out" lighttpd -D -f "$BP/lighttpd.conf"
 	bp_health() {
@@ -50,6 +55,14 @@ if lighttpd -tt -f "$BP/lighttpd.conf" >"$BP/check.log" 2>&1; then
 		CODE=$(curl -sS --max-time 10 -o "$T/body" -w '%{http_code}' \
 			-H "Authorization: Bearer $KEY_A" "http://127.0.0.1:$BP_PORT/v1/validations/$(uuid)") || CODE=000
 		expect_error 404 validation_not_found
+		# REDIRECT_HTTP_AUTHORIZATION is honoured when HTTP_AUTHORIZATION is absent
+		CODE=$(curl -sS --max-time 10 -o "$T/body" -w '%{http_code}' \
+			-H "X-It-Redirect-Auth: 1" "http://127.0.0.1:$BP_PORT/v1/validations/$(uuid)") || CODE=000
+		[[ $CODE == 404 && $(jget errors.0.code) == validation_not_found ]] ||
+			t_fail "key only in REDIRECT_HTTP_AUTHORIZATION: expected 404 validation_not_found, got $CODE $(head -c 300 "$T/body")"
+		CODE=$(curl -sS --max-time 10 -o "$T/body" -w '%{http_code}' \
+			"http://127.0.0.1:$BP_PORT/v1/validations/$(uuid)") || CODE=000
+		[[ $CODE == 401 ]] || t_fail "control without any key: expected 401, got $CODE"
 	else
 		t_fail "GET /v1/health through the bin-path lighttpd: $CODE $(head -c 300 "$T/body"); log: $(tail -n 5 "$BP/lighttpd.log" 2>/dev/null)"
 	fi
