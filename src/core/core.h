@@ -21,4 +21,120 @@ int	 random_bytes(void *, size_t);
 int	 uuid_v4(char out[37]);			/* 0 ok, -1 no randomness */
 int	 uuid_valid(const char *);		/* 1 for a canonical lowercase v4 */
 
+/* clabe.c: account numbers: CLABE (18, check digit), debit card (16,
+ * Luhn), phone (10). The validators return 0, or -1 with the reason in
+ * *why (why may be NULL). */
+#define CLABE_LEN		18
+#define CLABE_PREFIX_LEN	3
+#define CARD_LEN		16
+#define PHONE_LEN		10
+enum account_error {
+	ACCOUNT_OK = 0,
+	ACCOUNT_ERR_EMPTY,		/* NULL or "" */
+	ACCOUNT_ERR_NOT_DIGITS,		/* a byte other than 0-9 */
+	ACCOUNT_ERR_LENGTH,		/* digits, but not the expected count */
+	ACCOUNT_ERR_CHECK_DIGIT,	/* CLABE control digit / card Luhn */
+	ACCOUNT_ERR__MAX
+};
+enum account_type {
+	ACCOUNT_TYPE_INVALID = 0,
+	ACCOUNT_TYPE_CLABE,		/* CEP TipoCuenta 40 */
+	ACCOUNT_TYPE_CARD,		/* TipoCuenta 3 */
+	ACCOUNT_TYPE_PHONE,		/* TipoCuenta 10 */
+	ACCOUNT_TYPE__MAX
+};
+const char	*account_error_str(enum account_error);	/* static English text */
+const char	*account_type_name(enum account_type);	/* "clabe", "debit_card", ... */
+int		 account_tipo_cuenta(enum account_type);	/* 40, 3, 10; -1 invalid */
+int		 clabe_check_digit(const char *);	/* of the first 17 digits: 0..9, -1 */
+int		 clabe_validate(const char *, enum account_error *why);
+int		 clabe_bank_prefix(const char *, char out[CLABE_PREFIX_LEN + 1]);
+int		 card_validate(const char *, enum account_error *why);
+int		 phone_validate(const char *, enum account_error *why);
+/* classify by length (18/16/10) and validate as that kind; -1 = invalid */
+int		 account_classify(const char *, enum account_type *type,
+		    enum account_error *why);
+
+/* money.c: pesos as integer centavos, exactly; 0 < amount <= MAX */
+#define MONEY_MAX_CENTS		INT64_C(99999999999999)	/* 999,999,999,999.99 */
+#define MONEY_FMT_SIZE		32
+enum money_error {
+	MONEY_OK = 0,
+	MONEY_ERR_EMPTY,		/* NULL or "" */
+	MONEY_ERR_TYPE,			/* JSON neither number nor string */
+	MONEY_ERR_SYNTAX,		/* not D+[.D{1,2}] */
+	MONEY_ERR_NEGATIVE,
+	MONEY_ERR_ZERO,
+	MONEY_ERR_DECIMALS,		/* more than 2 decimals */
+	MONEY_ERR_EXPONENT,		/* "1e3" (text only) */
+	MONEY_ERR_SEPARATOR,		/* "1,234.50" */
+	MONEY_ERR_NOT_FINITE,		/* NaN, Infinity */
+	MONEY_ERR_RANGE,		/* above MONEY_MAX_CENTS */
+	MONEY_ERR__MAX
+};
+struct json_t;
+const char	*money_error_str(enum money_error);	/* static English text */
+int		 money_parse(const char *, int64_t *cents, enum money_error *why);
+int		 money_from_double(double, int64_t *cents, enum money_error *why);
+int		 money_from_json(const struct json_t *, int64_t *cents,
+		    enum money_error *why);
+char		*money_format(int64_t cents, char out[MONEY_FMT_SIZE]);	/* "1234.50" */
+
+/* date.c: calendar dates, proleptic Gregorian, years 1..9999 */
+#define DATE_FMT_SIZE		16	/* 10 characters used */
+struct date {
+	int	 year;			/* 1..9999 */
+	int	 month;			/* 1..12 */
+	int	 day;			/* 1..31 */
+};
+int		 date_is_leap(int year);
+int		 date_days_in_month(int year, int month);	/* 0 for a bad month */
+int		 date_valid(int year, int month, int day);	/* 1 or 0 */
+int		 date_parse_iso(const char *, struct date *);	/* "YYYY-MM-DD"; 0/-1 */
+int		 date_parse_banxico(const char *, struct date *);	/* "DD-MM-YYYY"; 0/-1 */
+char		*date_format_iso(const struct date *, char out[DATE_FMT_SIZE]);
+char		*date_format_banxico(const struct date *, char out[DATE_FMT_SIZE]);
+
+/* bankcat.c: the SPEI participant catalog in memory, and the name
+ * matching rules (the store loads it from the banks tables). */
+#define BANK_CODE_SIZE		6	/* "40012", "2001" (Banxico) + NUL */
+#define BANK_NAME_MAX		128	/* bytes of a normalised name + NUL */
+struct bank {
+	char	 code[BANK_CODE_SIZE];	/* Banxico participant code */
+	char	 clabe_prefix[CLABE_PREFIX_LEN + 1];	/* "012" */
+	char	*short_name;		/* "BBVA Mexico"; never NULL */
+	char	*cep_name;		/* as the CEP portal shows it; "" = unknown */
+	char	*full_name;		/* informative only; "" = unknown */
+};
+enum bank_match {
+	BANK_MATCH_NONE = 0,
+	BANK_MATCH_ONE,
+	BANK_MATCH_AMBIGUOUS,		/* several participants fit */
+	BANK_MATCH__MAX
+};
+struct bank_catalog;
+struct bank	*bank_dup(const struct bank *);	/* deep copy */
+void		 bank_free(struct bank *);	/* NULL is a no-op */
+/* lowercase, accents folded, '.' and '\'' dropped, other punctuation a
+ * single space; NULL when it does not fit in n bytes. */
+char		*bank_name_normalize(const char *, char *out, size_t n);
+/* a 4- or 5-digit participant code ("02001" -> "2001"); 0/-1 */
+int		 bank_code_normalize(const char *, char out[BANK_CODE_SIZE]);
+struct bank_catalog *bank_catalog_new(void);
+void		 bank_catalog_free(struct bank_catalog *);	/* NULL no-op */
+/* copies b; its short and CEP names become priority-1 names */
+void		 bank_catalog_add(struct bank_catalog *, const struct bank *b);
+/* another name of participant code (priority >= 2); ignored when the
+ * code is unknown or the name normalises to "" */
+void		 bank_catalog_add_alias(struct bank_catalog *, const char *code,
+		    const char *alias, int priority);
+size_t		 bank_catalog_count(const struct bank_catalog *);
+/* code, or name/alias (lowest priority that matches wins); *out
+ * borrowed from the catalog, set only for BANK_MATCH_ONE */
+enum bank_match	 bank_catalog_resolve(const struct bank_catalog *,
+		    const char *text, const struct bank **out);
+/* the participant of a CLABE (or its 3-digit prefix); likewise */
+enum bank_match	 bank_catalog_by_prefix(const struct bank_catalog *,
+		    const char *clabe, const struct bank **out);
+
 #endif /* MXCEP_CORE_H */

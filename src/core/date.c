@@ -1,0 +1,97 @@
+/*
+ * mxcep: calendar dates without time or zone: the API's "YYYY-MM-DD",
+ * Banxico's "DD-MM-YYYY" (the valida.do fecha field). Proleptic
+ * Gregorian calendar, years 1..9999. No I/O, no locale, no time_t.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/core.h"
+
+int
+date_is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* date_days_in_month: 28..31, or 0 for a month outside 1..12 */
+int
+date_days_in_month(int y, int m)
+{
+	static const int	 days[12] = { 31, 28, 31, 30, 31, 30, 31, 31,
+	    30, 31, 30, 31 };
+
+	if (m < 1 || m > 12)
+		return 0;
+	return m == 2 && date_is_leap(y) ? 29 : days[m - 1];
+}
+
+/* date_valid: 1 when y-m-d exists in the calendar (year 1..9999) */
+int
+date_valid(int y, int m, int d)
+{
+	return y >= 1 && y <= 9999 && d >= 1 && d <= date_days_in_month(y, m);
+}
+
+/* num: the value of exactly n ASCII digits at s, or -1 */
+static int
+num(const char *s, size_t n)
+{
+	size_t	 i;
+	int	 v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+date_set(struct date *out, int y, int m, int d)
+{
+	if (!date_valid(y, m, d))
+		return -1;
+	out->year = y;
+	out->month = m;
+	out->day = d;
+	return 0;
+}
+
+/* date_parse_iso: exactly "YYYY-MM-DD" naming a real day; 0, or -1
+ * (out untouched) for any other text ("2024-2-1", "2023-02-29", ...). */
+int
+date_parse_iso(const char *s, struct date *out)
+{
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	return date_set(out, num(s, 4), num(s + 5, 2), num(s + 8, 2));
+}
+
+/* date_parse_banxico: exactly "DD-MM-YYYY" (the portal's form); 0/-1 */
+int
+date_parse_banxico(const char *s, struct date *out)
+{
+	if (s == NULL || strlen(s) != 10 || s[2] != '-' || s[5] != '-')
+		return -1;
+	return date_set(out, num(s + 6, 4), num(s + 3, 2), num(s, 2));
+}
+
+/* date_format_iso: "YYYY-MM-DD" into out; returns out */
+char *
+date_format_iso(const struct date *dt, char out[DATE_FMT_SIZE])
+{
+	snprintf(out, DATE_FMT_SIZE, "%04d-%02d-%02d", dt->year % 10000,
+	    dt->month % 100, dt->day % 100);
+	return out;
+}
+
+/* date_format_banxico: "DD-MM-YYYY" into out; returns out */
+char *
+date_format_banxico(const struct date *dt, char out[DATE_FMT_SIZE])
+{
+	snprintf(out, DATE_FMT_SIZE, "%02d-%02d-%04d", dt->day % 100,
+	    dt->month % 100, dt->year % 10000);
+	return out;
+}
