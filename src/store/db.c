@@ -40,6 +40,9 @@
 	"last_used_at"
 #define ACCOUNT_COLS \
 	"a.id, a.name, p.name, p.retry_max_retries, a.created_at"
+#define BANK_COLS \
+	"b.participant_code, b.clabe_prefix, b.short_name, b.cep_name, " \
+	"b.full_name"
 
 static const struct {
 	const char	*name;		/* for log lines */
@@ -118,6 +121,25 @@ static const struct {
 	[STMT_VALIDATION_GET] = { "validation_get",
 	    "SELECT " VALIDATION_COLS " FROM validations"
 	    " WHERE id = ? AND account_id = ?", STMT_READ },
+	/* banks.c: the participant catalog (sql/002_banks.sql) */
+	[STMT_BANK_LIST] = { "bank_list",
+	    "SELECT " BANK_COLS " FROM banks b ORDER BY b.participant_code",
+	    STMT_READ },
+	[STMT_BANK_ALIAS_LIST] = { "bank_alias_list",
+	    "SELECT participant_code, alias, priority FROM bank_aliases"
+	    " WHERE priority >= 2 ORDER BY participant_code, priority",
+	    STMT_READ },
+	[STMT_BANK_BY_CODE] = { "bank_by_code",
+	    "SELECT " BANK_COLS " FROM banks b WHERE b.participant_code = ?",
+	    STMT_READ },
+	[STMT_BANK_BY_NAME] = { "bank_by_name",
+	    "SELECT " BANK_COLS ", MIN(a.priority) AS prio FROM bank_aliases a"
+	    " JOIN banks b ON b.participant_code = a.participant_code"
+	    " WHERE a.search_name = ? GROUP BY " BANK_COLS
+	    " ORDER BY prio, b.participant_code LIMIT 2", STMT_READ },
+	[STMT_BANK_BY_PREFIX] = { "bank_by_prefix",
+	    "SELECT " BANK_COLS " FROM banks b WHERE b.clabe_prefix = ?"
+	    " ORDER BY b.participant_code LIMIT 2", STMT_READ },
 	[STMT_JOB_INSERT] = { "job_insert",
 	    "INSERT INTO jobs (validation_id, state, run_after, lease_owner,"
 	    " lease_until, tries, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", 0 },

@@ -311,4 +311,31 @@ int	 db_state_until(struct db *, const char *name, time_t *until);	/* 0 = none *
 int	 db_state_set_until(struct db *, const char *name, time_t until,
 	    time_t now);
 
+/* banks.c: the SPEI participant catalog (tables banks, bank_aliases;
+ * matching rules in core/bankcat.c). *out is a copy (bank_free()), NULL
+ * when nothing matches OR when the text is ambiguous (several
+ * participants fit: ask for the 5-digit code). */
+struct bank;
+struct bank_catalog;
+int	 db_bank_resolve(struct db *, const char *text, struct bank **out);
+/* the receiving participant of a CLABE (its first 3 digits) */
+int	 db_bank_by_clabe_prefix(struct db *, const char *clabe,
+	    struct bank **out);
+/* the whole catalog (2 statements); caller frees with bank_catalog_free */
+int	 db_bank_catalog_load(struct db *, struct bank_catalog **out);
+/* A per-process copy of the catalog, loaded on first use and reloaded
+ * every refresh_seconds (a failed reload keeps the old copy and is
+ * retried within a minute), so lookups cost no round trip. */
+struct bank_cache;
+struct bank_cache *bank_cache_new(int refresh_seconds);
+void	 bank_cache_free(struct bank_cache *);	/* NULL is a no-op */
+/* *out borrowed until the next bank_cache_ call on c; -1 only when no
+ * copy could ever be loaded */
+int	 bank_cache_catalog(struct bank_cache *c, struct db *,
+	    const struct bank_catalog **out);
+int	 bank_cache_resolve(struct bank_cache *, struct db *, const char *text,
+	    struct bank **out);
+int	 bank_cache_by_clabe_prefix(struct bank_cache *, struct db *,
+	    const char *clabe, struct bank **out);
+
 #endif /* MXCEP_STORE_H */
