@@ -12,15 +12,19 @@
 #include "store/store.h"
 
 static const struct route api_routes[] = {
-	{ METHOD_GET, "/v1/health", api_health_get, 0, 0 },
+	{ METHOD_GET, "/v1/health", api_health_get, 0, 0, NULL },
+	{ METHOD_POST, "/v1/validate", api_validate_post,
+	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_VALIDATIONS_WRITE, " async " },
 	{ METHOD_GET, "/v1/validations/:id", api_validations_get,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, NULL },
+	{ METHOD_GET, "/v1/validations/:id/cep", api_cep_get,
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, " format " },
 	{ METHOD_GET, "/v1/admin/api-keys", api_admin_keys_list,
-	    ROUTE_AUTH, SCOPE_ADMIN },
+	    ROUTE_AUTH, SCOPE_ADMIN, NULL },
 	{ METHOD_POST, "/v1/admin/api-keys", api_admin_keys_create,
-	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_ADMIN },
+	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_ADMIN, NULL },
 	{ METHOD_DELETE, "/v1/admin/api-keys/:id", api_admin_keys_revoke,
-	    ROUTE_AUTH, SCOPE_ADMIN },
+	    ROUTE_AUTH, SCOPE_ADMIN, NULL },
 };
 
 json_t *
@@ -167,7 +171,7 @@ api_handle(struct request *req, struct response *resp)
 {
 	const struct route	*r = NULL;
 	struct buf		 allow;
-	char			 detail[300];
+	char			 detail[300], *unknown;
 	int			 status;
 
 	buf_init(&allow);
@@ -195,6 +199,14 @@ api_handle(struct request *req, struct response *resp)
 	if ((r->flags & ROUTE_AUTH) &&
 	    (status = api_authenticate(req, resp, r->scope)) != 0)
 		goto out;
+	if ((unknown = request_query_unknown(req, r->query)) != NULL) {
+		snprintf(detail, sizeof(detail), "unknown query parameter "
+		    "\"%.60s\"", unknown);
+		status = response_error(resp, 400, "unknown_parameter", detail,
+		    NULL, unknown);
+		free(unknown);
+		goto out;
+	}
 	if (req->body_too_large) {
 		snprintf(detail, sizeof(detail), "the body is larger than "
 		    "%ld bytes", req->app->cfg->max_body_bytes);

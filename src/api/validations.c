@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "cache/cache.h"
 #include "core/core.h"
 #include "store/store.h"
 
@@ -40,8 +41,8 @@ str_or_null(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
-static json_t *
-retry_state_json(const struct validation *v)
+json_t *
+api_retry_state_json(const struct validation *v)
 {
 	int	 on = v->retry_enabled;
 
@@ -63,8 +64,8 @@ retry_state_json(const struct validation *v)
 }
 
 /* The whole resource object of one validation. */
-static json_t *
-validation_json(const struct request *req, const struct validation *v)
+json_t *
+api_validation_json(const struct request *req, const struct validation *v)
 {
 	char	 path[128], *self, *xml = NULL, *pdf = NULL;
 	int	 valid = v->status == VALIDATION_STATUS_VALID;
@@ -112,7 +113,7 @@ validation_json(const struct request *req, const struct validation *v)
 	json_object_set_new(a, "has_cep", json_boolean(v->has_cep));
 	json_object_set_new(a, "is_deleted", json_boolean(v->deleted_at != 0));
 	json_object_set_new(a, "deleted_at", api_time_or_null(v->deleted_at));
-	json_object_set_new(a, "retry_state", retry_state_json(v));
+	json_object_set_new(a, "retry_state", api_retry_state_json(v));
 
 	o = json_pack("{s:s, s:s, s:o, s:{s:s, s:o, s:o}}", "type",
 	    "validation", "id", v->id, "attributes", a, "links", "self", self,
@@ -123,26 +124,119 @@ validation_json(const struct request *req, const struct validation *v)
 	return o;
 }
 
+/*
+ * Does If-None-Match (a list of entity tags, weak comparison) name the
+ * version? Tolerates W/, missing quotes and a "-gzip" suffix (Apache
+ * mod_deflate appends it to the tags it passes on).
+ */
+int
+api_etag_matches(const char *inm, int64_t version)
+{
+	char		 want[32], tag[80];
+	const char	*p = inm;
+	size_t		 n;
+
+	if (inm == NULL || version < 0)
+		return 0;
+	snprintf(want, sizeof(want), "%lld", (long long)version);
+	while (*p != '\0') {
+		p += strspn(p, " \t,");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, ",");
+		if (n == 1 && *p == '*')
+			return 1;
+		snprintf(tag, sizeof(tag), "%.*s", (int)(n < sizeof(tag) - 1 ?
+		    n : sizeof(tag) - 1), p);
+		p += n;
+		n = strlen(tag);
+		while (n > 0 && (tag[n - 1] == ' ' || tag[n - 1] == '\t'))
+			tag[--n] = '\0';
+		memmove(tag, tag + (strncmp(tag, "W/", 2) == 0 ? 2 : 0),
+		    strlen(tag) + 1 - (strncmp(tag, "W/", 2) == 0 ? 2 : 0));
+		n = strlen(tag);
+		if (n >= 2 && tag[0] == '"' && tag[n - 1] == '"') {
+			tag[n - 1] = '\0';
+			memmove(tag, tag + 1, n - 1);
+		}
+		n = strlen(tag);
+		if (n > 5 && strcmp(tag + n - 5, "-gzip") == 0)
+			tag[n - 5] = '\0';
+		if (strcmp(tag, want) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The headers a 200 and a 304 share. */
+static void
+validations_cache_headers(struct response *resp, int64_t version)
+{
+	response_header(resp, "ETag", "W/\"%lld\"", (long long)version);
+	response_header(resp, "Cache-Control", "private, no-cache");
+}
+
+/* 304 from memcached alone when it knows the version the client has. */
+static int
+validations_not_modified(struct request *req, struct response *resp)
+{
+	char	 key[128], *val = NULL, *end = NULL;
+	size_t	 len;
+	long long version;
+	int	 hit;
+
+	snprintf(key, sizeof(key), "etag:%s:%s", req->account_id,
+	    req->params[0]);
+	if (cache_get(req->app->cache, key, &val, &len) != 0)
+		return 0;
+	version = strtoll(val, &end, 10);
+	hit = end != val && *end == '\0' &&
+	    api_etag_matches(req->if_none_match, version);
+	free(val);
+	if (!hit)
+		return 0;
+	validations_cache_headers(resp, version);
+	return response_empty(resp, 304);
+}
+
 int
 api_validations_get(struct request *req, struct response *resp)
 {
 	struct validation	*v = NULL;
-	int			 status;
+	json_t			*meta;
+	int			 status, pending;
 
 	if (!uuid_valid(req->params[0]))
 		return response_error(resp, 404, "validation_not_found",
 		    "no such validation", NULL, NULL);
+	if (req->if_none_match != NULL &&
+	    (status = validations_not_modified(req, resp)) != 0)
+		return status;
 	if (db_validation_get(req->app->db, req->account_id, req->params[0],
 	    &v) == -1)
 		return api_db_error(req, resp);
 	if (v == NULL)
 		return response_error(resp, 404, "validation_not_found",
 		    "no such validation", NULL, NULL);
-	response_header(resp, "ETag", "W/\"%s-%lld\"", v->id,
-	    (long long)v->etag_version);
-	response_header(resp, "Cache-Control", "private, no-cache");
+	if (req->if_none_match != NULL)	/* a poller: let the next poll skip MariaDB */
+		api_etag_publish(req->app, v->account_id, v->id,
+		    v->etag_version, 0);
+	validations_cache_headers(resp, v->etag_version);
+	pending = v->status == VALIDATION_STATUS_QUEUED ||
+	    v->status == VALIDATION_STATUS_PROCESSING;
+	if (pending)
+		response_header(resp, "Retry-After", "%d",
+		    req->app->cfg->poll_after_seconds);
+	if (api_etag_matches(req->if_none_match, v->etag_version)) {
+		validation_free(v);
+		return response_empty(resp, 304);
+	}
+	meta = api_meta();
+	if (pending)
+		json_object_set_new(meta, "next_poll_after_seconds",
+		    json_integer(req->app->cfg->poll_after_seconds));
 	status = response_json(resp, 200, json_pack("{s:o, s:o}", "data",
-	    validation_json(req, v), "meta", api_meta()));
+	    api_validation_json(req, v), "meta", meta));
 	validation_free(v);
 	return status;
 }

@@ -146,6 +146,20 @@ cache_set(struct cache *c, const char *key, const char *val, size_t len,
 }
 
 int
+cache_add(struct cache *c, const char *key, const char *val, size_t len,
+    time_t ttl)
+{
+	char			 k[256];
+	memcached_return_t	 rc;
+	int			 klen;
+
+	if (c->mc == NULL || (klen = cache_key(k, sizeof(k), key)) == -1)
+		return -1;
+	rc = memcached_add(c->mc, k, (size_t)klen, val, len, ttl, 0);
+	return rc == MEMCACHED_SUCCESS ? 0 : -1;
+}
+
+int
 cache_delete(struct cache *c, const char *key)
 {
 	char			 k[256];
@@ -160,6 +174,32 @@ cache_delete(struct cache *c, const char *key)
 		return -1;
 	}
 	return 0;
+}
+
+int64_t
+cache_incr(struct cache *c, const char *key, time_t ttl)
+{
+	char			 k[256];
+	memcached_return_t	 rc;
+	uint64_t		 v = 0;
+	int			 klen;
+
+	if (c->mc == NULL || (klen = cache_key(k, sizeof(k), key)) == -1)
+		return -1;
+	/* the text protocol has no "increment with initial": add the
+	 * counter (a no-op when it exists), then increment it */
+	rc = memcached_add(c->mc, k, (size_t)klen, "0", 1, ttl, 0);
+	if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTSTORED &&
+	    rc != MEMCACHED_DATA_EXISTS) {
+		log_debug("%s: %s", __func__, memcached_strerror(c->mc, rc));
+		return -1;
+	}
+	rc = memcached_increment(c->mc, k, (size_t)klen, 1, &v);
+	if (rc != MEMCACHED_SUCCESS) {
+		log_debug("%s: %s", __func__, memcached_strerror(c->mc, rc));
+		return -1;
+	}
+	return (int64_t)v;
 }
 
 int

@@ -7,6 +7,7 @@
 #define MXCEP_CACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 struct config;
@@ -21,7 +22,12 @@ int		 cache_get(struct cache *, const char *key, char **val,
 		    size_t *len);
 int		 cache_set(struct cache *, const char *key, const char *val,
 		    size_t len, time_t ttl);		/* 0 stored, -1 not */
+/* stores only when the key is absent: 0 stored, -1 not (exists/down) */
+int		 cache_add(struct cache *, const char *key, const char *val,
+		    size_t len, time_t ttl);
 int		 cache_delete(struct cache *, const char *key);	/* 0, -1 */
+/* adds 1 to a counter created with ttl; the new value, -1 unavailable */
+int64_t		 cache_incr(struct cache *, const char *key, time_t ttl);
 /* 0 up, -1 down, 1 disabled by config */
 int		 cache_ping(struct cache *);
 

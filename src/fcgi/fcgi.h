@@ -7,6 +7,7 @@
 #define MXCEP_FCGI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "util/util.h"
@@ -14,6 +15,9 @@
 struct db;
 struct cache;
 struct auth_cache;
+struct banxico;
+struct bank_catalog;
+struct bank_cache;
 
 /* The per-process context: one of each handle, created after fork. */
 struct app {
@@ -21,7 +25,14 @@ struct app {
 	struct db		*db;
 	struct cache		*cache;
 	struct auth_cache	*auth;
+	struct banxico		*banxico;	/* one curl handle, kept alive */
+	struct bank_cache	*banks;		/* the catalog, reloaded now and then */
+	char			 owner[96];	/* "host:pid", the lease owner */
 	unsigned long		 served;	/* requests answered so far */
+	uint64_t		 deferred_job;	/* to run after the response, 0 = none */
+	char			 deferred_validation[37];	/* its validation */
+	char			 deferred_account[37];
+	double			 banxico_last;	/* pacing without memcached */
 };
 
 enum method {
@@ -82,6 +93,13 @@ int	 master_run(struct config *, const char *config_path, int listen_fd,
 /* worker.c */
 int	 worker_run(const struct config *, int listen_fd);
 
+/* app.c: the handles of one process (a worker or the runner) */
+void	 app_init(struct app *, const struct config *);
+void	 app_free(struct app *);
+/* the bank catalog of this process, reloaded every few minutes; NULL
+ * when it could not be loaded (logged) */
+const struct bank_catalog *app_banks(struct app *);
+
 /* request.c */
 struct request	*request_new(struct app *, char *const *envp);
 void		 request_free(struct request *);
@@ -91,6 +109,9 @@ enum method	 method_parse(const char *);
 const char	*method_name(enum method);
 /* request_query_get: first value of key in the raw query, decoded; caller frees */
 char		*request_query_get(const struct request *, const char *key);
+/* request_query_unknown: the first key not in allowed (" a b "), decoded,
+ * caller frees; NULL when every key is allowed */
+char		*request_query_unknown(const struct request *, const char *allowed);
 size_t		 url_decode(char *dst, const char *src, size_t n);
 
 /* response.c */
@@ -122,6 +143,7 @@ struct route {
 	handler_fn	 handler;
 	unsigned int	 flags;		/* ROUTE_* */
 	unsigned int	 scope;		/* SCOPE_* required, 0 = none */
+	const char	*query;		/* allowed query keys " a b ", NULL = none */
 };
 
 enum route_match {

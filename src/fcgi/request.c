@@ -117,6 +117,33 @@ request_query_get(const struct request *req, const char *key)
 	return NULL;
 }
 
+char *
+request_query_unknown(const struct request *req, const char *allowed)
+{
+	const char	*p = req->query, *amp, *eq;
+	size_t		 len;
+	char		*name, *pat;
+
+	while (p != NULL && *p != '\0') {
+		amp = strchr(p, '&');
+		len = amp != NULL ? (size_t)(amp - p) : strlen(p);
+		eq = memchr(p, '=', len);
+		if (len > 0) {
+			name = xmalloc(len + 1);
+			url_decode(name, p, eq != NULL ? (size_t)(eq - p) : len);
+			pat = xasprintf(" %s ", name);
+			if (allowed == NULL || strstr(allowed, pat) == NULL) {
+				free(pat);
+				return name;
+			}
+			free(pat);
+			free(name);
+		}
+		p = amp != NULL ? amp + 1 : NULL;
+	}
+	return NULL;
+}
+
 struct request *
 request_new(struct app *app, char *const *envp)
 {

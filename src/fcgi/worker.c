@@ -149,11 +149,7 @@ worker_run(const struct config *cfg, int listen_fd)
 	int		 rc, failures = 0;
 
 	worker_signals(&blocked);
-	memset(&app, 0, sizeof(app));
-	app.cfg = cfg;
-	app.db = db_new(cfg);
-	app.cache = cache_new(cfg);
-	app.auth = auth_cache_new(cfg->auth_cache_ttl);
+	app_init(&app, cfg);
 	if (db_connect(app.db) == -1)
 		log_warnx("%s: MariaDB not reachable yet; will retry per "
 		    "request", __func__);
@@ -190,10 +186,12 @@ worker_run(const struct config *cfg, int listen_fd)
 		failures = 0;
 		worker_handle(&app, &fr);
 		FCGX_Finish_r(&fr);
+		/* the client has its answer; now the work it queued (async
+		 * validation), so no daemon is needed on shared hosting */
+		if (app.deferred_job != 0)
+			api_jobs_run_deferred(&app);
 	}
 	FCGX_Free(&fr, 0);
-	auth_cache_free(app.auth);
-	cache_free(app.cache);
-	db_free(app.db);
+	app_free(&app);
 	return 0;
 }

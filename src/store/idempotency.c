@@ -87,7 +87,7 @@ db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
 		dbp_str(&p, account_id);
 		dbp_str(&p, endpoint);
 		dbp_str(&p, key);
-		if (db_run(db, STMT_IDEM_GET, &p, &r, "ssissttt") == -1)
+		if (db_run(db, STMT_IDEM_GET, &p, &r, "ssisstt") == -1)
 			return -1;
 		if ((rc = dbr_fetch(&r)) != 1) {
 			dbr_done(&r);

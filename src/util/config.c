@@ -63,6 +63,10 @@ static const struct config_key config_keys[] = {
 	K(banxico_url, CONFIG_STR, 0, 0, "https://www.banxico.org.mx/cep/", 0),
 	K(banxico_connect_timeout_ms, CONFIG_INT, 100, 60000, "3000", 0),
 	K(banxico_timeout_ms, CONFIG_INT, 100, 600000, "20000", 0),
+	K(banxico_max_rps, CONFIG_INT, 1, 10000, "5", 0),
+	K(banxico_backoff_seconds, CONFIG_INT, 1, 86400, "300", 0),
+	K(queue_expiry_seconds, CONFIG_INT, 60, 604800, "3600", 0),
+	K(poll_after_seconds, CONFIG_INT, 1, 3600, "2", 0),
 };
 
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))

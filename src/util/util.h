@@ -74,6 +74,11 @@ struct config {
 	char	*banxico_url;
 	int	 banxico_connect_timeout_ms;
 	int	 banxico_timeout_ms;
+	int	 banxico_max_rps;	/* queries per second, all processes together */
+	int	 banxico_backoff_seconds;	/* pause after Banxico throttles us */
+	/* the queue */
+	int	 queue_expiry_seconds;	/* a queued validation fails after this */
+	int	 poll_after_seconds;	/* Retry-After while queued/processing */
 };
 int	 config_load(struct config *, const char *path, int path_required);
 void	 config_free(struct config *);

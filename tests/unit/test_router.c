@@ -19,10 +19,10 @@ h_dummy(struct request *req, struct response *resp)
 }
 
 static const struct route routes[] = {
-	{ METHOD_GET, "/v1/health", h_dummy, 0, 0 },
-	{ METHOD_GET, "/v1/validations/:id", h_dummy, ROUTE_AUTH, 1 },
-	{ METHOD_DELETE, "/v1/validations/:id", h_dummy, ROUTE_AUTH, 4 },
-	{ METHOD_GET, "/v1/validations/:id/cep", h_dummy, ROUTE_AUTH, 1 },
+	{ METHOD_GET, "/v1/health", h_dummy, 0, 0, NULL },
+	{ METHOD_GET, "/v1/validations/:id", h_dummy, ROUTE_AUTH, 1, NULL },
+	{ METHOD_DELETE, "/v1/validations/:id", h_dummy, ROUTE_AUTH, 4, NULL },
+	{ METHOD_GET, "/v1/validations/:id/cep", h_dummy, ROUTE_AUTH, 1, " format " },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -150,6 +150,26 @@ test_request__query_get__decodes(void **state)
 }
 
 static void
+test_request__query_unknown__names_first_unknown(void **state)
+{
+	char	 e0[] = "REQUEST_METHOD=GET", e1[] = "REQUEST_URI=/x",
+		 e2[] = "QUERY_STRING=format=pdf&filter%5Bx%5D=1";
+	char	*env[] = { e0, e1, e2, NULL };
+	struct request *req = request_new(NULL, env);
+	char	*u;
+
+	(void)state;
+	u = request_query_unknown(req, " format ");
+	assert_string_equal(u, "filter[x]");
+	free(u);
+	assert_null(request_query_unknown(req, " format filter[x] "));
+	u = request_query_unknown(req, NULL);
+	assert_string_equal(u, "format");
+	free(u);
+	request_free(req);
+}
+
+static void
 test_response__error__jsonapi_shape(void **state)
 {
 	struct response	 resp;
@@ -196,6 +216,7 @@ main(void)
 		cmocka_unit_test(test_router__empty_param__no_path),
 		cmocka_unit_test(test_request__bad_request_id__replaced_by_uuid),
 		cmocka_unit_test(test_request__query_get__decodes),
+		cmocka_unit_test(test_request__query_unknown__names_first_unknown),
 		cmocka_unit_test(test_response__error__jsonapi_shape),
 		cmocka_unit_test(test_response__header_injection__cut_at_newline),
 	};

@@ -1,0 +1,322 @@
+/*
+ * mxcep: running a validation job: ask Banxico, write the outcome. The
+ * same code runs a synchronous POST /v1/validate, an async job right
+ * after its 202 has been sent, and mxcep-runner's passes. Banxico sees
+ * at most banxico_max_rps queries per second from the whole service,
+ * and none while a back-off it asked for (throttling) is in force.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "banxico/banxico.h"
+#include "cache/cache.h"
+#include "store/store.h"
+
+#define JOBS_BACKOFF_STATE	"banxico_backoff"
+#define JOBS_RATE_WAIT_MAX	3.0	/* s a query may wait for its slot */
+
+/* What each Banxico outcome means for the validation (spec 001). */
+static const struct {
+	enum validation_status	 status;
+	const char		*error_code;	/* NULL for valid/not_found */
+	const char		*message;
+} outcome_map[BANXICO_OUTCOME__MAX] = {
+	[BANXICO_FOUND] = { VALIDATION_STATUS_VALID, NULL, NULL },
+	[BANXICO_NOT_FOUND] = { VALIDATION_STATUS_NOT_FOUND, NULL, NULL },
+	[BANXICO_NO_CEP_YET] = { VALIDATION_STATUS_CEP_UNAVAILABLE,
+	    "cep_not_yet_available", "Banxico knows the payment but has no "
+	    "CEP for it yet" },
+	[BANXICO_THROTTLED] = { VALIDATION_STATUS_CEP_UNAVAILABLE,
+	    "banxico_throttled", "Banxico refused more queries for now" },
+	[BANXICO_CAPTCHA] = { VALIDATION_STATUS_CEP_UNAVAILABLE,
+	    "banxico_throttled", "Banxico asked for a captcha (throttling)" },
+	[BANXICO_HTTP_5XX] = { VALIDATION_STATUS_ERROR,
+	    "banxico_http_error", "Banxico answered with a server error" },
+	[BANXICO_UNRECOGNISED] = { VALIDATION_STATUS_ERROR,
+	    "banxico_unrecognised_answer", "Banxico's answer was not "
+	    "recognised; it is kept for review" },
+	[BANXICO_UNREACHABLE] = { VALIDATION_STATUS_CEP_UNAVAILABLE,
+	    "banxico_unreachable", "Banxico could not be reached in time" },
+	[BANXICO_CEP_INVALID] = { VALIDATION_STATUS_ERROR,
+	    "cep_xml_invalid", "the CEP XML Banxico served is not valid" },
+	[BANXICO_CEP_ALTERED] = { VALIDATION_STATUS_FAILED,
+	    "cep_xml_altered", "the CEP XML disagrees with its signed "
+	    "cadenaCDA" },
+	[BANXICO_CEP_MISMATCH] = { VALIDATION_STATUS_FAILED,
+	    "cep_mismatch", "the CEP does not match the transfer asked for" },
+	[BANXICO_BAD_QUERY] = { VALIDATION_STATUS_INVALID,
+	    "invalid_query", "the transfer data cannot be sent to Banxico" },
+};
+
+void
+api_etag_publish(struct app *app, const char *account_id, const char *id,
+    int64_t etag, int writer)
+{
+	char	 key[128], val[32];
+	int	 n;
+
+	snprintf(key, sizeof(key), "etag:%s:%s", account_id, id);
+	if (etag < 0) {
+		(void)cache_delete(app->cache, key);
+		return;
+	}
+	n = snprintf(val, sizeof(val), "%lld", (long long)etag);
+	if (!writer) {
+		/* a reader only fills a gap: a writer's newer version that
+		 * landed meanwhile must win */
+		(void)cache_add(app->cache, key, val, (size_t)n, 300);
+		return;
+	}
+	if (cache_set(app->cache, key, val, (size_t)n, 300) == -1)
+		(void)cache_delete(app->cache, key);
+}
+
+/*
+ * Waits for a slot under banxico_max_rps: a per-second counter in
+ * memcached shared by every process, or, without memcached, this
+ * process's share. Returns 0 with a slot, -1 when none came in time.
+ */
+static int
+jobs_rate_slot(struct app *app)
+{
+	struct timespec	 ts;
+	char		 key[64];
+	double		 start = clock_monotonic(), now, gap;
+	int64_t		 n;
+	time_t		 sec;
+
+	for (;;) {
+		now = clock_monotonic();
+		sec = time(NULL);
+		snprintf(key, sizeof(key), "banxico:rps:%lld", (long long)sec);
+		n = cache_incr(app->cache, key, 5);
+		if (n == -1) {
+			gap = (double)app->cfg->workers /
+			    app->cfg->banxico_max_rps;
+			if (now - app->banxico_last >= gap) {
+				app->banxico_last = now;
+				return 0;
+			}
+		} else if (n <= app->cfg->banxico_max_rps)
+			return 0;
+		if (now - start >= JOBS_RATE_WAIT_MAX)
+			return -1;
+		ts.tv_sec = 0;
+		ts.tv_nsec = 50 * 1000 * 1000;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void
+jobs_query_of(const struct validation *v, struct banxico_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	if (v->clave_rastreo != NULL && v->clave_rastreo[0] != '\0') {
+		q->tipo_criterio = BANXICO_CRITERIO_RASTREO;
+		q->criterio = v->clave_rastreo;
+	} else {
+		q->tipo_criterio = BANXICO_CRITERIO_REFERENCIA;
+		q->criterio = v->referencia;
+	}
+	q->fecha = v->fecha;
+	q->emisor = v->emisor;
+	q->receptor = v->receptor;
+	q->cuenta = v->cuenta;
+	q->monto_cents = v->monto_cents;
+	q->receptor_participante = 0;
+}
+
+/* banxico_result: {"outcome","http_status","detail","cep","payment"} */
+static char *
+jobs_result_json(const struct banxico_answer *a)
+{
+	json_t	*o;
+	char	*s;
+
+	o = json_pack("{s:s, s:I, s:s, s:o, s:o}",
+	    "outcome", banxico_outcome_name(a->outcome),
+	    "http_status", (json_int_t)a->http_status,
+	    "detail", a->detail,
+	    "cep", a->cep != NULL ? cep_json(a->cep) : json_null(),
+	    "payment", a->status != NULL ? cep_status_json(a->status) :
+	    json_null());
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+/* Reads the Banxico back-off deadline (MariaDB, the truth). */
+static int
+jobs_backoff_until(struct app *app, time_t *until)
+{
+	if (db_state_until(app->db, JOBS_BACKOFF_STATE, until) == -1)
+		return -1;
+	if (*until <= clock_now())
+		*until = 0;
+	return 0;
+}
+
+static int
+jobs_finish(struct app *app, const struct job *job,
+    const struct validation_outcome *o)
+{
+	int64_t	 etag;
+	int	 finished;
+
+	if (db_job_finish(app->db, job, app->owner, clock_now(), o,
+	    &finished, &etag) == -1)
+		return -1;
+	if (!finished)
+		return 1;
+	api_etag_publish(app, job->account_id, job->validation_id, etag, 1);
+	log_info("validation %s: %s%s%s", job->validation_id,
+	    validation_status_name(o->status), o->error_code ? " " : "",
+	    o->error_code ? o->error_code : "");
+	return 0;
+}
+
+int
+api_jobs_run(struct app *app, const struct job *job, int sync, double t0)
+{
+	struct validation		*v = NULL;
+	struct validation_outcome	 o;
+	struct banxico_query		 q;
+	struct banxico_answer		 a;
+	char				*result = NULL, state[64];
+	time_t				 now = clock_now(), until = 0;
+	int64_t				 etag;
+	int				 rc = -1;
+
+	memset(&o, 0, sizeof(o));
+	memset(&a, 0, sizeof(a));
+	o.processing_time_ms = -1;
+	if (db_validation_get(app->db, job->account_id, job->validation_id,
+	    &v) == -1)
+		goto out;
+	if (v == NULL) {
+		log_warnx("%s: job %llu: validation %s is gone", __func__,
+		    (unsigned long long)job->id, job->validation_id);
+		goto out;
+	}
+	if (v->status != VALIDATION_STATUS_QUEUED &&
+	    v->status != VALIDATION_STATUS_PROCESSING) {
+		/* finished already (a replayed lease): record it as it is */
+		o.status = v->status;
+		o.banxico_status = v->banxico_status;
+		o.banxico_result = v->banxico_result;
+		o.error_code = v->error_code;
+		o.error_message = v->error_message;
+		o.has_cep = v->has_cep;
+		o.processing_time_ms = v->processing_time_ms;
+		rc = jobs_finish(app, job, &o);
+		goto out;
+	}
+	if (v->status == VALIDATION_STATUS_QUEUED && v->expires_at != 0 &&
+	    now > v->expires_at) {
+		o.status = VALIDATION_STATUS_FAILED;
+		o.error_code = "expired";
+		o.error_message = "the validation waited in the queue past "
+		    "its expires_at";
+		rc = jobs_finish(app, job, &o);
+		goto out;
+	}
+	if (jobs_backoff_until(app, &until) == -1)
+		goto out;
+	if (until != 0 && !sync) {
+		/* Banxico asked us to slow down: wait, don't spend the query */
+		rc = db_job_release(app->db, job->id, app->owner, until) == -1 ?
+		    -1 : 1;
+		goto out;
+	}
+	if (v->status == VALIDATION_STATUS_QUEUED) {
+		if (db_validation_start(app->db, v->id, now) == -1 ||
+		    db_validation_etag(app->db, v->id, &etag) == -1)
+			goto out;
+		api_etag_publish(app, job->account_id, v->id, etag, 1);
+	}
+	if (until != 0 || jobs_rate_slot(app) == -1) {
+		o.status = VALIDATION_STATUS_CEP_UNAVAILABLE;
+		o.error_code = "banxico_backoff";
+		o.error_message = "Banxico queries are paused after it "
+		    "throttled us; retry later";
+	} else {
+		jobs_query_of(v, &q);
+		(void)banxico_query(app->banxico, &q, &a);
+		o.status = outcome_map[a.outcome].status;
+		o.error_code = outcome_map[a.outcome].error_code;
+		o.error_message = outcome_map[a.outcome].message;
+		if (a.outcome == BANXICO_NO_CEP_YET && a.status != NULL &&
+		    a.status->estado_text != NULL) {
+			snprintf(state, sizeof(state), "%s",
+			    a.status->estado_text);
+			o.banxico_status = state;
+		} else
+			o.banxico_status = banxico_outcome_name(a.outcome);
+		o.banxico_result = result = jobs_result_json(&a);
+		o.has_cep = a.outcome == BANXICO_FOUND && a.xml.data != NULL;
+		if (o.has_cep) {
+			o.xml = a.xml.data;
+			o.xml_len = a.xml.len;
+			o.pdf = a.pdf.data;
+			o.pdf_len = a.pdf.len;
+		}
+		if (a.raw.data != NULL) {
+			o.raw = a.raw.data;
+			o.raw_len = a.raw.len;
+		}
+		if (a.outcome == BANXICO_THROTTLED ||
+		    a.outcome == BANXICO_CAPTCHA) {
+			until = clock_now() + app->cfg->banxico_backoff_seconds;
+			log_warnx("Banxico throttles us: pausing queries until "
+			    "%lld", (long long)until);
+			(void)db_state_set_until(app->db, JOBS_BACKOFF_STATE,
+			    until, clock_now());
+		}
+	}
+	if (sync && t0 > 0)
+		o.processing_time_ms = (int64_t)((clock_monotonic() - t0) *
+		    1000.0 + 0.5);
+	else if (v->enqueued_at != 0)
+		o.processing_time_ms = (int64_t)(clock_now() -
+		    v->enqueued_at) * 1000;
+	if (o.processing_time_ms < 0)
+		o.processing_time_ms = 0;
+	rc = jobs_finish(app, job, &o);
+out:
+	banxico_answer_free(&a);
+	free(result);
+	validation_free(v);
+	return rc;
+}
+
+void
+api_jobs_run_deferred(struct app *app)
+{
+	struct job	 job;
+	uint64_t	 id = app->deferred_job;
+	time_t		 now = clock_now();
+	int		 claimed = 0;
+
+	app->deferred_job = 0;
+	memset(&job, 0, sizeof(job));
+	job.id = id;
+	snprintf(job.validation_id, sizeof(job.validation_id), "%s",
+	    app->deferred_validation);
+	snprintf(job.account_id, sizeof(job.account_id), "%s",
+	    app->deferred_account);
+	if (db_job_claim(app->db, id, app->owner, now,
+	    now + api_jobs_lease_seconds(app->cfg), &claimed) == -1 ||
+	    !claimed)
+		return;		/* the runner has it, or will */
+	(void)api_jobs_run(app, &job, 0, 0);
+}
+
+int
+api_jobs_lease_seconds(const struct config *cfg)
+{
+	/* the whole Banxico deadline, the rate wait and a margin */
+	return cfg->banxico_timeout_ms / 1000 + (int)JOBS_RATE_WAIT_MAX + 30;
+}

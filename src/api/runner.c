@@ -1,0 +1,78 @@
+/*
+ * mxcep: one pass of mxcep-runner over the queue: fail what expired,
+ * run what is due (including jobs whose process died: their lease ran
+ * out), purge old idempotency records. Jobs are claimed one at a time,
+ * so a lease only ever has to cover one Banxico query.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "store/store.h"
+
+static int
+runner_run_claimed(struct app *app, struct job *jobs, size_t n,
+    struct runner_stats *st)
+{
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < n; i++) {
+		rc = api_jobs_run(app, &jobs[i], 0, 0);
+		if (rc == 0)
+			st->finished++;
+		else if (rc == 1)
+			st->deferred++;
+		else
+			st->failed++;
+	}
+	return 0;
+}
+
+int
+api_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
+    const volatile int *stop, struct runner_stats *st)
+{
+	struct job	*jobs = NULL;
+	size_t		 n = 0;
+	double		 start = clock_monotonic();
+	time_t		 now;
+	uint64_t	 purged = 0;
+	int		 lease = api_jobs_lease_seconds(app->cfg);
+
+	memset(st, 0, sizeof(*st));
+	/* expired first: they must not wait behind due work */
+	for (;;) {
+		now = clock_now();
+		if (db_jobs_claim_expired(app->db, now, app->owner,
+		    now + lease, 1, &jobs, &n) == -1)
+			return -1;
+		if (n == 0)
+			break;
+		st->expired += n;
+		runner_run_claimed(app, jobs, n, st);
+		free(jobs);
+		jobs = NULL;
+		if ((stop != NULL && *stop) ||
+		    clock_monotonic() - start >= max_seconds)
+			return 0;
+	}
+	while (max_jobs == 0 || st->claimed < max_jobs) {
+		if ((stop != NULL && *stop) ||
+		    clock_monotonic() - start >= max_seconds)
+			break;
+		now = clock_now();
+		if (db_jobs_claim_due(app->db, now, app->owner, now + lease, 1,
+		    &jobs, &n) == -1)
+			return -1;
+		if (n == 0)
+			break;
+		st->claimed += n;
+		runner_run_claimed(app, jobs, n, st);
+		free(jobs);
+		jobs = NULL;
+	}
+	if (db_idem_purge(app->db, clock_now(), &purged) == 0)
+		st->purged = purged;
+	return 0;
+}

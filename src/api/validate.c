@@ -1,0 +1,590 @@
+/*
+ * mxcep: POST /v1/validate: check the transfer's fields, record the
+ * validation and its job in one transaction, then either run it now
+ * (200 with the full Validation) or answer 202 ValidationQueued and run
+ * it after the response (?async=1). Idempotency-Key replays the first
+ * response for 24 h.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/core.h"
+#include "store/store.h"
+
+#define IDEM_ENDPOINT		"validate"
+#define IDEM_TTL		86400
+#define IDEM_KEY_MAX		255
+#define CLAVE_MAX		30
+#define REFERENCIA_MAX		7
+
+/* The transfer as the client described it, checked and resolved. */
+struct validate_input {
+	char		 fecha[DATE_FMT_SIZE];
+	char		*clave_rastreo;		/* NULL when not given */
+	char		*referencia;		/* NULL when not given */
+	char		 emisor[BANK_CODE_SIZE];
+	char		 receptor[BANK_CODE_SIZE];
+	char		*cuenta;
+	int64_t		 monto_cents;
+	int		 playground;
+	json_t		*attrs;			/* borrowed: the fields as sent */
+};
+
+static void
+validate_input_free(struct validate_input *in)
+{
+	free(in->clave_rastreo);
+	free(in->referencia);
+	free(in->cuenta);
+}
+
+static void
+add_error(json_t *errs, int status, const char *code, const char *detail,
+    const char *base, const char *field)
+{
+	char	 ptr[128];
+
+	snprintf(ptr, sizeof(ptr), "%s/%s", base, field);
+	json_array_append_new(errs, response_error_object(status, code,
+	    detail, ptr, NULL));
+}
+
+/* A string field, or an integer given for a numeric one. NULL = absent
+ * or null; *bad when present with another type. */
+static char *
+field_text(json_t *attrs, const char *name, int allow_int, int *bad)
+{
+	json_t	*v = json_object_get(attrs, name);
+
+	*bad = 0;
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (allow_int && json_is_integer(v) && json_integer_value(v) >= 0)
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	*bad = 1;
+	return NULL;
+}
+
+static int
+all_chars(const char *s, int (*pred)(int))
+{
+	for (; *s != '\0'; s++)
+		if (!pred((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static void
+check_fecha(struct validate_input *in, json_t *errs, const char *base)
+{
+	struct date	 d;
+	char		*s;
+	char		 today[DATE_FMT_SIZE];
+	time_t		 tomorrow = clock_now() + 86400;
+	struct tm	 tm;
+	int		 bad;
+
+	s = field_text(in->attrs, "fecha", 0, &bad);
+	if (s == NULL) {
+		add_error(errs, 422, bad ? "invalid_date" : "missing_attribute",
+		    bad ? "fecha must be a string YYYY-MM-DD" :
+		    "fecha is required (YYYY-MM-DD, the day of the transfer)",
+		    base, "fecha");
+		return;
+	}
+	gmtime_r(&tomorrow, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	if (date_parse_iso(s, &d) == -1)
+		add_error(errs, 422, "invalid_date", "fecha must be a real "
+		    "calendar date written YYYY-MM-DD", base, "fecha");
+	else if (strcmp(date_format_iso(&d, in->fecha), today) > 0)
+		add_error(errs, 422, "invalid_date", "fecha is in the future",
+		    base, "fecha");
+	free(s);
+}
+
+static void
+check_criterio(struct validate_input *in, json_t *errs, const char *base)
+{
+	int	 bad;
+
+	in->clave_rastreo = field_text(in->attrs, "clave_rastreo", 0, &bad);
+	if (bad)
+		add_error(errs, 422, "invalid_clave_rastreo",
+		    "clave_rastreo must be a string", base, "clave_rastreo");
+	else if (in->clave_rastreo != NULL && (in->clave_rastreo[0] == '\0' ||
+	    strlen(in->clave_rastreo) > CLAVE_MAX ||
+	    !all_chars(in->clave_rastreo, isalnum)))
+		add_error(errs, 422, "invalid_clave_rastreo", "clave_rastreo "
+		    "is 1 to 30 letters and digits", base, "clave_rastreo");
+	in->referencia = field_text(in->attrs, "referencia", 1, &bad);
+	if (bad)
+		add_error(errs, 422, "invalid_referencia", "referencia must "
+		    "be a string of digits", base, "referencia");
+	else if (in->referencia != NULL && (in->referencia[0] == '\0' ||
+	    strlen(in->referencia) > REFERENCIA_MAX ||
+	    !all_chars(in->referencia, isdigit)))
+		add_error(errs, 422, "invalid_referencia", "referencia (the "
+		    "referencia numérica) is 1 to 7 digits", base, "referencia");
+	if (json_object_get(in->attrs, "clave_rastreo") == NULL &&
+	    json_object_get(in->attrs, "referencia") == NULL)
+		add_error(errs, 422, "missing_attribute", "give clave_rastreo "
+		    "or referencia (or both)", base, "clave_rastreo");
+}
+
+/* Resolves a bank by code or name into out; "" when absent. */
+static void
+check_bank(struct request *req, struct validate_input *in, json_t *errs,
+    const char *base, const char *field, char out[BANK_CODE_SIZE])
+{
+	const struct bank_catalog	*cat = app_banks(req->app);
+	const struct bank		*b = NULL;
+	char				*s, detail[200];
+	int				 bad;
+
+	out[0] = '\0';
+	if ((s = field_text(in->attrs, field, 1, &bad)) == NULL) {
+		if (bad)
+			add_error(errs, 422, "unknown_bank", "give the bank as "
+			    "its 5-digit Banxico code or its name", base,
+			    field);
+		return;
+	}
+	if (cat == NULL) {
+		add_error(errs, 503, "bank_catalog_unavailable", "the bank "
+		    "catalog could not be read; retry shortly", base, field);
+		free(s);
+		return;
+	}
+	switch (bank_catalog_resolve(cat, s, &b)) {
+	case BANK_MATCH_ONE:
+		snprintf(out, BANK_CODE_SIZE, "%s", b->code);
+		break;
+	case BANK_MATCH_AMBIGUOUS:
+		snprintf(detail, sizeof(detail), "\"%.80s\" names several "
+		    "banks; give the 5-digit Banxico code", s);
+		add_error(errs, 422, "ambiguous_bank", detail, base, field);
+		break;
+	default:
+		snprintf(detail, sizeof(detail), "\"%.80s\" is not a SPEI "
+		    "participant; give the 5-digit Banxico code or the name",
+		    s);
+		add_error(errs, 422, "unknown_bank", detail, base, field);
+		break;
+	}
+	free(s);
+}
+
+static void
+check_cuenta(struct request *req, struct validate_input *in, json_t *errs,
+    const char *base)
+{
+	const struct bank_catalog	*cat;
+	const struct bank		*b = NULL;
+	enum account_type		 type;
+	enum account_error		 why;
+	char				 detail[160];
+	int				 bad;
+
+	in->cuenta = field_text(in->attrs, "cuenta", 0, &bad);
+	if (in->cuenta == NULL) {
+		add_error(errs, 422, bad ? "invalid_account" :
+		    "missing_attribute", bad ? "cuenta must be a string (an "
+		    "18-digit CLABE does not fit a JSON number)" : "cuenta is "
+		    "required: the beneficiary's CLABE, card or phone",
+		    base, "cuenta");
+		return;
+	}
+	if (account_classify(in->cuenta, &type, &why) == -1) {
+		snprintf(detail, sizeof(detail), "cuenta: %s (a CLABE has 18 "
+		    "digits, a debit card 16, a phone account 10)",
+		    account_error_str(why));
+		add_error(errs, 422, why == ACCOUNT_ERR_CHECK_DIGIT &&
+		    strlen(in->cuenta) == CLABE_LEN ? "invalid_clabe" :
+		    why == ACCOUNT_ERR_CHECK_DIGIT ? "invalid_card" :
+		    "invalid_account", detail, base, "cuenta");
+		return;
+	}
+	/* the receiving bank of a CLABE is in its first three digits */
+	if (in->receptor[0] == '\0' && type == ACCOUNT_TYPE_CLABE &&
+	    json_object_get(in->attrs, "receptor") == NULL &&
+	    (cat = app_banks(req->app)) != NULL) {
+		if (bank_catalog_by_prefix(cat, in->cuenta, &b) ==
+		    BANK_MATCH_ONE)
+			snprintf(in->receptor, sizeof(in->receptor), "%s",
+			    b->code);
+		else
+			add_error(errs, 422, "missing_attribute", "receptor "
+			    "is required: the CLABE's bank prefix does not "
+			    "name one participant", base, "receptor");
+	}
+}
+
+static void
+check_monto(struct validate_input *in, json_t *errs, const char *base)
+{
+	json_t			*v = json_object_get(in->attrs, "monto");
+	enum money_error	 why;
+	char			 detail[160];
+
+	if (v == NULL || json_is_null(v)) {
+		add_error(errs, 422, "missing_attribute", "monto is required "
+		    "(decimal pesos, e.g. \"1234.50\")", base, "monto");
+		return;
+	}
+	if (money_from_json(v, &in->monto_cents, &why) == -1) {
+		snprintf(detail, sizeof(detail), "monto: %s",
+		    money_error_str(why));
+		add_error(errs, 422, "invalid_amount", detail, base, "monto");
+	}
+}
+
+/*
+ * Reads and checks the body into in. Returns 0, or the error status
+ * already answered (one error object per bad field).
+ */
+static int
+validate_parse(struct request *req, struct response *resp,
+    struct validate_input *in)
+{
+	static const char *const known[] = { "fecha", "clave_rastreo",
+	    "referencia", "emisor", "receptor", "cuenta", "monto",
+	    "playground", NULL };
+	json_t		*data, *errs, *v;
+	const char	*base = "", *key, *type;
+	char		 detail[160];
+	size_t		 i;
+	int		 status = 422, ok;
+
+	memset(in, 0, sizeof(*in));
+	errs = json_array();
+	in->attrs = req->json;
+	if ((data = json_object_get(req->json, "data")) != NULL) {
+		/* the JSON:API spelling: {"data":{"type","attributes"}} */
+		base = "/data/attributes";
+		type = json_string_value(json_object_get(data, "type"));
+		in->attrs = json_object_get(data, "attributes");
+		if (type != NULL && strcmp(type, "validation") != 0)
+			add_error(errs, 409, "type_mismatch", "data.type must "
+			    "be \"validation\"", "/data", "type");
+		if (!json_is_object(in->attrs)) {
+			add_error(errs, 422, "missing_attribute", "data."
+			    "attributes must be an object", "/data",
+			    "attributes");
+			goto out;
+		}
+	}
+	json_object_foreach(in->attrs, key, v) {
+		for (i = 0, ok = 0; known[i] != NULL && !ok; i++)
+			ok = strcmp(key, known[i]) == 0;
+		if (!ok) {
+			snprintf(detail, sizeof(detail), "unknown attribute "
+			    "\"%.60s\"", key);
+			add_error(errs, 422, "unknown_attribute", detail, base,
+			    key);
+		}
+	}
+	check_fecha(in, errs, base);
+	check_criterio(in, errs, base);
+	check_bank(req, in, errs, base, "emisor", in->emisor);
+	if (json_object_get(in->attrs, "emisor") == NULL)
+		add_error(errs, 422, "missing_attribute", "emisor (the sending "
+		    "bank) is required", base, "emisor");
+	check_bank(req, in, errs, base, "receptor", in->receptor);
+	check_cuenta(req, in, errs, base);
+	if (in->receptor[0] == '\0' && json_object_get(in->attrs, "receptor")
+	    == NULL && in->cuenta != NULL && strlen(in->cuenta) != CLABE_LEN)
+		add_error(errs, 422, "missing_attribute", "receptor (the "
+		    "receiving bank) is required unless cuenta is a CLABE",
+		    base, "receptor");
+	check_monto(in, errs, base);
+	v = json_object_get(in->attrs, "playground");
+	if (v != NULL && !json_is_boolean(v))
+		add_error(errs, 422, "invalid_attribute", "playground must be "
+		    "true or false", base, "playground");
+	in->playground = json_is_true(v);
+out:
+	if (json_array_size(errs) == 0) {
+		json_decref(errs);
+		return 0;
+	}
+	/* the most general status of the lot (JSON:API) */
+	json_array_foreach(errs, i, v) {
+		key = json_string_value(json_object_get(v, "status"));
+		if (strcmp(key, "503") == 0)
+			status = 503;
+		else if (strcmp(key, "409") == 0 && status != 503)
+			status = 409;
+	}
+	return response_errors(resp, status, errs);
+}
+
+/* ?async: absent/0/false = synchronous. -1 for another value. */
+static int
+validate_async_flag(struct request *req, int *async)
+{
+	char	*v = request_query_get(req, "async");
+	int	 rc = 0;
+
+	*async = 0;
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+		*async = 1;
+	else if (strcmp(v, "0") != 0 && strcmp(v, "false") != 0)
+		rc = -1;
+	free(v);
+	return rc;
+}
+
+/* The Idempotency-Key, bare or as a structured-field string. NULL when
+ * absent; *bad when malformed. */
+static char *
+validate_idem_key(const struct request *req, int *bad)
+{
+	const char	*k = req->idempotency_key;
+	size_t		 n;
+	char		*key;
+
+	*bad = 0;
+	if (k == NULL)
+		return NULL;
+	n = strlen(k);
+	if (n >= 2 && k[0] == '"' && k[n - 1] == '"') {
+		k++;
+		n -= 2;
+	}
+	key = xstrndup(k, n);
+	if (n == 0 || n > IDEM_KEY_MAX || !all_chars(key, isgraph) ||
+	    strchr(key, '"') != NULL) {
+		*bad = 1;
+		free(key);
+		return NULL;
+	}
+	return key;
+}
+
+static struct validation *
+validate_record(struct request *req, const struct validate_input *in,
+    int async, time_t now)
+{
+	struct validation	*v = validation_new();
+
+	if (uuid_v4(v->id) == -1) {
+		validation_free(v);
+		return NULL;
+	}
+	snprintf(v->account_id, sizeof(v->account_id), "%s", req->account_id);
+	v->type = VALIDATION_TYPE_DIRECT;
+	v->playground = in->playground;
+	v->status = async ? VALIDATION_STATUS_QUEUED :
+	    VALIDATION_STATUS_PROCESSING;
+	snprintf(v->fecha, sizeof(v->fecha), "%.10s", in->fecha);
+	v->clave_rastreo = in->clave_rastreo ? xstrdup(in->clave_rastreo) :
+	    NULL;
+	v->referencia = in->referencia ? xstrdup(in->referencia) : NULL;
+	v->emisor = xstrdup(in->emisor);
+	v->receptor = xstrdup(in->receptor);
+	v->cuenta = xstrdup(in->cuenta);
+	v->monto_cents = in->monto_cents;
+	v->request_data = json_dumps(in->attrs, JSON_COMPACT | JSON_SORT_KEYS);
+	v->created_at = now;
+	v->enqueued_at = now;
+	if (!async)
+		v->processing_started_at = now;
+	v->expires_at = now + req->app->cfg->queue_expiry_seconds;
+	v->etag_version = 1;
+	return v;
+}
+
+static int
+validate_queued_doc(struct request *req, struct response *resp,
+    const struct validation *v)
+{
+	char	 path[128], *loc;
+	int	 poll = req->app->cfg->poll_after_seconds, status;
+	json_t	*meta = api_meta();
+
+	snprintf(path, sizeof(path), "/v1/validations/%s", v->id);
+	loc = api_url(req, path);
+	response_header(resp, "Location", "%s", loc);
+	response_header(resp, "Retry-After", "%d", poll);
+	response_header(resp, "ETag", "W/\"%lld\"", (long long)v->etag_version);
+	json_object_set_new(meta, "next_poll_after_seconds",
+	    json_integer(poll));
+	json_object_set_new(meta, "playground", json_boolean(v->playground));
+	status = response_json(resp, 202, json_pack(
+	    "{s:{s:s, s:s, s:{s:s, s:s, s:I, s:o, s:o, s:o}, s:{s:s}}, s:o}",
+	    "data", "type", "validation", "id", v->id, "attributes",
+	    "validation_id", v->id, "status", "queued",
+	    "etag_version", (json_int_t)v->etag_version,
+	    "enqueued_at", api_time_or_null(v->enqueued_at),
+	    "expires_at", api_time_or_null(v->expires_at),
+	    "retry_state", api_retry_state_json(v),
+	    "links", "self", loc, "meta", meta));
+	free(loc);
+	return status;
+}
+
+/* Runs the job now and answers with the record as it ended. */
+static int
+validate_sync(struct request *req, struct response *resp,
+    struct validation *v, uint64_t job_id)
+{
+	struct validation	*done = NULL;
+	struct job		 job;
+	int			 status;
+
+	memset(&job, 0, sizeof(job));
+	job.id = job_id;
+	job.tries = 1;
+	snprintf(job.validation_id, sizeof(job.validation_id), "%s", v->id);
+	snprintf(job.account_id, sizeof(job.account_id), "%s", v->account_id);
+	if (api_jobs_run(req->app, &job, 1, req->started) == -1 ||
+	    db_validation_get(req->app->db, req->account_id, v->id, &done)
+	    == -1 || done == NULL) {
+		/* the job stays leased; the runner finishes it */
+		response_header(resp, "Retry-After", "%d",
+		    api_jobs_lease_seconds(req->app->cfg));
+		return response_error(resp, 503, "database_unavailable",
+		    "the validation was recorded but its result could not be "
+		    "stored yet; it will be finished and can be read later",
+		    NULL, NULL);
+	}
+	response_header(resp, "ETag", "W/\"%lld\"",
+	    (long long)done->etag_version);
+	status = response_json(resp, 200, json_pack("{s:o, s:o}", "data",
+	    api_validation_json(req, done), "meta", api_meta()));
+	validation_free(done);
+	return status;
+}
+
+/* Replays a recorded response: status, headers, body. */
+static int
+validate_replay(struct response *resp, const struct idem_record *rec)
+{
+	resp->status = rec->status;
+	resp->content_type = "application/vnd.api+json";
+	if (rec->headers != NULL)
+		buf_puts(&resp->headers, rec->headers);
+	response_header(resp, "Idempotent-Replayed", "true");
+	buf_reset(&resp->body);
+	if (rec->body != NULL)
+		buf_append(&resp->body, rec->body, rec->body_len);
+	return rec->status;
+}
+
+/* Hash of what makes two requests "the same" for Idempotency-Key. */
+static void
+validate_request_hash(const struct request *req, int async,
+    char out[2 * SHA256_LEN + 1])
+{
+	char	*canon, *s;
+
+	canon = json_dumps(req->json, JSON_COMPACT | JSON_SORT_KEYS);
+	s = xasprintf("%d:%s", async, canon != NULL ? canon : "");
+	sha256_hex(s, strlen(s), out);
+	free(s);
+	free(canon);
+}
+
+int
+api_validate_post(struct request *req, struct response *resp)
+{
+	struct validate_input	 in;
+	struct validation	*v = NULL;
+	struct idem_record	 rec;
+	enum idem_state		 idem;
+	char			*key = NULL, hash[2 * SHA256_LEN + 1];
+	time_t			 now = clock_now();
+	uint64_t		 job_id = 0;
+	int			 async, bad, status;
+
+	memset(&rec, 0, sizeof(rec));
+	memset(&in, 0, sizeof(in));
+	if (validate_async_flag(req, &async) == -1)
+		return response_error(resp, 400, "invalid_parameter",
+		    "async is 1 (or true) for a queued validation, 0 "
+		    "otherwise", NULL, "async");
+	key = validate_idem_key(req, &bad);
+	if (bad)
+		return response_errors(resp, 400, json_pack("[o]",
+		    json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "status", "400",
+		    "code", "invalid_idempotency_key", "title", "Bad Request",
+		    "detail", "Idempotency-Key is 1 to 255 visible ASCII "
+		    "characters (a UUID is a good choice)", "source",
+		    "header", "Idempotency-Key")));
+	if ((status = validate_parse(req, resp, &in)) != 0)
+		goto out;
+	if (key != NULL) {
+		validate_request_hash(req, async, hash);
+		if (db_idem_begin(req->app->db, req->account_id, IDEM_ENDPOINT,
+		    key, hash, now, api_jobs_lease_seconds(req->app->cfg),
+		    IDEM_TTL, &idem, &rec) == -1) {
+			status = api_db_error(req, resp);
+			goto out;
+		}
+		switch (idem) {
+		case IDEM_REPLAY:
+			status = validate_replay(resp, &rec);
+			goto out;
+		case IDEM_IN_FLIGHT:
+			status = response_error(resp, 409,
+			    "idempotency_key_in_use", "a request with this "
+			    "Idempotency-Key is still being processed",
+			    NULL, NULL);
+			goto out;
+		case IDEM_MISMATCH:
+			status = response_error(resp, 422,
+			    "idempotency_key_reused", "this Idempotency-Key "
+			    "was used with another request body", NULL, NULL);
+			goto out;
+		case IDEM_NEW:
+			break;
+		}
+	}
+	if ((v = validate_record(req, &in, async, now)) == NULL) {
+		status = response_error(resp, 500, "internal_error",
+		    "no randomness for an id", NULL, NULL);
+		goto forget;
+	}
+	if (db_validation_enqueue(req->app->db, v, now, async ? NULL :
+	    req->app->owner, now + api_jobs_lease_seconds(req->app->cfg),
+	    &job_id) == -1) {
+		status = api_db_error(req, resp);
+		goto forget;
+	}
+	if (async) {
+		status = validate_queued_doc(req, resp, v);
+		req->app->deferred_job = job_id;
+		snprintf(req->app->deferred_validation,
+		    sizeof(req->app->deferred_validation), "%s", v->id);
+		snprintf(req->app->deferred_account,
+		    sizeof(req->app->deferred_account), "%s", v->account_id);
+	} else
+		status = validate_sync(req, resp, v, job_id);
+	if (key != NULL && status < 500) {
+		if (db_idem_complete(req->app->db, req->account_id,
+		    IDEM_ENDPOINT, key, status, resp->headers.data,
+		    resp->body.data, resp->body.len) == -1)
+			log_warnx("%s: idempotent response not stored",
+			    __func__);
+		goto out;
+	}
+forget:
+	/* 5xx are not replayed: the client may try the key again */
+	if (key != NULL)
+		(void)db_idem_forget(req->app->db, req->account_id,
+		    IDEM_ENDPOINT, key);
+out:
+	validation_free(v);
+	validate_input_free(&in);
+	idem_record_free(&rec);
+	free(key);
+	return status;
+}

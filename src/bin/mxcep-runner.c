@@ -1,0 +1,143 @@
+/*
+ * mxcep-runner: drains the work queue. Run by cron every minute
+ * (--once, the default), or as a daemon (--loop). Any number may run
+ * at once: jobs are claimed with SKIP LOCKED and a lease.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+
+#include "api/api.h"
+#include "store/store.h"
+
+static volatile int runner_stop;	/* the shutdown flag */
+
+static void
+runner_on_term(int sig)
+{
+	(void)sig;
+	runner_stop = 1;
+}
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fprintf(code == 0 ? stdout : stderr,
+	    "usage: mxcep-runner [--config PATH] [--once | --loop] [--interval S]\n"
+	    "                    [--max-seconds S] [--max-jobs N] [--now RFC3339]\n"
+	    "  --once         one pass, then exit (the default; for cron)\n"
+	    "  --loop         pass after pass, --interval S apart, until SIGTERM\n"
+	    "  --max-seconds  stop claiming work after S seconds (default 50)\n"
+	    "  --max-jobs     stop after N due jobs (default: no limit)\n"
+	    "  --now          run as if it were that time (tests, catching up)\n");
+	exit(code);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, '1' },
+		{ "loop", no_argument, NULL, 'l' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "max-seconds", required_argument, NULL, 's' },
+		{ "max-jobs", required_argument, NULL, 'j' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config		 cfg;
+	struct app		 app;
+	struct runner_stats	 st;
+	struct sigaction	 sa;
+	struct timespec		 ts;
+	const char		*config_path = NULL;
+	double			 max_seconds = 50, interval = 5;
+	long			 max_jobs = 0;
+	time_t			 now = 0;
+	int			 ch, loop = 0, rc = 0;
+
+	log_init("mxcep-runner", LOG_LEVEL_INFO);
+	while ((ch = getopt_long(argc, argv, "c:1li:s:j:n:Vh", opts, NULL))
+	    != -1)
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case '1':
+			loop = 0;
+			break;
+		case 'l':
+			loop = 1;
+			break;
+		case 'i':
+			interval = atof(optarg);
+			break;
+		case 's':
+			max_seconds = atof(optarg);
+			break;
+		case 'j':
+			max_jobs = atol(optarg);
+			break;
+		case 'n':
+			if (clock_parse_rfc3339(optarg, &now) == -1)
+				fatalx("--now: expected RFC 3339, e.g. "
+				    "2026-05-01T05:14:38Z");
+			break;
+		case 'V':
+			printf("mxcep-runner %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	if (optind != argc || interval <= 0 || max_seconds <= 0 ||
+	    max_jobs < 0)
+		usage(2);
+	if (config_load(&cfg, config_path, config_path != NULL) == -1)
+		fatalx("configuration not loaded");
+	log_set_level(cfg.log_level);
+	if (now != 0)
+		clock_set_now(now);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = runner_on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	app_init(&app, &cfg);
+	do {
+		if (api_runner_pass(&app, max_seconds, (size_t)max_jobs,
+		    &runner_stop, &st) == -1) {
+			log_warnx("pass failed: the queue could not be read");
+			rc = 1;
+		} else {
+			rc = 0;
+			if (st.claimed + st.expired + st.purged > 0 || !loop)
+				log_info("pass: %zu due, %zu expired, %zu "
+				    "finished, %zu put back, %zu failed, %llu "
+				    "idempotency records purged", st.claimed,
+				    st.expired, st.finished, st.deferred,
+				    st.failed, (unsigned long long)st.purged);
+		}
+		if (loop && !runner_stop) {
+			ts.tv_sec = (time_t)interval;
+			ts.tv_nsec = (long)((interval - (double)ts.tv_sec) *
+			    1e9);
+			nanosleep(&ts, NULL);
+		}
+	} while (loop && !runner_stop);
+	app_free(&app);
+	config_free(&cfg);
+	return rc;
+}

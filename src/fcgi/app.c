@@ -1,0 +1,59 @@
+/*
+ * mxcep: the per-process context. Every handle is created after fork
+ * and lives as long as the process: one MariaDB connection, one
+ * memcached client, one curl handle, the verified-key cache and the
+ * bank catalog.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "banxico/banxico.h"
+#include "cache/cache.h"
+#include "core/core.h"
+#include "fcgi/fcgi.h"
+#include "store/store.h"
+
+#define APP_BANKS_REFRESH	300	/* s between catalog reloads */
+
+void
+app_init(struct app *app, const struct config *cfg)
+{
+	char	 host[64];
+
+	memset(app, 0, sizeof(*app));
+	app->cfg = cfg;
+	app->db = db_new(cfg);
+	app->cache = cache_new(cfg);
+	app->auth = auth_cache_new(cfg->auth_cache_ttl);
+	app->banks = bank_cache_new(APP_BANKS_REFRESH);
+	if ((app->banxico = banxico_new(cfg)) == NULL)
+		fatalx("%s: the Banxico client could not be created", __func__);
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(app->owner, sizeof(app->owner), "%s:%d", host, (int)getpid());
+}
+
+void
+app_free(struct app *app)
+{
+	bank_cache_free(app->banks);
+	banxico_free(app->banxico);
+	auth_cache_free(app->auth);
+	cache_free(app->cache);
+	db_free(app->db);
+	memset(app, 0, sizeof(*app));
+}
+
+const struct bank_catalog *
+app_banks(struct app *app)
+{
+	const struct bank_catalog	*cat = NULL;
+
+	/* a failed reload keeps the last copy; -1 only when none ever came */
+	if (bank_cache_catalog(app->banks, app->db, &cat) == -1)
+		return NULL;
+	return cat;
+}
