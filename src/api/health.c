@@ -22,7 +22,8 @@ api_health_get(struct request *req, struct response *resp)
 	db_up = db_ping(app->db) == 0;
 	if (db_up)
 		db = json_pack("{s:s, s:f}", "status", "up", "latency_ms",
-		    (clock_monotonic() - t0) * 1000.0);
+		    (double)(long)((clock_monotonic() - t0) * 100000.0 + 0.5) /
+		    100.0);
 	else
 		db = json_pack("{s:s, s:n}", "status", "down", "latency_ms");
 	mc_state = cache_ping(app->cache);

@@ -167,6 +167,7 @@ master_spawn(struct master *m)
 			s = &m->slots[i];
 	if (s == NULL)
 		return;
+	fflush(NULL);	/* nothing buffered may be written twice */
 	if ((pid = fork()) == -1) {
 		log_warn("%s: fork", __func__);
 		m->hold_until = clock_monotonic() + MASTER_RESPAWN_DELAY;
@@ -175,7 +176,8 @@ master_spawn(struct master *m)
 	if (pid == 0) {
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		_exit(worker_run(m->cfg, m->listen_fd) == 0 ? 0 : 1);
+		/* exit(), not _exit(): LeakSanitizer checks at exit */
+		exit(worker_run(m->cfg, m->listen_fd) == 0 ? 0 : 1);
 	}
 	s->pid = pid;
 	s->retiring = 0;
