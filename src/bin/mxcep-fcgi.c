@@ -98,8 +98,16 @@ main(int argc, char *argv[])
 		if ((fd = master_listen(cfg->listen)) == -1)
 			fatalx("cannot listen on %s", cfg->listen);
 		own = 1;
-	} else if (stdin_is_socket())
+	} else if (stdin_is_socket()) {
 		fd = 0;
+		/* Spawned by a web server, which runs as many processes as it
+		 * wants (mod_fcgid sends each one request at a time): one
+		 * worker each, unless workers is set. */
+		if (!cfg->workers_explicit)
+			setenv("MXCEP_WORKERS", "1", 1);
+		if (!cfg->workers_explicit)
+			cfg->workers = 1;
+	}
 	else
 		fatalx("no listening socket: give --listen (or the listen "
 		    "key), or let a web server spawn mxcep-fcgi with the "

@@ -190,6 +190,8 @@ config_read_file(struct config *c, FILE *f, const char *path)
 			log_warnx("%s:%d: %s", path, lineno, err);
 			return -1;
 		}
+		if (k->offset == offsetof(struct config, workers))
+			c->workers_explicit = 1;
 	}
 	return 0;
 }
@@ -212,6 +214,8 @@ config_read_env(struct config *c)
 			log_warnx("environment %s: %s", name, err);
 			return -1;
 		}
+		if (config_keys[i].offset == offsetof(struct config, workers))
+			c->workers_explicit = 1;
 	}
 	return 0;
 }

@@ -49,6 +49,7 @@ struct config {
 	/* process model */
 	char	*listen;		/* "" = socket on fd 0; "unix:/p", "host:port" */
 	int	 workers;		/* preforked workers, 1..256 */
+	int	 workers_explicit;	/* 1 when set by the file or environment */
 	int	 max_requests;		/* requests before a worker is recycled; 0 = never */
 	int	 shutdown_timeout;	/* seconds a worker may take to finish on SIGTERM */
 	enum log_level log_level;

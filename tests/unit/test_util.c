@@ -47,6 +47,29 @@ test_config__file_and_env__env_wins(void **state)
 }
 
 static void
+test_config__workers_explicit__only_when_set(void **state)
+{
+	struct config	 c;
+	char		*p = write_conf("workers = 4\n");
+
+	(void)state;
+	assert_int_equal(config_load(&c, "/nonexistent", 0), 0);
+	assert_int_equal(c.workers_explicit, 0);
+	config_free(&c);
+	assert_int_equal(config_load(&c, p, 1), 0);
+	assert_int_equal(c.workers_explicit, 1);
+	config_free(&c);
+	setenv("MXCEP_WORKERS", "2", 1);
+	assert_int_equal(config_load(&c, "/nonexistent", 0), 0);
+	assert_int_equal(c.workers_explicit, 1);
+	assert_int_equal(c.workers, 2);
+	unsetenv("MXCEP_WORKERS");
+	config_free(&c);
+	unlink(p);
+	free(p);
+}
+
+static void
 test_config__out_of_range__rejected(void **state)
 {
 	struct config	 c;
@@ -159,6 +182,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config__file_and_env__env_wins),
+		cmocka_unit_test(test_config__workers_explicit__only_when_set),
 		cmocka_unit_test(test_config__out_of_range__rejected),
 		cmocka_unit_test(test_config__unknown_key__rejected),
 		cmocka_unit_test(test_config__missing_required_file__fails),
