@@ -77,11 +77,25 @@ struct request {
 	double		 started;		/* clock_monotonic() at accept */
 };
 
+/*
+ * A streamed body: after the head is sent, the worker calls stream(req,
+ * w, arg), which writes with response_write() as it produces the data
+ * (exports: the first bytes leave before the last row is read). The
+ * worker frees arg with stream_free afterwards, whatever happened.
+ */
+struct response_writer;
+struct request;
+typedef int (*stream_fn)(struct request *, struct response_writer *,
+    void *arg);
+
 struct response {
 	int		 status;
 	const char	*content_type;		/* static string */
 	struct buf	 headers;		/* extra "Name: value\r\n" lines */
 	struct buf	 body;
+	stream_fn	 stream;		/* NULL = the body is in body */
+	void		*stream_arg;		/* owned, freed with stream_free */
+	void		(*stream_free)(void *);
 };
 
 /* master.c */
@@ -127,6 +141,12 @@ json_t	*response_error_object(int status, const char *code,
 	    const char *detail, const char *pointer, const char *parameter);
 int	 response_empty(struct response *, int status);
 const char *response_reason(int status);
+/* starts a streamed body (status, content type; arg consumed) */
+int	 response_stream(struct response *, int status,
+	    const char *content_type, stream_fn, void *arg,
+	    void (*arg_free)(void *));
+/* worker.c: 0 written, -1 the client went away (stop producing) */
+int	 response_write(struct response_writer *, const void *, size_t);
 /* the CGI header block ("Status: ...\r\n...\r\n\r\n") */
 void	 response_head(const struct response *, const char *request_id,
 	    struct buf *out);

@@ -45,6 +45,9 @@ response_init(struct response *resp)
 	resp->content_type = NULL;
 	buf_init(&resp->headers);
 	buf_init(&resp->body);
+	resp->stream = NULL;
+	resp->stream_arg = NULL;
+	resp->stream_free = NULL;
 }
 
 void
@@ -54,6 +57,24 @@ response_free(struct response *resp)
 		return;
 	buf_free(&resp->headers);
 	buf_free(&resp->body);
+	if (resp->stream_free != NULL && resp->stream_arg != NULL)
+		resp->stream_free(resp->stream_arg);
+	resp->stream = NULL;
+	resp->stream_arg = NULL;
+	resp->stream_free = NULL;
+}
+
+int
+response_stream(struct response *resp, int status, const char *content_type,
+    stream_fn fn, void *arg, void (*arg_free)(void *))
+{
+	resp->status = status;
+	resp->content_type = content_type;
+	buf_reset(&resp->body);
+	resp->stream = fn;
+	resp->stream_arg = arg;
+	resp->stream_free = arg_free;
+	return status;
 }
 
 void
@@ -152,7 +173,7 @@ response_head(const struct response *resp, const char *request_id,
 	if (resp->content_type != NULL && resp->status != 204 &&
 	    resp->status != 304)
 		buf_printf(out, "Content-Type: %s\r\n", resp->content_type);
-	if (resp->status != 204 && resp->status != 304)
+	if (resp->status != 204 && resp->status != 304 && resp->stream == NULL)
 		buf_printf(out, "Content-Length: %zu\r\n", resp->body.len);
 	if (request_id != NULL && request_id[0] != '\0')
 		buf_printf(out, "X-Request-Id: %s\r\n", request_id);

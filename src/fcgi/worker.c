@@ -22,6 +22,31 @@
 
 static volatile sig_atomic_t worker_stop;	/* the shutdown flag */
 
+/* The sink of a streamed body: the request's FastCGI output stream. */
+struct response_writer {
+	FCGX_Stream	*out;
+	int		 failed;	/* the client went away */
+	size_t		 written;	/* body bytes so far */
+};
+
+int
+response_write(struct response_writer *w, const void *data, size_t n)
+{
+	size_t	 off = 0;
+	int	 chunk;
+
+	while (!w->failed && off < n) {
+		chunk = n - off > (1u << 20) ? 1 << 20 : (int)(n - off);
+		if (FCGX_PutStr((const char *)data + off, chunk, w->out) !=
+		    chunk || FCGX_GetError(w->out) != 0)
+			w->failed = 1;
+		off += (size_t)chunk;
+	}
+	if (!w->failed)
+		w->written += n;
+	return w->failed ? -1 : 0;
+}
+
 static void
 worker_on_term(int sig)
 {
@@ -91,7 +116,14 @@ worker_handle(struct app *app, FCGX_Request *fr)
 
 	response_head(&resp, req->id, &head);
 	FCGX_PutStr(head.data, (int)head.len, fr->out);
-	if (req->method != METHOD_HEAD && resp.body.len > 0)
+	if (req->method != METHOD_HEAD && resp.stream != NULL) {
+		struct response_writer w = { fr->out, 0, 0 };
+
+		FCGX_FFlush(fr->out);	/* the head leaves now */
+		if (resp.stream(req, &w, resp.stream_arg) == -1 || w.failed)
+			log_warnx("%s: streamed body cut after %zu bytes",
+			    __func__, w.written);
+	} else if (req->method != METHOD_HEAD && resp.body.len > 0)
 		FCGX_PutStr(resp.body.data, (int)resp.body.len, fr->out);
 	FCGX_FFlush(fr->out);
 	if (FCGX_GetError(fr->out) != 0)
