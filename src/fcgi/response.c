@@ -100,7 +100,8 @@ response_json(struct response *resp, int status, json_t *doc)
 	resp->status = status;
 	resp->content_type = MEDIA_JSONAPI;
 	buf_reset(&resp->body);
-	s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* 15 significant digits: amounts print as 1234.56, not 1234.5599999999999 */
+	s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 	json_decref(doc);
 	if (s == NULL) {
 		log_warnx("%s: json_dumps failed", __func__);
