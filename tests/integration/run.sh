@@ -36,7 +36,8 @@ done
 for k in LISTEN WORKERS MAX_REQUESTS SHUTDOWN_TIMEOUT LOG_LEVEL DB_HOST DB_PORT \
 	DB_SOCKET DB_USER DB_PASSWORD DB_NAME DB_CONNECT_TIMEOUT DB_READ_TIMEOUT SQL_DIR \
 	MEMCACHED_SERVERS MEMCACHED_TIMEOUT_MS MAX_BODY_BYTES MAX_JSON_DEPTH AUTH_CACHE_TTL \
-	PUBLIC_URL BANXICO_URL BANXICO_CONNECT_TIMEOUT_MS BANXICO_TIMEOUT_MS PORT CONFIG; do
+	PUBLIC_URL BANXICO_URL BANXICO_CONNECT_TIMEOUT_MS BANXICO_TIMEOUT_MS PORT CONFIG \
+	BANXICO_MAX_RPS BANXICO_BACKOFF_SECONDS QUEUE_EXPIRY_SECONDS POLL_AFTER_SECONDS; do
 	unset "MXCEP_$k"
 done
 
@@ -203,7 +204,7 @@ cleanup() {
 		kill "${LOAD_PIDS[$name]}" 2>/dev/null || true
 	done
 	for f in "$T"/*/apache.pid "$T"/apache.pid "$T"/*/lighttpd.pid "$T"/lighttpd.pid \
-		"$T"/*/fcgi.pid "$T"/fcgi.pid "$T"/memcached.pid "$T"/mariadb.pid; do
+		"$T"/*/fcgi.pid "$T"/fcgi.pid "$T"/memcached.pid "$T"/mariadb.pid "$T"/sim.pid; do
 		[[ -e $f ]] && stop_pidfile "$f" 30
 	done
 	# processes a web server spawned (bin-path) and may have left behind
@@ -233,6 +234,14 @@ mariadb_sql "$T" "CREATE DATABASE mxcep CHARACTER SET utf8mb4 COLLATE utf8mb4_un
 	CREATE USER 'mxcep'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
 	GRANT ALL ON mxcep.* TO 'mxcep'@'localhost';" || bail "cannot create the database"
 start_memcached "$T" 2>"$T/setup.err" || bail "memcached: $(cat "$T/setup.err")"
+# the Banxico simulator (tests/sim/banxico-sim) on a free port; $SIM is its base URL
+setsid "$PY" "$MXCEP_TOP_SRCDIR/tests/sim/banxico-sim" --listen 127.0.0.1:0 --port-file "$T/sim.port" \
+	--pid-file "$T/sim.pid" --shared "$MXCEP_SHARED_DIR" </dev/null >"$T/sim.log" 2>&1 &
+WAIT_TIMEOUT=15 wait_for test -s "$T/sim.port" || bail "banxico-sim did not start: $(tail -n 5 "$T/sim.log")"
+wait_for test -s "$T/sim.pid" || bail "banxico-sim wrote no pid file"
+SIM=http://127.0.0.1:$(cat "$T/sim.port")
+export SIM
+sim_reset() { curl -s -o /dev/null --max-time 10 -X POST "$SIM/_sim/reset"; }
 
 CONF=$T/mxcep.conf
 cat >"$CONF" <<EOF
@@ -252,7 +261,11 @@ memcached_servers = $T/memcached.sock
 max_body_bytes = 16384
 max_json_depth = 32
 auth_cache_ttl = 1
-banxico_url = http://127.0.0.1:9/cep/
+banxico_url = $SIM/cep/
+banxico_timeout_ms = 3000
+banxico_connect_timeout_ms = 1000
+banxico_backoff_seconds = 2
+banxico_max_rps = 1000
 EOF
 chmod 0600 "$CONF"
 
@@ -290,6 +303,7 @@ for f in "$here"/t_*.sh; do
 done
 for f in "${files[@]}"; do
 	echo "# ---- $(basename "$f")"
+	sim_reset || bail "banxico-sim: POST /_sim/reset failed"
 	# shellcheck source=/dev/null
 	. "$f"
 done
