@@ -5,7 +5,9 @@
  * application returning the same number of bytes over the same kind of
  * socket, through the same web server.  Not part of the product.
  *
- * usage: baseline-responder -s /path/to.sock -n PROCS -b BYTES
+ * usage: baseline-responder -s /path/to.sock -n PROCS -b BYTES [-c STATUS]
+ * -b 0 answers with no body at all (the yardstick of a 304 Not Modified);
+ * -c sets the status code (default 200; 304 implies -b 0).
  * The master binds the unix socket, forks PROCS children that accept on it,
  * and on SIGTERM or SIGINT stops them and removes the socket.
  */
@@ -38,7 +40,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: baseline-responder -s SOCKET -n PROCS "
-	    "-b BYTES\n");
+	    "-b BYTES [-c STATUS]\n");
 	exit(2);
 }
 
@@ -53,6 +55,10 @@ body_new(size_t n)
 
 	if ((body = malloc(n + 1)) == NULL)
 		return NULL;
+	if (n == 0) {
+		body[0] = '\0';
+		return body;
+	}
 	memcpy(body, "{\"data\":\"", 9);
 	memset(body + 9, 'x', n - MIN_BYTES);
 	memcpy(body + n - 2, "\"}", 3);
@@ -77,7 +83,8 @@ serve(int listen_fd, const char *head, const char *body, size_t body_len)
 	}
 	while (FCGX_Accept_r(&req) >= 0) {
 		FCGX_PutS(head, req.out);
-		FCGX_PutStr(body, (int)body_len, req.out);
+		if (body_len > 0)
+			FCGX_PutStr(body, (int)body_len, req.out);
 		FCGX_Finish_r(&req);
 	}
 	_exit(0);
@@ -104,10 +111,10 @@ main(int argc, char *argv[])
 	char		 head[256];
 	struct sigaction sa;
 	pid_t		 kids[MAX_PROCS];
-	long		 procs = 1, bytes = 64, i;
+	long		 procs = 1, bytes = 64, code = 200, i;
 	int		 ch, listen_fd = -1, status = 1;
 
-	while ((ch = getopt(argc, argv, "s:n:b:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:n:b:c:")) != -1) {
 		switch (ch) {
 		case 's':
 			sock_path = optarg;
@@ -116,7 +123,10 @@ main(int argc, char *argv[])
 			procs = parse_number(optarg, 1, MAX_PROCS);
 			break;
 		case 'b':
-			bytes = parse_number(optarg, MIN_BYTES, 16L * 1024 * 1024);
+			bytes = parse_number(optarg, 0, 16L * 1024 * 1024);
+			break;
+		case 'c':
+			code = parse_number(optarg, 200, 599);
 			break;
 		default:
 			usage();
@@ -124,14 +134,25 @@ main(int argc, char *argv[])
 	}
 	if (sock_path == NULL || optind != argc)
 		usage();
+	if (code == 304)
+		bytes = 0;
+	if (bytes != 0 && bytes < MIN_BYTES)
+		usage();
 
 	if ((body = body_new((size_t)bytes)) == NULL) {
 		perror("baseline-responder: malloc");
 		goto out;
 	}
-	snprintf(head, sizeof(head), "Status: 200 OK\r\n"
-	    "Content-Type: application/vnd.api+json\r\n"
-	    "Content-Length: %ld\r\n\r\n", bytes);
+	if (code == 304)
+		snprintf(head, sizeof(head), "Status: 304 Not Modified\r\n"
+		    "\r\n");
+	else if (bytes == 0)
+		snprintf(head, sizeof(head), "Status: %ld OK\r\n"
+		    "Content-Length: 0\r\n\r\n", code);
+	else
+		snprintf(head, sizeof(head), "Status: %ld OK\r\n"
+		    "Content-Type: application/vnd.api+json\r\n"
+		    "Content-Length: %ld\r\n\r\n", code, bytes);
 
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "baseline-responder: FCGX_Init failed\n");
