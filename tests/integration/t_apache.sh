@@ -6,7 +6,7 @@ AP=$T/apache
 MODS=/usr/lib/apache2/modules
 t_begin "apache: mod_proxy_fcgi passes Authorization to mxcep-fcgi"
 if ! command -v apache2 >/dev/null 2>&1 || [[ ! -f $MODS/mod_proxy_fcgi.so ]]; then
-	t_fail "apache2 with mod_proxy_fcgi is not installed (./stack test installs it)"
+	t_skip "apache2 with mod_proxy_fcgi is not installed (./stack test installs it)"
 else
 	mkdir -p "$AP"
 	chmod 0711 "$AP"
@@ -65,5 +65,5 @@ AEOF
 	else
 		t_fail "apache2 -t rejects the config: $(cat "$AP/check.log")"
 	fi
+	t_end
 fi
-t_end
