@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* sha256.c */
 #define SHA256_LEN	32
@@ -136,5 +137,30 @@ enum bank_match	 bank_catalog_resolve(const struct bank_catalog *,
 /* the participant of a CLABE (or its 3-digit prefix); likewise */
 enum bank_match	 bank_catalog_by_prefix(const struct bank_catalog *,
 		    const char *clabe, const struct bank **out);
+
+/* csv.c: RFC 4180 records for spreadsheets (STANDARDS.md section 6).
+ * Every csv_ field function writes the separator itself; csv_end()
+ * closes the record with CRLF. NULL or "" text and negative amounts or
+ * time 0 are empty fields. */
+#define CSV_BOM			"\xEF\xBB\xBF"
+struct buf;
+struct csv {
+	struct buf	*out;		/* borrowed; records are appended */
+	size_t		 col;		/* fields so far in this record */
+};
+void		 csv_init(struct csv *, struct buf *out);
+void		 csv_bom(struct csv *);		/* the UTF-8 BOM, first */
+/* 1 when s starts with = + - @ TAB or CR (a spreadsheet formula) */
+int		 csv_is_formula_like(const char *s);
+/* text: quoted when it holds , " CR or LF; formula-like text gets a
+ * leading ' and is quoted */
+void		 csv_text(struct csv *, const char *);
+/* identifiers (CLABE, clave de rastreo, referencia): always quoted so
+ * importers that honour quotes keep them as text; else as csv_text */
+void		 csv_ident(struct csv *, const char *);
+void		 csv_amount(struct csv *, int64_t cents);	/* "1234.50" */
+void		 csv_datetime(struct csv *, time_t);	/* "...T...Z" UTC */
+void		 csv_bool(struct csv *, int);		/* true/false */
+void		 csv_end(struct csv *);
 
 #endif /* MXCEP_CORE_H */
