@@ -19,6 +19,59 @@ char	*api_url(const struct request *, const char *path);
 int	 api_json_depth(const char *, size_t);
 json_t	*api_time_or_null(time_t);	/* RFC 3339 string, null for 0 */
 
+/*
+ * filters.c: the list filters of spec 000 from the query string.
+ * Keys (either spelling; each at most once):
+ *   status | filter[status]          one status or a comma list
+ *   type | filter[type]              direct | ocr
+ *   date_from, date_to               YYYY-MM-DD, inclusive, on created_at (UTC)
+ *   fecha_from, fecha_to             YYYY-MM-DD, inclusive, on the transfer date
+ *   search                           1..64 bytes: prefix of clave_rastreo,
+ *                                    referencia exactly, or a bank (code or
+ *                                    catalog name) as emisor or receptor
+ *   with_deleted                     1/true: soft-deleted rows too (0/false)
+ *   amount_min, amount_max           exact pesos ("1500", "1500.5"), inclusive
+ *   playground                       true/false (1/0)
+ *   retry_state                      pending|resolved|exhausted|cancelled|none
+ *   account_id                       only with FILTER_ACCOUNT (admin views)
+ *   page | page[number]              1..FILTER_PAGE_MAX, FILTER_PAGINATION only
+ *   per_page | page[size]            1..100 (default 20), FILTER_PAGINATION only
+ * (every filter key also as filter[KEY]). Without FILTER_PAGINATION
+ * f->per_page is 0 (no limit: exports, stats).
+ * extra: keys the caller reads itself (" format "), skipped here.
+ */
+#define FILTER_PAGINATION	0x01u
+#define FILTER_ACCOUNT		0x02u
+/* the query keys of the route table (the router answers
+ * unknown_parameter for anything else, before the handler runs) */
+#define API_FILTER_KEYS \
+	" status filter[status] type filter[type] date_from " \
+	"filter[date_from] date_to filter[date_to] fecha_from " \
+	"filter[fecha_from] fecha_to filter[fecha_to] search filter[search] " \
+	"with_deleted filter[with_deleted] amount_min filter[amount_min] " \
+	"amount_max filter[amount_max] playground filter[playground] " \
+	"retry_state filter[retry_state] "
+#define API_PAGE_KEYS		" page page[number] per_page page[size] "
+#define API_ACCOUNT_KEYS	" account_id filter[account_id] "
+struct validation_filter;
+struct filter_error {
+	int		 status;	/* 400 */
+	const char	*code;		/* unknown_parameter | invalid_parameter */
+	char		 parameter[80];	/* as the client spelled it */
+	char		 detail[256];
+};
+/* Pure: parses query (raw, URL-encoded) into f. 0, or -1 with e set
+ * (f is then reset to no condition). Does not set f->account_id
+ * unless FILTER_ACCOUNT and account_id was given, nor search_bank. */
+int	 api_filter_parse(const char *query, unsigned int flags,
+	    const char *extra, struct validation_filter *f,
+	    struct filter_error *e);
+/* What a handler calls: parses req->query; confines f to the key's
+ * account (unless FILTER_ACCOUNT: then account_id, "" = all accounts);
+ * resolves a bank named in search. Returns 0, or the 400 it answered. */
+int	 api_filter_from_request(struct request *, struct response *,
+	    unsigned int flags, const char *extra, struct validation_filter *f);
+
 /* auth.c: Bearer keys with a short per-worker cache */
 struct auth_cache;
 struct auth_cache	*auth_cache_new(int ttl_seconds);

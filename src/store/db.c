@@ -227,12 +227,35 @@ static const struct {
 	    "INSERT INTO service_state (name, value, until_at, updated_at)"
 	    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value),"
 	    " until_at = VALUES(until_at), updated_at = VALUES(updated_at)", 0 },
+	/* validation_query.c: soft delete and the admin views */
+	[STMT_VALIDATION_SOFT_DELETE] = { "validation_soft_delete",
+	    "UPDATE validations SET deleted_at = ?, updated_at = ?,"
+	    " etag_version = etag_version + 1"
+	    " WHERE id = ? AND account_id = ? AND deleted_at IS NULL", 0 },
+	[STMT_VALIDATION_ACCOUNT_ETAG] = { "validation_account_etag",
+	    "SELECT etag_version FROM validations WHERE id = ?"
+	    " AND account_id = ?", STMT_READ },
+	[STMT_VALIDATION_GET_ANY] = { "validation_get_any",
+	    "SELECT " VALIDATION_COLS " FROM validations WHERE id = ?",
+	    STMT_READ },
+	[STMT_CEP_RAW] = { "cep_raw",
+	    "SELECT raw_answer FROM cep_documents WHERE validation_id = ?",
+	    STMT_READ },
+	[STMT_JOBS_OF_VALIDATION] = { "jobs_of_validation",
+	    "SELECT id, kind, state, tries, run_after, lease_owner,"
+	    " lease_until, created_at, finished_at FROM jobs"
+	    " WHERE validation_id = ? ORDER BY id", STMT_READ },
 };
 
 struct db {
 	const struct config	*cfg;		/* borrowed */
 	MYSQL			*my;		/* NULL = not connected */
 	MYSQL_STMT		*st[STMT__MAX];	/* prepared on first use */
+	struct {
+		uint64_t	 key;		/* the caller's bit set */
+		MYSQL_STMT	*st;		/* NULL = free slot */
+	}			 composed[DB_COMPOSED_MAX];
+	size_t			 composed_next;	/* slot to evict next */
 	int			 unavailable;	/* last failure: server unreachable */
 	int			 in_tx;		/* inside db_begin() .. commit/rollback */
 	uint64_t		 affected;	/* of the last db_run */
@@ -260,6 +283,12 @@ db_close(struct db *db)
 			mysql_stmt_close(db->st[i]);
 		db->st[i] = NULL;
 	}
+	for (i = 0; i < DB_COMPOSED_MAX; i++) {
+		if (db->composed[i].st != NULL)
+			mysql_stmt_close(db->composed[i].st);
+		db->composed[i].st = NULL;
+	}
+	db->composed_next = 0;
 	if (db->my != NULL)
 		mysql_close(db->my);
 	db->my = NULL;
@@ -582,30 +611,17 @@ dbr_bind(struct dbr *r, MYSQL_STMT *st, const char *fmt)
 	return 0;
 }
 
-/* db_run_once: one attempt; -1 with db->unavailable telling why */
+/* db_exec: bind, execute and bind the result of a prepared statement;
+ * -1 with db->unavailable telling why */
 static int
-db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
-    const char *fmt)
+db_exec(struct db *db, MYSQL_STMT *st, const char *name, struct dbp *p,
+    struct dbr *r, const char *fmt, int unbuffered)
 {
-	MYSQL_STMT	*st;
 	unsigned int	 err;
 
-	if (db->my == NULL && db->in_tx) {
-		/* the connection died inside a transaction: a reconnect
-		 * would run the rest in autocommit mode, half applied */
-		log_warnx("%s: %s: connection lost inside a transaction",
-		    __func__, stmts[id].name);
-		db->unavailable = 1;
-		return -1;
-	}
-	if (db_connect(db) == -1)
-		return -1;
-	if ((st = db_stmt(db, id)) == NULL)
-		return -1;
 	if (mysql_stmt_param_count(st) != (p != NULL ? p->n : 0))
 		fatalx("%s: %s: %lu parameters, bound %zu", __func__,
-		    stmts[id].name, mysql_stmt_param_count(st),
-		    p != NULL ? p->n : 0);
+		    name, mysql_stmt_param_count(st), p != NULL ? p->n : 0);
 	if (p != NULL && p->n > 0 && mysql_stmt_bind_param(st, p->b) != 0)
 		goto fail;
 	if (mysql_stmt_execute(st) != 0)
@@ -626,7 +642,7 @@ db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
 		return -1;
 	}
 	if (mysql_stmt_bind_result(st, r->b) != 0 ||
-	    mysql_stmt_store_result(st) != 0) {
+	    (!unbuffered && mysql_stmt_store_result(st) != 0)) {
 		mysql_stmt_free_result(st);
 		goto fail;
 	}
@@ -634,11 +650,33 @@ db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
 	return 0;
 fail:
 	err = mysql_stmt_errno(st);
-	log_warnx("%s: %s: %s", __func__, stmts[id].name, mysql_stmt_error(st));
+	log_warnx("%s: %s: %s", __func__, name, mysql_stmt_error(st));
 	if (r != NULL)
 		r->st = NULL;
 	db_failed(db, err);
 	return -1;
+}
+
+/* db_run_once: one attempt; -1 with db->unavailable telling why */
+static int
+db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
+    const char *fmt)
+{
+	MYSQL_STMT	*st;
+
+	if (db->my == NULL && db->in_tx) {
+		/* the connection died inside a transaction: a reconnect
+		 * would run the rest in autocommit mode, half applied */
+		log_warnx("%s: %s: connection lost inside a transaction",
+		    __func__, stmts[id].name);
+		db->unavailable = 1;
+		return -1;
+	}
+	if (db_connect(db) == -1)
+		return -1;
+	if ((st = db_stmt(db, id)) == NULL)
+		return -1;
+	return db_exec(db, st, stmts[id].name, p, r, fmt, 0);
 }
 
 int
@@ -660,6 +698,95 @@ db_run(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
 	    !db->in_tx && (stmts[id].flags & STMT_READ)) {
 		log_info("%s: %s: reconnecting", __func__, stmts[id].name);
 		return db_run_once(db, id, p, r, fmt);
+	}
+	return -1;
+}
+
+/* ---- composed statements ------------------------------------------- */
+
+/* db_stmt_composed: the statement cached under key on this connection,
+ * composed and prepared on a miss (evicting the oldest slot). */
+static MYSQL_STMT *
+db_stmt_composed(struct db *db, uint64_t key, const char *name,
+    void (*compose)(uint64_t, struct buf *))
+{
+	MYSQL_STMT	*st;
+	struct buf	 sql;
+	size_t		 i;
+	unsigned int	 err;
+
+	for (i = 0; i < DB_COMPOSED_MAX; i++)
+		if (db->composed[i].st != NULL && db->composed[i].key == key)
+			return db->composed[i].st;
+	if ((st = mysql_stmt_init(db->my)) == NULL) {
+		log_warnx("%s: %s: %s", __func__, name, mysql_error(db->my));
+		db_failed(db, mysql_errno(db->my));
+		return NULL;
+	}
+	buf_init(&sql);
+	compose(key, &sql);
+	if (mysql_stmt_prepare(st, sql.data, (unsigned long)sql.len) != 0) {
+		err = mysql_stmt_errno(st);
+		log_warnx("%s: %s %#llx: %s", __func__, name,
+		    (unsigned long long)key, mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		buf_free(&sql);
+		db_failed(db, err);
+		return NULL;
+	}
+	log_debug("%s: %s %#llx: %s", __func__, name,
+	    (unsigned long long)key, sql.data);
+	buf_free(&sql);
+	i = db->composed_next;
+	db->composed_next = (i + 1) % DB_COMPOSED_MAX;
+	if (db->composed[i].st != NULL)
+		mysql_stmt_close(db->composed[i].st);
+	db->composed[i].key = key;
+	db->composed[i].st = st;
+	return st;
+}
+
+static int
+db_run_composed_once(struct db *db, uint64_t key, const char *name,
+    void (*compose)(uint64_t, struct buf *), struct dbp *p, struct dbr *r,
+    const char *fmt, unsigned int flags)
+{
+	MYSQL_STMT	*st;
+
+	if (db->my == NULL && db->in_tx) {
+		log_warnx("%s: %s: connection lost inside a transaction",
+		    __func__, name);
+		db->unavailable = 1;
+		return -1;
+	}
+	if (db_connect(db) == -1)
+		return -1;
+	if ((st = db_stmt_composed(db, key, name, compose)) == NULL)
+		return -1;
+	return db_exec(db, st, name, p, r, fmt,
+	    (flags & DB_UNBUFFERED) != 0);
+}
+
+int
+db_run_composed(struct db *db, uint64_t key, const char *name,
+    void (*compose)(uint64_t, struct buf *), struct dbp *p, struct dbr *r,
+    const char *fmt, unsigned int flags)
+{
+	int	 was_connected = db->my != NULL;
+
+	if (r != NULL) {
+		r->db = db;
+		r->st = NULL;
+		r->n = 0;
+	}
+	if (db_run_composed_once(db, key, name, compose, p, r, fmt,
+	    flags) == 0)
+		return 0;
+	if (was_connected && db->my == NULL && db->unavailable &&
+	    !db->in_tx && (flags & DB_READ)) {
+		log_info("%s: %s: reconnecting", __func__, name);
+		return db_run_composed_once(db, key, name, compose, p, r, fmt,
+		    flags);
 	}
 	return -1;
 }

@@ -220,6 +220,116 @@ int	 db_validation_create(struct db *, const struct validation *v);
 int	 db_validation_get(struct db *, const char *account_id, const char *id,
 	    struct validation **out);
 
+/*
+ * validation_query.c: lists, counts, stats and exports of validations
+ * under a typed filter. The SQL is composed only from constant
+ * fragments with `?` placeholders, chosen by which filters are set
+ * (never from request text); each composition is prepared once per
+ * connection and cached under its bit set. Order: created_at DESC,
+ * id DESC (newest first). Every composition is served by an index
+ * (sql/004_list_indexes.sql).
+ *
+ * A filter is filled by api_filter_parse() (src/api/filters.c) from
+ * the query string, or by hand: validation_filter_init() then set
+ * fields. Every field has an "unset" value that means "no condition".
+ */
+#define FILTER_SEARCH_MAX	64	/* bytes of a search term */
+#define FILTER_PER_PAGE_DEFAULT	20
+#define FILTER_PER_PAGE_MAX	100
+#define FILTER_PAGE_MAX		100000
+struct validation_filter {
+	char		 account_id[UUID_STR_LEN + 1];	/* "" = every account
+						   (admin views only) */
+	unsigned int	 status_mask;	/* 1u << VALIDATION_STATUS_*; 0 = any */
+	int		 type;		/* enum validation_type; -1 = any */
+	time_t		 created_from;	/* created_at >= (UTC); 0 = none */
+	time_t		 created_before;/* created_at < (UTC, the day after
+					   date_to); 0 = none */
+	char		 fecha_from[11];/* "YYYY-MM-DD", fecha >=; "" = none */
+	char		 fecha_to[11];	/* fecha <= ; "" = none */
+	char		 search[FILTER_SEARCH_MAX + 1];	/* "" = none: prefix of
+					   clave_rastreo, or referencia exactly */
+	char		 search_bank[8];/* participant code matched against
+					   emisor/receptor; "" = none */
+	int		 with_deleted;	/* 1: soft-deleted rows too */
+	int64_t		 amount_min;	/* centavos, monto >=; -1 = none */
+	int64_t		 amount_max;	/* centavos, monto <=; -1 = none */
+	int		 playground;	/* 0/1; -1 = any */
+	int		 retry_state;	/* enum retry_terminal (NONE = no retry
+					   cycle, terminal_state NULL); -1 = any */
+	int		 page;		/* 1-based */
+	int		 per_page;	/* rows per page; 0 = no limit (export) */
+};
+void	 validation_filter_init(struct validation_filter *);	/* no condition,
+						   page 1, per_page 20 */
+/* The page (f->page, f->per_page) into *rows (*n of them, malloc'ed;
+ * free with validation_list_free). Only the list columns are read:
+ * request_data, ocr_result, banxico_result, normalized_data,
+ * retry policy fields... stay NULL. */
+int	 db_validation_list(struct db *, const struct validation_filter *,
+	    struct validation ***rows, size_t *n);
+void	 validation_list_free(struct validation **, size_t);
+/* Rows matching f (pagination ignored) */
+int	 db_validation_count(struct db *, const struct validation_filter *,
+	    uint64_t *total);
+/* Counts of the rows matching f except for f->with_deleted, split by
+ * status and by soft-deleted or not: live[s] + deleted[s] per status. */
+struct validation_counts {
+	uint64_t	 live[VALIDATION_STATUS__MAX];
+	uint64_t	 deleted[VALIDATION_STATUS__MAX];
+};
+int	 db_validation_counts(struct db *, const struct validation_filter *,
+	    struct validation_counts *);
+/*
+ * Row-by-row reading (exports): unbuffered, so memory stays flat
+ * whatever the row count and the first row arrives before the last is
+ * read. Pagination is applied only when f->per_page > 0.
+ *   struct validation_cursor *c = NULL;
+ *   const struct validation *v;
+ *   if (db_validation_query_open(db, &f, &c) == -1) -> 503/500
+ *   while ((rc = db_validation_query_next(c, &v)) == 1) { write v }
+ *   db_validation_query_close(c);	-- always, also after an error
+ * While a cursor is open NOTHING else may run on that db (the
+ * connection is busy streaming; any other statement would fail with
+ * "commands out of sync" and drop the connection): read what else you
+ * need before opening. *v is borrowed until the next call or close.
+ * next returns 1 (a row), 0 (end), -1 (logged; connection closed).
+ * close drains what is left and frees; NULL is a no-op.
+ */
+struct validation_cursor;
+int	 db_validation_query_open(struct db *, const struct validation_filter *,
+	    struct validation_cursor **);
+int	 db_validation_query_next(struct validation_cursor *,
+	    const struct validation **);
+void	 db_validation_query_close(struct validation_cursor *);
+/* Soft delete: sets deleted_at = now and bumps etag_version, once.
+ * *found 0 when there is no such validation in the account; *changed 0
+ * when it was already deleted; *etag its (new) version. */
+int	 db_validation_soft_delete(struct db *, const char *account_id,
+	    const char *id, time_t now, int *found, int *changed,
+	    int64_t *etag);
+/* Admin: any account's record (*out NULL when none). */
+int	 db_validation_get_any(struct db *, const char *id,
+	    struct validation **out);
+/* Admin raw view: the raw Banxico answer (cep_documents.raw_answer;
+ * *raw NULL when none) and the jobs of the validation. */
+struct job_attempt {
+	uint64_t	 id;
+	char		 kind[16];
+	char		 state[16];
+	int		 tries;
+	time_t		 run_after;
+	char		*lease_owner;	/* NULL when none */
+	time_t		 lease_until;	/* 0 = none */
+	time_t		 created_at;
+	time_t		 finished_at;	/* 0 = not finished */
+};
+int	 db_validation_raw_answer(struct db *, const char *id, char **raw,
+	    size_t *len);
+int	 db_validation_jobs(struct db *, const char *id,
+	    struct job_attempt **jobs, size_t *n);
+void	 job_attempt_list_free(struct job_attempt *, size_t);
+
 /* jobs.c: the work queue on MariaDB. A job is claimed with a lease;
  * a lease that ran out (its process died) makes it claimable again;
  * finishing needs the lease, so each job ends exactly once. */

@@ -60,6 +60,11 @@ enum stmt {
 	STMT_IDEM_PURGE,
 	STMT_STATE_GET,
 	STMT_STATE_SET,
+	STMT_VALIDATION_SOFT_DELETE,
+	STMT_VALIDATION_ACCOUNT_ETAG,
+	STMT_VALIDATION_GET_ANY,
+	STMT_CEP_RAW,
+	STMT_JOBS_OF_VALIDATION,
 	STMT__MAX
 };
 
@@ -123,6 +128,25 @@ void	 dbr_strcpy(struct dbr *, size_t col, char *dst, size_t n);	/* "" for NULL;
 long long dbr_i64(const struct dbr *, size_t col, long long ifnull);
 double	 dbr_double(const struct dbr *, size_t col, double ifnull);
 time_t	 dbr_time(const struct dbr *, size_t col);	/* 0 for NULL */
+
+/*
+ * db_run_composed: like db_run for a statement that compose(key, sql)
+ * writes from constant fragments only (never request text), chosen by
+ * the bits of key. Prepared once per connection and cached under key
+ * (DB_COMPOSED_MAX of them, the oldest evicted), re-prepared after a
+ * reconnect. Keys must be unique across callers: each caller tags its
+ * keys with its own DB_KEY_* in the top byte. flags: DB_READ (retried
+ * once on a new connection), DB_UNBUFFERED (rows are read from the
+ * server by dbr_fetch(); nothing else may run on db before dbr_done()).
+ */
+#define DB_COMPOSED_MAX		32
+#define DB_READ			0x01u
+#define DB_UNBUFFERED		0x02u
+#define DB_KEY_VALIDATION_QUERY	(UINT64_C(1) << 56)
+struct buf;
+int	 db_run_composed(struct db *, uint64_t key, const char *name,
+	    void (*compose)(uint64_t, struct buf *), struct dbp *p,
+	    struct dbr *r, const char *fmt, unsigned int flags);
 
 /* db_exec_script: run one statement of a migration file as plain text
  * (trusted, from sql_dir; never from a request); results are discarded. */

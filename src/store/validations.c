@@ -330,3 +330,31 @@ db_validation_get(struct db *db, const char *account_id, const char *id,
 	*out = v;
 	return 0;
 }
+
+int
+db_validation_get_any(struct db *db, const char *id, struct validation **out)
+{
+	struct dbp		 p;
+	struct dbr		 r;
+	struct validation	*v = NULL;
+	int			 rc;
+
+	*out = NULL;
+	if (!uuid_valid(id))
+		return 0;
+	dbp_init(&p);
+	dbp_str(&p, id);
+	if (db_run(db, STMT_VALIDATION_GET_ANY, &p, &r, VALIDATION_FMT) == -1)
+		return -1;
+	if ((rc = dbr_fetch(&r)) == 1) {
+		v = validation_new();
+		validation_read(&r, v);
+	}
+	dbr_done(&r);
+	if (rc == -1) {
+		validation_free(v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

@@ -119,3 +119,14 @@ runner() {
 }
 # an RFC 3339 time S seconds from now
 at_plus() { date -u -d "+$1 sec" +%Y-%m-%dT%H:%M:%SZ; }
+# keep NAME / restore NAME: set the last response aside and bring it back
+keep() {
+	cp "$T/body" "$T/kept.$1.body"
+	cp "$T/headers" "$T/kept.$1.headers"
+	echo "$CODE" >"$T/kept.$1.code"
+}
+restore() {
+	cp "$T/kept.$1.body" "$T/body"
+	cp "$T/kept.$1.headers" "$T/headers"
+	CODE=$(cat "$T/kept.$1.code")
+}

@@ -1,0 +1,478 @@
+/*
+ * mxcep: the list filters of spec 000 (GET /v1/validations, its stats,
+ * its export and the admin views) from the query string into a typed
+ * struct validation_filter. Both spellings are accepted: "status=" and
+ * the JSON:API "filter[status]=", "page"/"per_page" and
+ * "page[number]"/"page[size]". Unknown keys, repeated keys and bad
+ * values are refused with the parameter named as the client spelled it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "core/core.h"
+#include "store/store.h"
+
+enum fkey {
+	FK_STATUS = 0,
+	FK_TYPE,
+	FK_DATE_FROM,
+	FK_DATE_TO,
+	FK_FECHA_FROM,
+	FK_FECHA_TO,
+	FK_SEARCH,
+	FK_WITH_DELETED,
+	FK_AMOUNT_MIN,
+	FK_AMOUNT_MAX,
+	FK_PLAYGROUND,
+	FK_RETRY_STATE,
+	FK_ACCOUNT_ID,
+	FK_PAGE,
+	FK_PER_PAGE,
+	FK__MAX
+};
+
+static const struct {
+	const char	*name;		/* plain spelling */
+	const char	*jsonapi;	/* JSON:API spelling */
+	unsigned int	 need;		/* FILTER_* flag that enables it, 0 = always */
+} fkeys[FK__MAX] = {
+	[FK_STATUS] = { "status", "filter[status]", 0 },
+	[FK_TYPE] = { "type", "filter[type]", 0 },
+	[FK_DATE_FROM] = { "date_from", "filter[date_from]", 0 },
+	[FK_DATE_TO] = { "date_to", "filter[date_to]", 0 },
+	[FK_FECHA_FROM] = { "fecha_from", "filter[fecha_from]", 0 },
+	[FK_FECHA_TO] = { "fecha_to", "filter[fecha_to]", 0 },
+	[FK_SEARCH] = { "search", "filter[search]", 0 },
+	[FK_WITH_DELETED] = { "with_deleted", "filter[with_deleted]", 0 },
+	[FK_AMOUNT_MIN] = { "amount_min", "filter[amount_min]", 0 },
+	[FK_AMOUNT_MAX] = { "amount_max", "filter[amount_max]", 0 },
+	[FK_PLAYGROUND] = { "playground", "filter[playground]", 0 },
+	[FK_RETRY_STATE] = { "retry_state", "filter[retry_state]", 0 },
+	[FK_ACCOUNT_ID] = { "account_id", "filter[account_id]",
+	    FILTER_ACCOUNT },
+	[FK_PAGE] = { "page", "page[number]", FILTER_PAGINATION },
+	[FK_PER_PAGE] = { "per_page", "page[size]", FILTER_PAGINATION },
+};
+
+static int
+filter_fail(struct filter_error *e, const char *code, const char *param,
+    const char *fmt, ...) PRINTF_LIKE(4, 5);
+
+static int
+filter_fail(struct filter_error *e, const char *code, const char *param,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	e->status = 400;
+	e->code = code;
+	snprintf(e->parameter, sizeof(e->parameter), "%s", param);
+	va_start(ap, fmt);
+	vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* "YYYY-MM-DD" (a real calendar day) into out (11 bytes); 0/-1 */
+static int
+filter_date(const char *s, char out[11], struct date *d)
+{
+	if (strlen(s) != 10 || date_parse_iso(s, d) == -1)
+		return -1;
+	memcpy(out, s, 11);
+	return 0;
+}
+
+static time_t
+filter_day_start(const struct date *d)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = d->year - 1900;
+	tm.tm_mon = d->month - 1;
+	tm.tm_mday = d->day;
+	return timegm(&tm);
+}
+
+/* 1..max in plain decimal digits; -1 otherwise */
+static long
+filter_uint(const char *s, long max)
+{
+	long	 v = 0;
+	size_t	 n = strlen(s);
+
+	if (n == 0 || n > 9 || strspn(s, "0123456789") != n)
+		return -1;
+	v = strtol(s, NULL, 10);
+	return v >= 1 && v <= max ? v : -1;
+}
+
+/* "1"/"true" -> 1, "0"/"false" -> 0, else -1 */
+static int
+filter_bool(const char *s)
+{
+	if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0)
+		return 1;
+	if (strcmp(s, "0") == 0 || strcmp(s, "false") == 0)
+		return 0;
+	return -1;
+}
+
+/* valid UTF-8 without control characters */
+static int
+filter_text_ok(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	int			 k;
+
+	while (*p != '\0') {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+			k = 1;
+		else if ((*p & 0xf0) == 0xe0)
+			k = 2;
+		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+			k = 3;
+		else
+			return 0;
+		for (p++; k > 0; k--, p++)
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+static int
+filter_status(const char *val, const char *param, struct validation_filter *f,
+    struct filter_error *e)
+{
+	enum validation_status	 st;
+	char			*copy = xstrdup(val), *tok, *save = NULL;
+	int			 rc = 0;
+
+	f->status_mask = 0;
+	if (val[0] == '\0' || val[strlen(val) - 1] == ',' || val[0] == ',')
+		rc = -1;
+	for (tok = strtok_r(copy, ",", &save); rc == 0 && tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (validation_status_parse(tok, &st) == -1)
+			rc = -1;
+		else
+			f->status_mask |= 1u << st;
+	}
+	if (rc == -1 || strstr(val, ",,") != NULL) {
+		free(copy);
+		return filter_fail(e, "invalid_parameter", param, "%s must be "
+		    "one or more of queued, processing, valid, not_found, "
+		    "cep_unavailable, invalid, failed, error (comma-separated)",
+		    param);
+	}
+	free(copy);
+	return 0;
+}
+
+static int
+filter_amount(const char *val, const char *param, int64_t *out,
+    struct filter_error *e)
+{
+	enum money_error	 why = MONEY_OK;
+	int64_t			 c = 0;
+
+	if (money_parse(val, &c, &why) == -1) {
+		if (why != MONEY_ERR_ZERO)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s: %s (pesos, e.g. 1500 or 1500.50)", param,
+			    money_error_str(why));
+		c = 0;
+	}
+	*out = c;
+	return 0;
+}
+
+/* one key=value; k is the key's index, param its spelling */
+static int
+filter_one(enum fkey k, const char *param, const char *val,
+    struct validation_filter *f, struct filter_error *e)
+{
+	struct date		 d;
+	enum validation_type	 t;
+	enum retry_terminal	 rt;
+	char			 tmp[11];
+	long			 n;
+	size_t			 len;
+	int			 b;
+
+	switch (k) {
+	case FK_STATUS:
+		return filter_status(val, param, f, e);
+	case FK_TYPE:
+		if (validation_type_parse(val, &t) == -1)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be direct or ocr", param);
+		f->type = (int)t;
+		return 0;
+	case FK_DATE_FROM:
+	case FK_DATE_TO:
+		if (filter_date(val, tmp, &d) == -1)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be a date YYYY-MM-DD (UTC)", param);
+		if (k == FK_DATE_FROM)
+			f->created_from = filter_day_start(&d);
+		else	/* inclusive: before the next day */
+			f->created_before = filter_day_start(&d) + 86400;
+		return 0;
+	case FK_FECHA_FROM:
+		if (filter_date(val, f->fecha_from, &d) == -1)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be a date YYYY-MM-DD", param);
+		return 0;
+	case FK_FECHA_TO:
+		if (filter_date(val, f->fecha_to, &d) == -1)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be a date YYYY-MM-DD", param);
+		return 0;
+	case FK_SEARCH:
+		val += strspn(val, " ");
+		len = strlen(val);
+		while (len > 0 && val[len - 1] == ' ')
+			len--;
+		if (len == 0 || len > FILTER_SEARCH_MAX)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be 1 to %d bytes of text", param,
+			    FILTER_SEARCH_MAX);
+		memcpy(f->search, val, len);
+		f->search[len] = '\0';
+		if (!filter_text_ok(f->search)) {
+			f->search[0] = '\0';
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be UTF-8 text without control "
+			    "characters", param);
+		}
+		return 0;
+	case FK_WITH_DELETED:
+		if ((b = filter_bool(val)) == -1)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be 1 or 0 (true or false)", param);
+		f->with_deleted = b;
+		return 0;
+	case FK_AMOUNT_MIN:
+		return filter_amount(val, param, &f->amount_min, e);
+	case FK_AMOUNT_MAX:
+		return filter_amount(val, param, &f->amount_max, e);
+	case FK_PLAYGROUND:
+		if ((b = filter_bool(val)) == -1)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be true or false", param);
+		f->playground = b;
+		return 0;
+	case FK_RETRY_STATE:
+		if (strcmp(val, "none") == 0)
+			rt = RETRY_TERMINAL_NONE;
+		else if (retry_terminal_parse(val, &rt) == -1 ||
+		    rt == RETRY_TERMINAL_NONE)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be pending, resolved, exhausted, "
+			    "cancelled or none", param);
+		f->retry_state = (int)rt;
+		return 0;
+	case FK_ACCOUNT_ID:
+		if (!uuid_valid(val))
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be an account id (a lowercase uuid)",
+			    param);
+		snprintf(f->account_id, sizeof(f->account_id), "%s", val);
+		return 0;
+	case FK_PAGE:
+		if ((n = filter_uint(val, FILTER_PAGE_MAX)) == -1)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be an integer from 1 to %d", param,
+			    FILTER_PAGE_MAX);
+		f->page = (int)n;
+		return 0;
+	case FK_PER_PAGE:
+		if ((n = filter_uint(val, FILTER_PER_PAGE_MAX)) == -1)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be an integer from 1 to %d", param,
+			    FILTER_PER_PAGE_MAX);
+		f->per_page = (int)n;
+		return 0;
+	default:
+		break;
+	}
+	return filter_fail(e, "unknown_parameter", param,
+	    "unknown query parameter \"%.60s\"", param);
+}
+
+/* the index of a key in either spelling, FK__MAX when unknown */
+static enum fkey
+filter_key(const char *name, unsigned int flags)
+{
+	int	 k;
+
+	for (k = 0; k < FK__MAX; k++) {
+		if (fkeys[k].need != 0 && !(flags & fkeys[k].need))
+			continue;
+		if (strcmp(name, fkeys[k].name) == 0 ||
+		    strcmp(name, fkeys[k].jsonapi) == 0)
+			return (enum fkey)k;
+	}
+	return FK__MAX;
+}
+
+/* extra (" a b ") lists name? */
+static int
+filter_extra(const char *extra, const char *name)
+{
+	const char	*p;
+	size_t		 n = strlen(name);
+
+	if (extra == NULL || n == 0)
+		return 0;
+	for (p = extra; (p = strstr(p, name)) != NULL; p++)
+		if (p > extra && p[-1] == ' ' && p[n] == ' ')
+			return 1;
+	return 0;
+}
+
+int
+api_filter_parse(const char *query, unsigned int flags, const char *extra,
+    struct validation_filter *f, struct filter_error *e)
+{
+	const char	*p = query, *amp, *eq;
+	char		*name = NULL, *val = NULL;
+	char		 seen[FK__MAX][32];	/* the spelling used, "" = not seen */
+	size_t		 len, nlen, vlen;
+	enum fkey	 k = FK__MAX;
+	int		 rc = -1;
+
+	validation_filter_init(f);
+	memset(e, 0, sizeof(*e));
+	memset(seen, 0, sizeof(seen));
+	while (p != NULL && *p != '\0') {
+		amp = strchr(p, '&');
+		len = amp != NULL ? (size_t)(amp - p) : strlen(p);
+		eq = memchr(p, '=', len);
+		nlen = eq != NULL ? (size_t)(eq - p) : len;
+		free(name);
+		free(val);
+		name = xmalloc(len + 1);
+		val = xmalloc(len + 1);
+		nlen = url_decode(name, p, nlen);
+		vlen = eq != NULL ? url_decode(val, eq + 1,
+		    len - (size_t)(eq + 1 - p)) : 0;
+		val[vlen] = '\0';
+		p = amp != NULL ? amp + 1 : NULL;
+		if (len == 0)
+			continue;	/* "a=1&&b=2" */
+		if (strlen(name) != nlen || filter_extra(extra, name))
+			goto check_nul;
+		if ((k = filter_key(name, flags)) == FK__MAX) {
+			filter_fail(e, "unknown_parameter", name,
+			    "unknown query parameter \"%.60s\"", name);
+			goto out;
+		}
+		if (seen[k][0] != '\0') {
+			filter_fail(e, "invalid_parameter", name,
+			    "%s is given more than once (as %s and %s)",
+			    fkeys[k].name, seen[k], name);
+			goto out;
+		}
+		snprintf(seen[k], sizeof(seen[k]), "%s", name);
+check_nul:
+		if (strlen(name) != nlen || strlen(val) != vlen) {
+			filter_fail(e, "invalid_parameter", name,
+			    "a query parameter contains a NUL byte");
+			goto out;
+		}
+		if (filter_extra(extra, name))
+			continue;
+		if (filter_one(k, name, val, f, e) == -1)
+			goto out;
+	}
+	if (f->created_from != 0 && f->created_before != 0 &&
+	    f->created_from >= f->created_before) {
+		filter_fail(e, "invalid_parameter", seen[FK_DATE_TO],
+		    "%s is before %s", seen[FK_DATE_TO], seen[FK_DATE_FROM]);
+		goto out;
+	}
+	if (f->fecha_from[0] != '\0' && f->fecha_to[0] != '\0' &&
+	    strcmp(f->fecha_from, f->fecha_to) > 0) {
+		filter_fail(e, "invalid_parameter", seen[FK_FECHA_TO],
+		    "%s is before %s", seen[FK_FECHA_TO], seen[FK_FECHA_FROM]);
+		goto out;
+	}
+	if (f->amount_min >= 0 && f->amount_max >= 0 &&
+	    f->amount_min > f->amount_max) {
+		filter_fail(e, "invalid_parameter", seen[FK_AMOUNT_MAX],
+		    "%s is less than %s", seen[FK_AMOUNT_MAX],
+		    seen[FK_AMOUNT_MIN]);
+		goto out;
+	}
+	if (!(flags & FILTER_PAGINATION))
+		f->per_page = 0;
+	rc = 0;
+out:
+	free(name);
+	free(val);
+	if (rc == -1)
+		validation_filter_init(f);
+	return rc;
+}
+
+/*
+ * A search term that names a bank (its participant code, or a name or
+ * alias of the catalog that fits exactly one participant) also matches
+ * emisor and receptor, which hold participant codes.
+ */
+static void
+filter_search_bank(struct request *req, struct validation_filter *f)
+{
+	struct bank	*b = NULL;
+	char		 code[BANK_CODE_SIZE];
+
+	f->search_bank[0] = '\0';
+	if (f->search[0] == '\0')
+		return;
+	if (strspn(f->search, "0123456789") == strlen(f->search)) {
+		if (bank_code_normalize(f->search, code) == 0)
+			snprintf(f->search_bank, sizeof(f->search_bank), "%s",
+			    code);
+		return;
+	}
+	if (bank_cache_resolve(req->app->banks, req->app->db, f->search,
+	    &b) == 0 && b != NULL)
+		snprintf(f->search_bank, sizeof(f->search_bank), "%s",
+		    b->code);
+	bank_free(b);
+}
+
+int
+api_filter_from_request(struct request *req, struct response *resp,
+    unsigned int flags, const char *extra, struct validation_filter *f)
+{
+	struct filter_error	 e;
+
+	if (api_filter_parse(req->query, flags, extra, f, &e) == -1)
+		return response_error(resp, e.status, e.code, e.detail, NULL,
+		    e.parameter);
+	if (!(flags & FILTER_ACCOUNT))
+		snprintf(f->account_id, sizeof(f->account_id), "%s",
+		    req->account_id);
+	else if (f->account_id[0] == '\0' && f->search[0] != '\0')
+		/* every search branch is indexed by account first */
+		return response_error(resp, 400, "invalid_parameter",
+		    "search across all accounts is not supported: add "
+		    "account_id", NULL, "search");
+	filter_search_bank(req, f);
+	return 0;
+}
