@@ -100,6 +100,9 @@ int	 api_jobs_lease_seconds(const struct config *);
  * writer: after a change (set); a reader only fills a gap (add). */
 void	 api_etag_publish(struct app *, const char *account_id,
 	    const char *id, int64_t etag, int writer);
+/* the same, telling whether the validation is still queued/processing */
+void	 api_etag_publish_state(struct app *, const char *account_id,
+	    const char *id, int64_t etag, int writer, int pending);
 
 /* runner.c: one pass of mxcep-runner */
 struct runner_stats {
@@ -119,6 +122,9 @@ int	 api_validate_post(struct request *, struct response *);
 
 /* cep.c */
 int	 api_cep_get(struct request *, struct response *);
+
+/* export.c: GET /v1/validations/export (CSV streamed, XLSX) */
+int	 api_validations_export(struct request *, struct response *);
 
 /* admin.c: the account's API keys */
 int	 api_admin_keys_list(struct request *, struct response *);

@@ -52,8 +52,8 @@ static const struct {
 };
 
 void
-api_etag_publish(struct app *app, const char *account_id, const char *id,
-    int64_t etag, int writer)
+api_etag_publish_state(struct app *app, const char *account_id,
+    const char *id, int64_t etag, int writer, int pending)
 {
 	char	 key[128], val[32];
 	int	 n;
@@ -63,7 +63,10 @@ api_etag_publish(struct app *app, const char *account_id, const char *id,
 		(void)cache_delete(app->cache, key);
 		return;
 	}
-	n = snprintf(val, sizeof(val), "%lld", (long long)etag);
+	/* "<version>" or "<version>p" while queued/processing, so a 304
+	 * from memcached can still say when to poll again */
+	n = snprintf(val, sizeof(val), "%lld%s", (long long)etag,
+	    pending ? "p" : "");
 	if (!writer) {
 		/* a reader only fills a gap: a writer's newer version that
 		 * landed meanwhile must win */
@@ -72,6 +75,13 @@ api_etag_publish(struct app *app, const char *account_id, const char *id,
 	}
 	if (cache_set(app->cache, key, val, (size_t)n, 300) == -1)
 		(void)cache_delete(app->cache, key);
+}
+
+void
+api_etag_publish(struct app *app, const char *account_id, const char *id,
+    int64_t etag, int writer)
+{
+	api_etag_publish_state(app, account_id, id, etag, writer, 0);
 }
 
 /*
@@ -235,13 +245,25 @@ api_jobs_run(struct app *app, const struct job *job, int sync, double t0)
 		if (db_validation_start(app->db, v->id, now) == -1 ||
 		    db_validation_etag(app->db, v->id, &etag) == -1)
 			goto out;
-		api_etag_publish(app, job->account_id, v->id, etag, 1);
+		api_etag_publish_state(app, job->account_id, v->id, etag, 1,
+		    1);
 	}
-	if (until != 0 || jobs_rate_slot(app) == -1) {
+	if (until != 0) {
 		o.status = VALIDATION_STATUS_CEP_UNAVAILABLE;
 		o.error_code = "banxico_backoff";
 		o.error_message = "Banxico queries are paused after it "
 		    "throttled us; retry later";
+	} else if (jobs_rate_slot(app) == -1) {
+		if (!sync) {
+			/* our own cap, not Banxico's: try again shortly */
+			rc = db_job_release(app->db, job->id, app->owner,
+			    clock_now() + 1) == -1 ? -1 : 1;
+			goto out;
+		}
+		o.status = VALIDATION_STATUS_CEP_UNAVAILABLE;
+		o.error_code = "banxico_busy";
+		o.error_message = "the service's cap on queries to Banxico "
+		    "(banxico_max_rps) is reached; retry shortly";
 	} else {
 		jobs_query_of(v, &q);
 		(void)banxico_query(app->banxico, &q, &a);
@@ -271,7 +293,7 @@ api_jobs_run(struct app *app, const struct job *job, int sync, double t0)
 		    a.outcome == BANXICO_CAPTCHA) {
 			until = clock_now() + app->cfg->banxico_backoff_seconds;
 			log_warnx("Banxico throttles us: pausing queries until "
-			    "%lld", (long long)until);
+			    "%s", clock_rfc3339(until, state, sizeof(state)));
 			(void)db_state_set_until(app->db, JOBS_BACKOFF_STATE,
 			    until, clock_now());
 		}

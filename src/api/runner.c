@@ -6,9 +6,23 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api.h"
 #include "store/store.h"
+
+/*
+ * The end of a lease taken now. With --now in the past, the lease must
+ * still outlast the real run, or a runner on the real clock would take
+ * the job again while it runs: count from the later of the two clocks.
+ */
+static time_t
+runner_lease_until(int lease)
+{
+	time_t	 fake = clock_now(), real = time(NULL);
+
+	return (fake > real ? fake : real) + lease;
+}
 
 static int
 runner_run_claimed(struct app *app, struct job *jobs, size_t n,
@@ -45,7 +59,7 @@ api_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
 	for (;;) {
 		now = clock_now();
 		if (db_jobs_claim_expired(app->db, now, app->owner,
-		    now + lease, 1, &jobs, &n) == -1)
+		    runner_lease_until(lease), 1, &jobs, &n) == -1)
 			return -1;
 		if (n == 0)
 			break;
@@ -62,8 +76,8 @@ api_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
 		    clock_monotonic() - start >= max_seconds)
 			break;
 		now = clock_now();
-		if (db_jobs_claim_due(app->db, now, app->owner, now + lease, 1,
-		    &jobs, &n) == -1)
+		if (db_jobs_claim_due(app->db, now, app->owner,
+		    runner_lease_until(lease), 1, &jobs, &n) == -1)
 			return -1;
 		if (n == 0)
 			break;

@@ -70,6 +70,15 @@ field_text(json_t *attrs, const char *name, int allow_int, int *bad)
 	return NULL;
 }
 
+/* 1 when the attribute is there with a value other than null */
+static int
+present(json_t *attrs, const char *name)
+{
+	json_t	*v = json_object_get(attrs, name);
+
+	return v != NULL && !json_is_null(v);
+}
+
 static int
 all_chars(const char *s, int (*pred)(int))
 {
@@ -131,8 +140,8 @@ check_criterio(struct validate_input *in, json_t *errs, const char *base)
 	    !all_chars(in->referencia, isdigit)))
 		add_error(errs, 422, "invalid_referencia", "referencia (the "
 		    "referencia numérica) is 1 to 7 digits", base, "referencia");
-	if (json_object_get(in->attrs, "clave_rastreo") == NULL &&
-	    json_object_get(in->attrs, "referencia") == NULL)
+	if (!present(in->attrs, "clave_rastreo") &&
+	    !present(in->attrs, "referencia"))
 		add_error(errs, 422, "missing_attribute", "give clave_rastreo "
 		    "or referencia (or both)", base, "clave_rastreo");
 }
@@ -212,7 +221,7 @@ check_cuenta(struct request *req, struct validate_input *in, json_t *errs,
 	}
 	/* the receiving bank of a CLABE is in its first three digits */
 	if (in->receptor[0] == '\0' && type == ACCOUNT_TYPE_CLABE &&
-	    json_object_get(in->attrs, "receptor") == NULL &&
+	    !present(in->attrs, "receptor") &&
 	    (cat = app_banks(req->app)) != NULL) {
 		if (bank_catalog_by_prefix(cat, in->cuenta, &b) ==
 		    BANK_MATCH_ONE)
@@ -292,13 +301,13 @@ validate_parse(struct request *req, struct response *resp,
 	check_fecha(in, errs, base);
 	check_criterio(in, errs, base);
 	check_bank(req, in, errs, base, "emisor", in->emisor);
-	if (json_object_get(in->attrs, "emisor") == NULL)
+	if (!present(in->attrs, "emisor"))
 		add_error(errs, 422, "missing_attribute", "emisor (the sending "
 		    "bank) is required", base, "emisor");
 	check_bank(req, in, errs, base, "receptor", in->receptor);
 	check_cuenta(req, in, errs, base);
-	if (in->receptor[0] == '\0' && json_object_get(in->attrs, "receptor")
-	    == NULL && in->cuenta != NULL && strlen(in->cuenta) != CLABE_LEN)
+	if (in->receptor[0] == '\0' && !present(in->attrs, "receptor") &&
+	    in->cuenta != NULL && strlen(in->cuenta) != CLABE_LEN)
 		add_error(errs, 422, "missing_attribute", "receptor (the "
 		    "receiving bank) is required unless cuenta is a CLABE",
 		    base, "receptor");
@@ -321,6 +330,8 @@ out:
 		else if (strcmp(key, "409") == 0 && status != 503)
 			status = 409;
 	}
+	if (status == 503)
+		response_header(resp, "Retry-After", "5");
 	return response_errors(resp, status, errs);
 }
 
@@ -542,7 +553,8 @@ api_validate_post(struct request *req, struct response *resp)
 		case IDEM_MISMATCH:
 			status = response_error(resp, 422,
 			    "idempotency_key_reused", "this Idempotency-Key "
-			    "was used with another request body", NULL, NULL);
+			    "was used with a different request (body or async "
+			    "flag)", NULL, NULL);
 			goto out;
 		case IDEM_NEW:
 			break;
@@ -559,6 +571,7 @@ api_validate_post(struct request *req, struct response *resp)
 		status = api_db_error(req, resp);
 		goto forget;
 	}
+	response_header(resp, "Cache-Control", "no-store");
 	if (async) {
 		status = validate_queued_doc(req, resp, v);
 		req->app->deferred_job = job_id;

@@ -183,19 +183,23 @@ validations_not_modified(struct request *req, struct response *resp)
 	char	 key[128], *val = NULL, *end = NULL;
 	size_t	 len;
 	long long version;
-	int	 hit;
+	int	 hit, pending;
 
 	snprintf(key, sizeof(key), "etag:%s:%s", req->account_id,
 	    req->params[0]);
 	if (cache_get(req->app->cache, key, &val, &len) != 0)
 		return 0;
 	version = strtoll(val, &end, 10);
-	hit = end != val && *end == '\0' &&
+	pending = *end == 'p';
+	hit = end != val && (*end == '\0' || (pending && end[1] == '\0')) &&
 	    api_etag_matches(req->if_none_match, version);
 	free(val);
 	if (!hit)
 		return 0;
 	validations_cache_headers(resp, version);
+	if (pending)
+		response_header(resp, "Retry-After", "%d",
+		    req->app->cfg->poll_after_seconds);
 	return response_empty(resp, 304);
 }
 
@@ -218,12 +222,12 @@ api_validations_get(struct request *req, struct response *resp)
 	if (v == NULL)
 		return response_error(resp, 404, "validation_not_found",
 		    "no such validation", NULL, NULL);
-	if (req->if_none_match != NULL)	/* a poller: let the next poll skip MariaDB */
-		api_etag_publish(req->app, v->account_id, v->id,
-		    v->etag_version, 0);
 	validations_cache_headers(resp, v->etag_version);
 	pending = v->status == VALIDATION_STATUS_QUEUED ||
 	    v->status == VALIDATION_STATUS_PROCESSING;
+	if (req->if_none_match != NULL)	/* a poller: let the next poll skip MariaDB */
+		api_etag_publish_state(req->app, v->account_id, v->id,
+		    v->etag_version, 0, pending);
 	if (pending)
 		response_header(resp, "Retry-After", "%d",
 		    req->app->cfg->poll_after_seconds);

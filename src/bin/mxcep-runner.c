@@ -114,6 +114,9 @@ main(int argc, char *argv[])
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* a supervisor's "reload" must not kill a --loop runner; the
+	 * config is read at start: restart it to change settings */
+	signal(SIGHUP, SIG_IGN);
 
 	app_init(&app, &cfg);
 	do {
