@@ -117,6 +117,15 @@ bench_tmp() {
 	mkdir -p "$tmp/www"
 }
 
+# bench_freeze_bins: copy the binaries into $tmp/bin and use those, so that
+# a rebuild of the tree during the run cannot change what is measured
+bench_freeze_bins() {
+	mkdir -p "$tmp/bin" &&
+	    cp "$bindir/mxcep-fcgi" "$bindir/mxcep-admin" "$tmp/bin/" ||
+	    bench_die "cannot copy the binaries"
+	bindir=$tmp/bin
+}
+
 # spawn PIDFILE LOG CMD...: run CMD in its own session, its pid into PIDFILE
 spawn() {
 	local pidfile=$1 log=$2
