@@ -15,6 +15,9 @@ static const struct route api_routes[] = {
 	{ METHOD_GET, "/v1/health", api_health_get, 0, 0, NULL },
 	{ METHOD_POST, "/v1/validate", api_validate_post,
 	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_VALIDATIONS_WRITE, " async " },
+	/* before /v1/validations/:id, or "export" would be taken for an id */
+	{ METHOD_GET, "/v1/validations/export", api_validations_export,
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, " format " API_FILTER_KEYS },
 	{ METHOD_GET, "/v1/validations/:id", api_validations_get,
 	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, NULL },
 	{ METHOD_GET, "/v1/validations/:id/cep", api_cep_get,

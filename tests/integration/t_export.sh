@@ -1,0 +1,187 @@
+# shellcheck shell=bash
+# t_export: GET /v1/validations/export as CSV and XLSX through lighttpd:
+# BOM, CRLF, quoting, formula neutralising, exact amounts, identifiers
+# as text, the XLSX read back cell by cell with openpyxl, filters,
+# another account's rows never included, parameter errors and scopes.
+# Rows are inserted with the mariadb client. Sourced by run.sh.
+# shellcheck source=validate-lib.sh
+. "$here/validate-lib.sh"
+
+EX1=$(uuid) EX2=$(uuid) EX3=$(uuid) EX4=$(uuid) EXB=$(uuid)
+EXCLABE=646180157048010399
+# newest first: EX4 (01-10), EX2 (01-05), EX3 (deleted, 01-04), EX1 (01-02); EXB is account B's
+db "INSERT INTO validations (id, account_id, created_at, updated_at, completed_at, status,
+	validation_type, playground, fecha, clave_rastreo, referencia, emisor, receptor, cuenta, monto,
+	request_data, has_cep, deleted_at, error_code, banxico_status) VALUES
+('$EX1', '$ACC_A', '2030-01-02 10:00:00', '2030-01-02 10:00:00', '2030-01-02 10:00:03', 'valid',
+	'direct', 0, '2030-01-02', 'EXPITMBAN01002501020012345678', '0012345', '40012', '90646', '$EXCLABE',
+	1500.00, '{}', 1, NULL, NULL, 'LIQUIDADA'),
+('$EX2', '$ACC_A', '2030-01-05 08:30:00', '2030-01-05 08:30:00', '2030-01-05 08:30:01', 'not_found',
+	'direct', 1, '2030-01-04', '=HYPERLINK(\"http://evil.example\",\"x\")', '7', '40002', '90646', '$EXCLABE',
+	0.10, '{}', 0, NULL, 'banxico,\"not found\"', '@SUM(A1)'),
+('$EX3', '$ACC_A', '2030-01-04 00:00:00', '2030-01-04 00:00:00', NULL, 'valid',
+	'direct', 0, '2030-01-03', 'EXPITDELETED', '1', '40012', '90646', '$EXCLABE',
+	10.00, '{}', 1, '2030-01-06 00:00:00', NULL, NULL),
+('$EX4', '$ACC_A', '2030-01-10 23:59:59', '2030-01-10 23:59:59', NULL, 'error',
+	'ocr', 0, NULL, 'EXPIT-4', NULL, NULL, NULL, NULL,
+	123456789.01, '{}', 0, NULL, '-cmd', NULL),
+('$EXB', '$ACC_B', '2030-01-07 00:00:00', '2030-01-07 00:00:00', NULL, 'valid',
+	'direct', 0, '2030-01-07', 'EXPITBONLY', '2', '40012', '90646', '$EXCLABE',
+	99.99, '{}', 0, NULL, NULL, NULL)" || t_fail "inserting the export rows failed"
+# exports of account A are confined to the test's rows by date_from
+EXQ="date_from=2030-01-01"
+
+# ex_csv FILE: the CSV rows (BOM stripped) as tab-separated lines, fields
+# escaped with Python repr so CR/LF/quotes show; the BOM and line ends checked
+ex_csv() {
+	"$PY" - "$1" <<'EOF'
+import csv, io, sys
+raw = open(sys.argv[1], "rb").read()
+if not raw.startswith(b"\xef\xbb\xbf"):
+    print("NO-BOM"); sys.exit(0)
+text = raw[3:].decode("utf-8")
+# every record ends with CRLF; no bare LF outside quoted fields here
+if not text.endswith("\r\n") or text.replace("\r\n", "").count("\n") != 0:
+    print("BAD-LINE-ENDS"); sys.exit(0)
+for row in csv.reader(io.StringIO(text, newline="")):
+    print("\t".join(row))
+EOF
+}
+
+t_begin "export: CSV default: 200 text/csv, attachment with a dated name, BOM, CRLF, columns, rows newest first"
+http GET "/v1/validations/export?$EXQ" -H "Authorization: Bearer $KEY_A"
+expect_code 200
+expect_eq "Content-Type" "$(hdr Content-Type)" "text/csv; charset=utf-8; header=present"
+expect_match "Content-Disposition" "$(hdr Content-Disposition)" '^attachment; filename="validations-[0-9]{8}-[0-9]{6}\.csv"$'
+expect_match "Cache-Control" "$(hdr Cache-Control)" 'no-store'
+cp "$T/body" "$T/export.csv"
+ex_csv "$T/export.csv" >"$T/export.rows"
+expect_eq "header" "$(head -n 1 "$T/export.rows")" "$(printf '%s\t' id created_at completed_at status validation_type is_playground fecha clave_rastreo referencia emisor emisor_name receptor receptor_name cuenta monto banxico_status error_code has_cep deleted_at | sed 's/\t$//')"
+expect_eq "row ids, newest first, deleted left out" "$(sed -n '2,$p' "$T/export.rows" | cut -f1 | tr '\n' ' ')" "$EX4 $EX2 $EX1 "
+expect_eq "row EX1" "$(grep "^$EX1" "$T/export.rows")" "$(printf '%s\t' "$EX1" 2030-01-02T10:00:00Z 2030-01-02T10:00:03Z valid direct false 2030-01-02 EXPITMBAN01002501020012345678 0012345 40012 "BBVA Mexico" 90646 STP "$EXCLABE" 1500.00 LIQUIDADA "" true "" | sed 's/\t$//')"
+grep -q EXPITBONLY "$T/export.csv" && t_fail "account B's row is in account A's export"
+t_end
+
+t_begin "export: CSV quoting and neutralising: formula cells get a quote and quotes, identifiers quoted, exact amounts"
+# the raw bytes of the record of EX2
+rec2=$(grep -a "^$EX2" "$T/export.csv" | tr -d '\r')
+expect_match "formula clave neutralised (raw)" "$rec2" ",\"'=HYPERLINK\(\"\"http://evil.example\"\",\"\"x\"\"\)\","
+expect_match "@ banxico_status neutralised" "$rec2" ",\"'@SUM\(A1\)\","
+expect_match "comma and quotes quoted, quotes doubled" "$rec2" ',"banxico,""not found""",'
+expect_match "CLABE quoted as text" "$rec2" ",\"$EXCLABE\","
+expect_match "amount 0.10" "$rec2" ',0\.10,'
+expect_match "playground true" "$rec2" ',true,'
+rec4=$(grep -a "^$EX4" "$T/export.csv" | tr -d '\r')
+expect_match "big amount exact" "$rec4" ',123456789\.01,'
+expect_match "'-' neutralised" "$rec4" ",\"'-cmd\","
+expect_match "empty fecha and names" "$rec4" ',error,ocr,false,,"EXPIT-4",,,,,,,123456789'
+rec1=$(grep -a "^$EX1" "$T/export.csv" | tr -d '\r')
+expect_match "referencia with leading zeros quoted" "$rec1" ',"0012345",'
+expect_eq "parsed clave of EX2" "$(grep "^$EX2" "$T/export.rows" | cut -f8)" "'=HYPERLINK(\"http://evil.example\",\"x\")"
+t_end
+
+t_begin "export: filters as in the list (status, with_deleted, type, amount, JSON:API spelling, search), format=csv explicit"
+ex_ids() { # QUERY -> ids of the CSV in order
+	http GET "/v1/validations/export?$EXQ&$1" -H "Authorization: Bearer $KEY_A"
+	[[ $CODE == 200 ]] || { echo "HTTP $CODE $(head -c 200 "$T/body")"; return; }
+	ex_csv "$T/body" | sed -n '2,$p' | cut -f1 | tr '\n' ' '
+}
+expect_eq "status=valid" "$(ex_ids status=valid)" "$EX1 "
+expect_eq "status=valid&with_deleted=1" "$(ex_ids 'status=valid&with_deleted=1')" "$EX3 $EX1 "
+expect_eq "filter[status]=not_found,error" "$(ex_ids 'filter%5Bstatus%5D=not_found,error')" "$EX4 $EX2 "
+expect_eq "type=ocr" "$(ex_ids type=ocr)" "$EX4 "
+expect_eq "amount_min=1000" "$(ex_ids amount_min=1000)" "$EX4 $EX1 "
+expect_eq "playground=true" "$(ex_ids playground=true)" "$EX2 "
+expect_eq "search=EXPITMBAN (clave prefix)" "$(ex_ids search=EXPITMBAN)" "$EX1 "
+expect_eq "format=csv&date_to=2030-01-03" "$(ex_ids 'format=csv&date_to=2030-01-03')" "$EX1 "
+expect_eq "account B sees only its row" "$(http GET "/v1/validations/export?$EXQ" -H "Authorization: Bearer $KEY_B"; ex_csv "$T/body" | sed -n '2,$p' | cut -f1 | tr '\n' ' ')" "$EXB "
+t_end
+
+t_begin "export: XLSX read back with openpyxl: text CLABE, numeric amounts 0.00, datetimes, bold frozen header, formula cell is text"
+http GET "/v1/validations/export?format=xlsx&$EXQ&with_deleted=1" -H "Authorization: Bearer $KEY_A"
+expect_code 200
+expect_eq "Content-Type" "$(hdr Content-Type)" "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+expect_match "Content-Disposition" "$(hdr Content-Disposition)" '^attachment; filename="validations-[0-9]{8}-[0-9]{6}\.xlsx"$'
+expect_eq "Content-Length" "$(hdr Content-Length)" "$(wc -c <"$T/body" | tr -d ' ')"
+cp "$T/body" "$T/export.xlsx"
+out=$("$PY" - "$T/export.xlsx" "$EX1" "$EX2" "$EX3" "$EX4" "$EXCLABE" <<'EOF' 2>&1
+import datetime, sys
+import openpyxl
+path, ex1, ex2, ex3, ex4, clabe = sys.argv[1:]
+wb = openpyxl.load_workbook(path)
+ws = wb.worksheets[0]
+errs = []
+def want(what, got, exp):
+    if got != exp:
+        errs.append("%s: expected %r, got %r" % (what, exp, got))
+want("sheets", wb.sheetnames, ["validations"])
+want("freeze_panes", ws.freeze_panes, "A2")
+hdr = [c.value for c in ws[1]]
+want("header", hdr, ["id", "created_at", "completed_at", "status", "validation_type",
+     "is_playground", "fecha", "clave_rastreo", "referencia", "emisor", "emisor_name",
+     "receptor", "receptor_name", "cuenta", "monto", "banxico_status", "error_code",
+     "has_cep", "deleted_at"])
+want("header bold", all(c.font.b for c in ws[1]), True)
+col = {name: i for i, name in enumerate(hdr)}
+rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+want("ids", [r[0].value for r in ws.iter_rows(min_row=2)], [ex4, ex2, ex3, ex1])
+r1 = rows[ex1]
+c = r1[col["cuenta"]]
+want("cuenta type", c.data_type, "s"); want("cuenta value", c.value, clabe)
+want("cuenta format", c.number_format, "@")
+c = r1[col["referencia"]]
+want("referencia", (c.data_type, c.value), ("s", "0012345"))
+c = r1[col["clave_rastreo"]]
+want("clave", (c.data_type, c.value), ("s", "EXPITMBAN01002501020012345678"))
+c = r1[col["monto"]]
+want("monto type", c.data_type, "n"); want("monto value", c.value, 1500)
+want("monto format", c.number_format, "0.00")
+want("big monto", rows[ex4][col["monto"]].value, 123456789.01)
+want("small monto", rows[ex2][col["monto"]].value, 0.1)
+c = r1[col["created_at"]]
+want("created_at", c.value, datetime.datetime(2030, 1, 2, 10, 0, 0))
+want("created_at format", c.number_format, 'yyyy-mm-dd"T"hh:mm:ss"Z"')
+want("completed_at", r1[col["completed_at"]].value, datetime.datetime(2030, 1, 2, 10, 0, 3))
+want("fecha", r1[col["fecha"]].value, datetime.datetime(2030, 1, 2))
+want("emisor", (r1[col["emisor"]].data_type, r1[col["emisor"]].value), ("s", "40012"))
+want("emisor_name", r1[col["emisor_name"]].value, "BBVA Mexico")
+want("has_cep", r1[col["has_cep"]].value, True)
+want("is_playground", rows[ex2][col["is_playground"]].value, True)
+want("deleted_at", rows[ex3][col["deleted_at"]].value, datetime.datetime(2030, 1, 6))
+want("deleted_at empty", r1[col["deleted_at"]].value, None)
+c = rows[ex2][col["clave_rastreo"]]
+want("formula cell type", c.data_type, "s")
+want("formula cell value", c.value, '=HYPERLINK("http://evil.example","x")')
+want("formula cell format", c.number_format, "@")
+c = rows[ex2][col["banxico_status"]]
+want("@ cell", (c.data_type, c.value, c.number_format), ("s", "@SUM(A1)", "@"))
+want("error_code", rows[ex2][col["error_code"]].value, 'banxico,"not found"')
+want("empty fecha", rows[ex4][col["fecha"]].value, None)
+print("\n".join(errs) if errs else "OK")
+EOF
+)
+expect_eq "openpyxl checks" "$out" "OK"
+t_end
+
+t_begin "export: errors: unknown parameter 400, bad format 400, bad filter 400, no key 401, no read scope 403"
+http GET "/v1/validations/export?format=csv&colour=red" -H "Authorization: Bearer $KEY_A"
+expect_error 400 unknown_parameter
+expect_json errors.0.source.parameter colour
+http GET "/v1/validations/export?format=pdf" -H "Authorization: Bearer $KEY_A"
+expect_error 400 invalid_parameter
+expect_json errors.0.source.parameter format
+http GET "/v1/validations/export?status=bogus" -H "Authorization: Bearer $KEY_A"
+expect_error 400 invalid_parameter
+http GET "/v1/validations/export?amount_min=1e3" -H "Authorization: Bearer $KEY_A"
+expect_error 400 invalid_parameter
+http GET "/v1/validations/export"
+expect_error 401 missing_api_key
+http GET "/v1/validations/export" -H "Authorization: Bearer $ADMIN_A"
+expect_error 403 insufficient_scope
+[[ -z $(hdr Content-Disposition) ]] || t_fail "an error carries Content-Disposition: $(hdr Content-Disposition)"
+http POST "/v1/validations/export" -H "Authorization: Bearer $KEY_A" --data-binary ""
+expect_error 405 method_not_allowed
+t_end
+
+db "DELETE FROM validations WHERE id IN ('$EX1', '$EX2', '$EX3', '$EX4', '$EXB')" ||
+	echo "# t_export: could not remove its rows"
