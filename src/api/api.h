@@ -53,6 +53,7 @@ json_t	*api_time_or_null(time_t);	/* RFC 3339 string, null for 0 */
 	"retry_state filter[retry_state] "
 #define API_PAGE_KEYS		" page page[number] per_page page[size] "
 #define API_ACCOUNT_KEYS	" account_id filter[account_id] "
+struct validation;
 struct validation_filter;
 struct filter_error {
 	int		 status;	/* 400 */
@@ -71,6 +72,24 @@ int	 api_filter_parse(const char *query, unsigned int flags,
  * resolves a bank named in search. Returns 0, or the 400 it answered. */
 int	 api_filter_from_request(struct request *, struct response *,
 	    unsigned int flags, const char *extra, struct validation_filter *f);
+
+/* records.c: GET /v1/validations, stats, DELETE, image (spec 000, 004) */
+int	 api_validations_list(struct request *, struct response *);
+int	 api_validations_stats(struct request *, struct response *);
+int	 api_validations_delete(struct request *, struct response *);
+int	 api_validations_image(struct request *, struct response *);
+/* a ValidationListItem resource (with_account: + attributes.account_id) */
+json_t	*api_validation_item_json(const struct request *,
+	    const struct validation *, int with_account);
+/* answers one page of f: data, meta (total, page, per_page), links */
+int	 api_records_page(struct request *, struct response *,
+	    const struct validation_filter *, int admin);
+
+/* admin_validations.c: scope admin, every account */
+int	 api_admin_validations_list(struct request *, struct response *);
+int	 api_admin_validations_recent(struct request *, struct response *);
+int	 api_admin_validations_raw(struct request *, struct response *);
+char	*api_base64(const void *, size_t);	/* caller frees */
 
 /* auth.c: Bearer keys with a short per-worker cache */
 struct auth_cache;

@@ -1,6 +1,7 @@
 /*
  * mxcep: matching a request against the route table. The path is
- * matched before the method so the caller can tell 404 from 405.
+ * matched before the method so the caller can tell 404 from 405; a
+ * route without parameters that equals the path hides the patterns.
  */
 #include <string.h>
 
@@ -42,12 +43,19 @@ router_match(const struct route *routes, size_t nroutes, struct request *req,
 {
 	const char	*starts[REQUEST_MAX_PARAMS];
 	size_t		 lens[REQUEST_MAX_PARAMS], n, i, j;
-	int		 path_seen = 0, has_get = 0;
+	int		 path_seen = 0, has_get = 0, literal = 0;
 	enum method	 want = req->method == METHOD_HEAD ? METHOD_GET :
 			    req->method;
 
 	*found = NULL;
+	/* a literal path wins over a pattern: "/v1/validations/stats" is
+	 * never taken for "/v1/validations/:id", whatever the method */
+	for (i = 0; i < nroutes && !literal; i++)
+		literal = strchr(routes[i].path, ':') == NULL &&
+		    strcmp(routes[i].path, req->path) == 0;
 	for (i = 0; i < nroutes; i++) {
+		if (literal && strchr(routes[i].path, ':') != NULL)
+			continue;
 		if (!router_path_match(routes[i].path, req->path, starts,
 		    lens, &n))
 			continue;

@@ -87,6 +87,65 @@ static const char *const qf_sql[QF__MAX] = {
 	"iitttt"	/* retry_enabled .. retry_cancelled_at */ \
 	"stti"		/* retry_terminal_state .. processing_time_ms */
 
+/*
+ * The indexes a composition may use (FORCE INDEX), so that the plan
+ * never depends on statistics: every candidate is led by account_id
+ * (ref on the account, never a table scan); among them MariaDB picks
+ * by cost, e.g. the ordered live index for a broad status, the status
+ * index for a rare one. A search may only use its branch indexes
+ * (index_merge sort_union). Across accounts (admin) only the
+ * created_at order is available.
+ */
+static void
+query_indexes(uint64_t key, struct buf *sql)
+{
+	unsigned int	 kind = (unsigned int)(key & QK_MASK);
+	int		 live = (key & QF_BIT(QF_LIVE)) != 0;
+	const char	*sep = " FORCE INDEX (";
+
+#define IX(name)	do { buf_puts(sql, sep); buf_puts(sql, name); \
+			    sep = ", "; } while (0)
+	if (!(key & QF_BIT(QF_ACCOUNT))) {
+		if (key & QF_BIT(QF_SEARCH))
+			return;		/* refused by the API layer */
+		IX(live ? "idx_validations_live_created" :
+		    "idx_validations_created");
+		buf_puts(sql, ")");
+		return;
+	}
+	if (key & QF_BIT(QF_SEARCH)) {
+		IX("idx_validations_account_clave");
+		IX("idx_validations_account_referencia");
+		if (key & QF_BIT(QF_SEARCH_BANK)) {
+			IX("idx_validations_account_emisor");
+			IX("idx_validations_account_receptor");
+		}
+		buf_puts(sql, ")");
+		return;
+	}
+	if (kind == QK_COUNTS)
+		IX("idx_validations_account_live_status");
+	else
+		IX(live ? "idx_validations_account_live" :
+		    "idx_validations_account_created");
+	if (key & (QF_BIT(QF_STATUS_ONE) | QF_BIT(QF_STATUS_SET)))
+		IX(live ? "idx_validations_account_live_status" :
+		    "idx_validations_account_status_created");
+	if (key & QF_BIT(QF_TYPE))
+		IX(live ? "idx_validations_account_live_type" :
+		    "idx_validations_account_type_created");
+	if (key & QF_BIT(QF_PLAYGROUND))
+		IX("idx_validations_account_playground");
+	if (key & (QF_BIT(QF_RETRY_STATE) | QF_BIT(QF_RETRY_NONE)))
+		IX("idx_validations_account_retry");
+	if (key & (QF_BIT(QF_FECHA_FROM) | QF_BIT(QF_FECHA_TO)))
+		IX("idx_validations_account_fecha");
+	if (key & (QF_BIT(QF_AMOUNT_MIN) | QF_BIT(QF_AMOUNT_MAX)))
+		IX("idx_validations_account_monto");
+#undef IX
+	buf_puts(sql, ")");
+}
+
 static void
 query_compose(uint64_t key, struct buf *sql)
 {
@@ -106,6 +165,7 @@ query_compose(uint64_t key, struct buf *sql)
 		buf_puts(sql, "SELECT " LIST_COLS " FROM validations");
 		break;
 	}
+	query_indexes(key, sql);
 	for (f = 0; f < QF__MAX; f++) {
 		if (!(key & QF_BIT(f)) || f == QF_SEARCH_BANK)
 			continue;
@@ -122,7 +182,8 @@ query_compose(uint64_t key, struct buf *sql)
 	case QK_COUNT:
 		break;
 	case QK_COUNTS:
-		buf_puts(sql, " GROUP BY status, deleted_at IS NOT NULL");
+		buf_puts(sql, " GROUP BY status, deleted_at IS NOT NULL"
+		    " ORDER BY NULL");
 		break;
 	case QK_LIST:
 		buf_puts(sql, " ORDER BY created_at DESC, id DESC"

@@ -80,6 +80,9 @@ struct config {
 	/* the queue */
 	int	 queue_expiry_seconds;	/* a queued validation fails after this */
 	int	 poll_after_seconds;	/* Retry-After while queued/processing */
+	/* files */
+	char	*storage_dir;		/* receipt images (image_path is relative
+					   to it); "" = no image storage */
 };
 int	 config_load(struct config *, const char *path, int path_required);
 void	 config_free(struct config *);
