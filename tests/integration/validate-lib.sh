@@ -76,6 +76,8 @@ validate() {
 get_validation() {
 	local id=$1
 	shift
+	# curl leaves -o alone when there is no body (304): no stale body
+	rm -f "$T/body"
 	http GET "/v1/validations/$id" -H "Authorization: Bearer $KEY_A" "$@"
 }
 # expect_validation STATUS [ERROR_CODE]: a 200 Validation document

@@ -1,0 +1,126 @@
+# shellcheck shell=bash
+# t_async: POST /v1/validate?async=1 -> 202 ValidationQueued, then
+# polling GET /v1/validations/{id} with If-None-Match: 304 while the
+# version is unchanged, 200 when it changes, until the final state.
+# Sourced by run.sh.
+# shellcheck source=validate-lib.sh
+. "$here/validate-lib.sh"
+
+t_begin "async: 202 ValidationQueued with Location, Retry-After, ETag; polling with If-None-Match until the final 200"
+new_transfer
+# the worker's Banxico query takes 2.5 s (within the timeout) so there is
+# something to poll; the 202 is checked after the polling
+sim_mode '{"mode":"slow","delay_ms":2500,"scope":"valida","count":1}'
+validate "$TR_BODY" "?async=1"
+keep r202
+aid=$(jget data.id) || aid=
+etag='W/"1"'
+n304=0 n200=0 seen=
+poll_once() {
+	get_validation "$aid" -H "If-None-Match: $etag"
+	case $CODE in
+	304)
+		n304=$((n304 + 1))
+		[[ ! -s $T/body ]] || t_fail "304 with a body: $(head -c 200 "$T/body")"
+		[[ $(hdr ETag) == "$etag" ]] || t_fail "304 ETag $(hdr ETag), polled with $etag"
+		return 1 ;;
+	200)
+		# kept cheap (the job runs 2.5 s): checked after the loop
+		n200=$((n200 + 1))
+		read -r st ev < <("$PY" -c 'import json, sys
+a = json.load(open(sys.argv[1]))["data"]["attributes"]
+print(a["status"], a["etag_version"])' "$T/body" 2>/dev/null) || st=unparsable
+		seen="$seen $st"
+		[[ $(hdr ETag) == "W/\"$ev\"" ]] || t_fail "ETag $(hdr ETag) vs etag_version $ev"
+		[[ $(hdr ETag) != "$etag" ]] || t_fail "200 for the version the client already has ($etag)"
+		etag=$(hdr ETag)
+		if [[ $st == queued || $st == processing ]]; then
+			keep pending
+			return 1
+		fi
+		return 0 ;;
+	*)
+		t_fail "poll: HTTP $CODE $(head -c 200 "$T/body")"
+		return 0 ;;
+	esac
+}
+wait_for poll_once || t_fail "still pending after ${WAIT_TIMEOUT}s (seen:$seen)"
+expect_json data.attributes.status valid
+[[ -z $(hdr Retry-After) ]] || t_fail "Retry-After on the final 200"
+((n304 >= 1)) || t_fail "no 304 while the job ran (seen:$seen)"
+[[ $seen == *processing* ]] || t_fail "never saw processing (seen:$seen)"
+expect_eq "final etag_version" "$(jget data.attributes.etag_version)" 3
+expect_schema validation.json
+if [[ -f $T/kept.pending.body ]]; then
+	restore pending
+	expect_schema validation.json
+	expect_match "Retry-After while pending" "$(hdr Retry-After)" '^[0-9]+$'
+	expect_match "meta.next_poll_after_seconds while pending" "$(jget meta.next_poll_after_seconds)" '^[0-9]+$'
+	expect_json data.attributes.completed_at null
+	expect_json data.links.cep_xml null
+fi
+restore r202
+expect_code 202
+expect_jsonapi_ct
+expect_schema validation-queued.json
+aid=$(jget data.id) || aid=
+expect_json data.attributes.validation_id "$aid"
+expect_json data.attributes.status queued
+expect_json data.attributes.etag_version 1
+expect_json data.attributes.retry_state.enabled false
+expect_json meta.playground false
+expect_match "meta.next_poll_after_seconds" "$(jget meta.next_poll_after_seconds)" '^[0-9]+$'
+expect_eq "Location" "$(hdr Location)" "$URL/v1/validations/$aid"
+expect_eq "Retry-After" "$(hdr Retry-After)" "$(jget meta.next_poll_after_seconds)"
+expect_eq "ETag" "$(hdr ETag)" 'W/"1"'
+t_end
+
+t_begin "async: If-None-Match spellings: W/, bare quotes, no quotes, -gzip, lists, * -> 304; other versions -> 200"
+v=${etag#W/\"}
+v=${v%\"}
+for inm in "W/\"$v\"" "\"$v\"" "$v" "\"$v-gzip\"" "W/\"$v-gzip\"" "\"x\", W/\"$v\"" "W/\"1\" , \"$v\"" "*"; do
+	get_validation "$aid" -H "If-None-Match: $inm"
+	[[ $CODE == 304 ]] || t_fail "If-None-Match: $inm -> $CODE, expected 304"
+done
+for inm in "W/\"$((v + 1))\"" "\"$((v - 1))\"" "\"${v}0\"" "W/\"x$v\""; do
+	get_validation "$aid" -H "If-None-Match: $inm"
+	[[ $CODE == 200 ]] || t_fail "If-None-Match: $inm -> $CODE, expected 200"
+done
+t_end
+
+t_begin "async: a 304 comes from memcached alone when it knows the version"
+# bump the version behind the service's back: MariaDB now says v+5, memcached still v
+get_validation "$aid" -H "If-None-Match: W/\"$v\""
+expect_code 304
+db "UPDATE validations SET etag_version = etag_version + 5 WHERE id = '$aid'"
+get_validation "$aid" -H "If-None-Match: W/\"$v\""
+expect_code 304
+get_validation "$aid"
+expect_code 200
+expect_eq "ETag read from MariaDB" "$(hdr ETag)" "W/\"$((v + 5))\""
+t_end
+
+t_begin "async: another account's id is 404, for polling too"
+http GET "/v1/validations/$aid" -H "Authorization: Bearer $KEY_B" -H "If-None-Match: W/\"$v\""
+expect_error 404 validation_not_found
+http GET "/v1/validations/$aid" -H "Authorization: Bearer $KEY_B"
+expect_error 404 validation_not_found
+t_end
+
+t_begin "async: async=true, playground; an unknown transfer ends not_found"
+validate "$(unknown_body | sed 's/}$/,"playground":true}/')" "?async=true"
+expect_code 202
+expect_schema validation-queued.json
+expect_json meta.playground true
+nid=$(jget data.id) || nid=
+wait_final "$nid" || t_fail "not final after ${WAIT_TIMEOUT}s: $(jget data.attributes.status)"
+expect_validation not_found
+expect_json data.attributes.is_playground true
+t_end
+
+t_begin "async: field errors are answered before queuing (422, nothing recorded)"
+n0=$(db "SELECT COUNT(*) FROM jobs")
+validate '{"fecha":"nope","emisor":"40012","cuenta":"646180157048010399","monto":"1"}' "?async=1"
+expect_error 422 invalid_date
+expect_eq "jobs" "$(db "SELECT COUNT(*) FROM jobs")" "$n0"
+t_end

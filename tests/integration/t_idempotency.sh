@@ -1,0 +1,111 @@
+# shellcheck shell=bash
+# t_idempotency: Idempotency-Key on POST /v1/validate: replay, reuse with
+# another body, in flight, malformed keys, per account. Sourced by run.sh.
+# shellcheck source=validate-lib.sh
+. "$here/validate-lib.sh"
+
+ikey=it-idem-$$-$RANDOM
+
+t_begin "idempotency: same key and body -> the first response replayed, Banxico not asked again"
+new_transfer
+validate "$TR_BODY" "" -H "Idempotency-Key: $ikey"
+expect_validation valid
+first_id=$(jget data.id) || first_id=
+cp "$T/body" "$T/idem.first"
+[[ -z $(hdr Idempotent-Replayed) ]] || t_fail "the first response says Idempotent-Replayed: $(hdr Idempotent-Replayed)"
+c0=$(valida_count)
+validate "$TR_BODY" "" -H "Idempotency-Key: $ikey"
+expect_validation valid
+expect_eq "Idempotent-Replayed" "$(hdr Idempotent-Replayed)" true
+expect_json data.id "$first_id"
+cmp -s "$T/body" "$T/idem.first" || t_fail "the replayed body differs from the first"
+expect_match "replayed ETag" "$(hdr ETag)" '^W/"[0-9]+"$'
+expect_eq "valida.do for the replay" "$(valida_count)" "$c0"
+# the same JSON with other whitespace and key order is the same request
+validate "$("$PY" -c 'import json, sys; d = json.loads(sys.argv[1]); print(json.dumps(dict(reversed(list(d.items()))), indent=2))' "$TR_BODY")" "" \
+	-H "Idempotency-Key: $ikey"
+expect_code 200
+expect_eq "Idempotent-Replayed (reordered body)" "$(hdr Idempotent-Replayed)" true
+# a structured-field string names the same key
+validate "$TR_BODY" "" -H "Idempotency-Key: \"$ikey\""
+expect_code 200
+expect_eq "Idempotent-Replayed (quoted key)" "$(hdr Idempotent-Replayed)" true
+expect_eq "validations with that clave" "$(db "SELECT COUNT(*) FROM validations WHERE clave_rastreo = '$TR_CLAVE'")" 1
+t_end
+
+t_begin "idempotency: same key, another body -> 422 idempotency_key_reused; sync vs async differ too"
+validate "${TR_BODY/1500.00/1500.01}" "" -H "Idempotency-Key: $ikey"
+expect_error 422 idempotency_key_reused
+validate "$TR_BODY" "?async=1" -H "Idempotency-Key: $ikey"
+expect_error 422 idempotency_key_reused
+t_end
+
+t_begin "idempotency: keys are per account"
+http POST /v1/validate -H "Authorization: Bearer $KEY_B" -H 'Content-Type: application/json' \
+	-H "Idempotency-Key: $ikey" --data-binary "$TR_BODY"
+expect_validation valid
+[[ $(jget data.id) != "$first_id" ]] || t_fail "account B got account A's validation"
+[[ -z $(hdr Idempotent-Replayed) ]] || t_fail "account B got a replay"
+t_end
+
+t_begin "idempotency: async 202 replayed with the same Location"
+akey=it-idem-async-$$-$RANDOM
+abody=$(unknown_body)
+validate "$abody" "?async=1" -H "Idempotency-Key: $akey"
+expect_code 202
+expect_schema validation-queued.json
+loc=$(hdr Location)
+cp "$T/body" "$T/idem.async"
+validate "$abody" "?async=1" -H "Idempotency-Key: $akey"
+expect_code 202
+expect_eq "Idempotent-Replayed" "$(hdr Idempotent-Replayed)" true
+expect_eq "replayed Location" "$(hdr Location)" "$loc"
+cmp -s "$T/body" "$T/idem.async" || t_fail "the replayed 202 body differs"
+t_end
+
+t_begin "idempotency: while the first request runs -> 409 idempotency_key_in_use, then the replay"
+fkey=it-idem-flight-$$-$RANDOM
+new_transfer
+# the first request's Banxico query takes 2 s (within the timeout)
+sim_mode '{"mode":"slow","delay_ms":2000,"scope":"valida","count":1}'
+(
+	curl -s --max-time 20 -o "$T/flight1.body" -w '%{http_code}' -X POST "$URL/v1/validate" \
+		-H "Authorization: Bearer $KEY_A" -H 'Content-Type: application/json' \
+		-H "Idempotency-Key: $fkey" --data-binary "$TR_BODY" >"$T/flight1.code"
+) &
+flight_pid=$!
+in_flight() { [[ $(db "SELECT state FROM idempotency_keys WHERE idem_key = '$fkey'") == in_flight ]]; }
+if wait_for in_flight; then
+	validate "$TR_BODY" "" -H "Idempotency-Key: $fkey"
+	expect_error 409 idempotency_key_in_use
+else
+	t_fail "the first request never showed up in flight"
+fi
+wait "$flight_pid"
+expect_eq "first request" "$(cat "$T/flight1.code")" 200
+validate "$TR_BODY" "" -H "Idempotency-Key: $fkey"
+expect_validation valid
+expect_eq "Idempotent-Replayed" "$(hdr Idempotent-Replayed)" true
+expect_eq "replayed id" "$(jget data.id)" "$(json_get "$T/flight1.body" data.id)"
+t_end
+
+t_begin "idempotency: malformed keys -> 400 invalid_idempotency_key (source.header)"
+long=$(printf 'k%.0s' {1..256})
+for k in "has space" "$long" '""' "tab	in" "é-key"; do
+	validate "$(unknown_body)" "" -H "Idempotency-Key: $k"
+	expect_error 400 invalid_idempotency_key
+	expect_json errors.0.source.header Idempotency-Key
+done
+# 255 visible characters are fine
+validate "$(unknown_body)" "" -H "Idempotency-Key: ${long:1}"
+expect_validation not_found
+t_end
+
+t_begin "idempotency: a 422 for bad fields is not kept; the key still works with a good body"
+bkey=it-idem-bad-$$-$RANDOM
+validate '{"fecha":"x"}' "" -H "Idempotency-Key: $bkey"
+expect_error 422 invalid_date
+validate "$(unknown_body)" "" -H "Idempotency-Key: $bkey"
+expect_validation not_found
+[[ -z $(hdr Idempotent-Replayed) ]] || t_fail "a replay of what?"
+t_end
