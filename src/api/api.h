@@ -111,8 +111,10 @@ int	 api_etag_matches(const char *if_none_match, int64_t version);
 
 /* jobs.c: running validation jobs (worker and runner) */
 struct job;
-/* 0 finished, 1 put back / lease lost, -1 failed (left to the runner) */
-int	 api_jobs_run(struct app *, const struct job *, int sync, double t0);
+/* 0 finished, 1 put back / lease lost, -1 failed (left to the runner);
+ * known: the record when the caller has it, NULL to read it */
+int	 api_jobs_run(struct app *, const struct job *, int sync, double t0,
+	    const struct validation *known);
 void	 api_jobs_run_deferred(struct app *);	/* app->deferred_job */
 int	 api_jobs_lease_seconds(const struct config *);
 /* tells pollers (memcached) the validation's version; < 0 forgets it.

@@ -158,7 +158,9 @@ jobs_result_json(const struct banxico_answer *a)
 	return s;
 }
 
-/* Reads the Banxico back-off deadline (MariaDB, the truth). */
+/* Reads the Banxico back-off deadline from MariaDB, the truth shared by
+ * every process and host, before each query: a pause one process
+ * started holds for all at once. */
 static int
 jobs_backoff_until(struct app *app, time_t *until)
 {
@@ -189,7 +191,8 @@ jobs_finish(struct app *app, const struct job *job,
 }
 
 int
-api_jobs_run(struct app *app, const struct job *job, int sync, double t0)
+api_jobs_run(struct app *app, const struct job *job, int sync, double t0,
+    const struct validation *known)
 {
 	struct validation		*v = NULL;
 	struct validation_outcome	 o;
@@ -203,8 +206,12 @@ api_jobs_run(struct app *app, const struct job *job, int sync, double t0)
 	memset(&o, 0, sizeof(o));
 	memset(&a, 0, sizeof(a));
 	o.processing_time_ms = -1;
-	if (db_validation_get(app->db, job->account_id, job->validation_id,
-	    &v) == -1)
+	/* the synchronous path has just written the record: no need to
+	 * read it back */
+	if (known != NULL)
+		v = validation_dup(known);
+	else if (db_validation_get(app->db, job->account_id,
+	    job->validation_id, &v) == -1)
 		goto out;
 	if (v == NULL) {
 		log_warnx("%s: job %llu: validation %s is gone", __func__,
@@ -333,7 +340,7 @@ api_jobs_run_deferred(struct app *app)
 	    now + api_jobs_lease_seconds(app->cfg), &claimed) == -1 ||
 	    !claimed)
 		return;		/* the runner has it, or will */
-	(void)api_jobs_run(app, &job, 0, 0);
+	(void)api_jobs_run(app, &job, 0, 0, NULL);
 }
 
 int

@@ -32,7 +32,7 @@ runner_run_claimed(struct app *app, struct job *jobs, size_t n,
 	int	 rc;
 
 	for (i = 0; i < n; i++) {
-		rc = api_jobs_run(app, &jobs[i], 0, 0);
+		rc = api_jobs_run(app, &jobs[i], 0, 0, NULL);
 		if (rc == 0)
 			st->finished++;
 		else if (rc == 1)

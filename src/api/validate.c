@@ -456,7 +456,7 @@ validate_sync(struct request *req, struct response *resp,
 	job.tries = 1;
 	snprintf(job.validation_id, sizeof(job.validation_id), "%s", v->id);
 	snprintf(job.account_id, sizeof(job.account_id), "%s", v->account_id);
-	if (api_jobs_run(req->app, &job, 1, req->started) == -1 ||
+	if (api_jobs_run(req->app, &job, 1, req->started, v) == -1 ||
 	    db_validation_get(req->app->db, req->account_id, v->id, &done)
 	    == -1 || done == NULL) {
 		/* the job stays leased; the runner finishes it */

@@ -186,15 +186,19 @@ cache_incr(struct cache *c, const char *key, time_t ttl)
 
 	if (c->mc == NULL || (klen = cache_key(k, sizeof(k), key)) == -1)
 		return -1;
-	/* the text protocol has no "increment with initial": add the
-	 * counter (a no-op when it exists), then increment it */
-	rc = memcached_add(c->mc, k, (size_t)klen, "0", 1, ttl, 0);
-	if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTSTORED &&
-	    rc != MEMCACHED_DATA_EXISTS) {
-		log_debug("%s: %s", __func__, memcached_strerror(c->mc, rc));
-		return -1;
-	}
+	/* the text protocol has no "increment with initial": increment,
+	 * and only when the counter is missing add it and increment again */
 	rc = memcached_increment(c->mc, k, (size_t)klen, 1, &v);
+	if (rc == MEMCACHED_NOTFOUND) {
+		rc = memcached_add(c->mc, k, (size_t)klen, "0", 1, ttl, 0);
+		if (rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTSTORED &&
+		    rc != MEMCACHED_DATA_EXISTS) {
+			log_debug("%s: %s", __func__,
+			    memcached_strerror(c->mc, rc));
+			return -1;
+		}
+		rc = memcached_increment(c->mc, k, (size_t)klen, 1, &v);
+	}
 	if (rc != MEMCACHED_SUCCESS) {
 		log_debug("%s: %s", __func__, memcached_strerror(c->mc, rc));
 		return -1;

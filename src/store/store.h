@@ -212,6 +212,7 @@ struct validation {
  * type direct, status queued, etag_version 1. */
 struct validation *validation_new(void);
 void	 validation_free(struct validation *);	/* NULL is a no-op */
+struct validation *validation_dup(const struct validation *);	/* deep copy */
 /* Inserts v as it is (id, account_id, request_data and created_at must
  * be set; updated_at 0 = created_at). -1 (logged) on failure. */
 int	 db_validation_create(struct db *, const struct validation *v);

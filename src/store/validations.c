@@ -151,6 +151,36 @@ validation_free(struct validation *v)
 	free(v);
 }
 
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+struct validation *
+validation_dup(const struct validation *v)
+{
+	struct validation	*c = xmalloc(sizeof(*c));
+
+	*c = *v;
+	c->clave_rastreo = dup_or_null(v->clave_rastreo);
+	c->referencia = dup_or_null(v->referencia);
+	c->emisor = dup_or_null(v->emisor);
+	c->receptor = dup_or_null(v->receptor);
+	c->cuenta = dup_or_null(v->cuenta);
+	c->request_data = dup_or_null(v->request_data);
+	c->banxico_status = dup_or_null(v->banxico_status);
+	c->image_path = dup_or_null(v->image_path);
+	c->ocr_result = dup_or_null(v->ocr_result);
+	c->normalized_data = dup_or_null(v->normalized_data);
+	c->normalization_warnings = dup_or_null(v->normalization_warnings);
+	c->banxico_result = dup_or_null(v->banxico_result);
+	c->error_message = dup_or_null(v->error_message);
+	c->error_code = dup_or_null(v->error_code);
+	c->retry_outcomes = dup_or_null(v->retry_outcomes);
+	return c;
+}
+
 /* monto_parse: DECIMAL(18,2) text "1234.5" / "1234.56" / "12" into
  * centavos without going through floating point; -1 on junk */
 static int64_t
