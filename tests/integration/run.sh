@@ -314,6 +314,21 @@ for f in "${files[@]}"; do
 	. "$f"
 done
 
+# ---- secrets ----------------------------------------------------------
+t_begin "no API key secret and no db password in any log"
+printf '%s\n' "$KEY_A" "$ADMIN_A" "$KEY_B" >>"$T/secrets"
+for f in "$T"/fcgi.log "$T"/*/fcgi.log "$T"/lighttpd.log "$T"/*/lighttpd.log \
+	"$T"/*/lighttpd.out "$T"/apache/error.log; do
+	[[ -f $f ]] || continue
+	grep -qF -e "$DB_PASSWORD" "$f" && t_fail "$f contains the db password"
+	while read -r s; do
+		[[ -n $s ]] || continue
+		grep -qF -e "$s" "$f" && t_fail "$f contains the API key secret ${s:0:12}..."
+		grep -qF -e "${s#mxcep_}" "$f" && t_fail "$f contains the secret part of ${s:0:12}..."
+	done < <(sort -u "$T/secrets")
+done
+t_end
+
 # ---- sanitizer reports ----------------------------------------------
 t_begin "no sanitizer report in the mxcep-fcgi logs"
 for f in "$T"/fcgi.log "$T"/*/fcgi.log "$T"/*/lighttpd.log "$T"/*/lighttpd.out; do

@@ -139,14 +139,5 @@ expect_match "errors.0.source.pointer" "$(jget errors.0.source.pointer)" '^/data
 expect_schema errors.json
 t_end
 
-t_begin "auth: no secret and no db password in the logs"
+# every secret seen here is looked for in all logs at the end (run.sh)
 printf '%s\n' "$KEY_A" "$ADMIN_A" "$KEY_B" "${rev:-}" "${k:-}" "${wonly:-}" >>"$T/secrets"
-for f in "$T/fcgi.log" "$T/lighttpd.log"; do
-	grep -qF "$DB_PASSWORD" "$f" && t_fail "$f contains the db password"
-	while read -r s; do
-		[[ -n $s ]] || continue
-		grep -qF "$s" "$f" && t_fail "$f contains the API key secret ${s:0:12}..."
-		grep -qF "${s#mxcep_}" "$f" && t_fail "$f contains the secret part of ${s:0:12}..."
-	done <"$T/secrets"
-done
-t_end
