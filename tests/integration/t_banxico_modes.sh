@@ -23,14 +23,22 @@ mode_case() {
 		expect_json data.links.cep_xml null
 	fi
 	expect_match "completed_at" "$(jget data.attributes.completed_at)" '^[0-9-]{10}T[0-9:]{8}Z$'
-	# the simulator counts an answer after its delay: wait for it
-	outcome_seen() { [[ $(sim_stat by_outcome "$1") == "$2" ]]; }
+	# the simulator counts an answer after its delay: wait for it. OK+
+	# means one or two (libcurl retries once when a reused connection
+	# dies without an answer)
+	local more=0
+	[[ $ok == *+ ]] && { more=1; ok=${ok%+}; }
+	outcome_seen() {
+		local n
+		n=$(sim_stat by_outcome "$1")
+		[[ $n == "$2" ]] || { ((more)) && [[ $n == $(($2 + 1)) ]]; }
+	}
 	wait_for outcome_seen "$ok" $((before + 1)) ||
 		t_fail "simulator by_outcome.$ok: expected $((before + 1)), got $(sim_stat by_outcome "$ok")"
 	sim_mode '{"mode":"normal"}'
 }
 
-mode_case down '{"mode":"down","scope":"valida"}' cep_unavailable banxico_unreachable dropped
+mode_case down '{"mode":"down","scope":"valida"}' cep_unavailable banxico_unreachable dropped+
 t_end
 
 # a duration is the point here: the simulator waits 5 s, our timeout is 3 s
