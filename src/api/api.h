@@ -68,7 +68,8 @@ int	 api_filter_parse(const char *query, unsigned int flags,
 	    const char *extra, struct validation_filter *f,
 	    struct filter_error *e);
 /* What a handler calls: parses req->query; confines f to the key's
- * account (unless FILTER_ACCOUNT: then account_id, "" = all accounts);
+ * account (unless FILTER_ACCOUNT: then account_id, "" = all accounts,
+ * where only status, date_from/date_to and with_deleted are served);
  * resolves a bank named in search. Returns 0, or the 400 it answered. */
 int	 api_filter_from_request(struct request *, struct response *,
 	    unsigned int flags, const char *extra, struct validation_filter *f);

@@ -456,11 +456,37 @@ filter_search_bank(struct request *req, struct validation_filter *f)
 	bank_free(b);
 }
 
+/* the first filter set that the admin view cannot serve across
+ * accounts, NULL when none */
+static const char *
+filter_cross_account(const struct validation_filter *f)
+{
+	if (f->type >= 0)
+		return "type";
+	if (f->fecha_from[0] != '\0')
+		return "fecha_from";
+	if (f->fecha_to[0] != '\0')
+		return "fecha_to";
+	if (f->search[0] != '\0')
+		return "search";
+	if (f->amount_min >= 0)
+		return "amount_min";
+	if (f->amount_max >= 0)
+		return "amount_max";
+	if (f->playground >= 0)
+		return "playground";
+	if (f->retry_state >= 0)
+		return "retry_state";
+	return NULL;
+}
+
 int
 api_filter_from_request(struct request *req, struct response *resp,
     unsigned int flags, const char *extra, struct validation_filter *f)
 {
 	struct filter_error	 e;
+	const char		*bad;
+	char			 detail[200];
 
 	if (api_filter_parse(req->query, flags, extra, f, &e) == -1)
 		return response_error(resp, e.status, e.code, e.detail, NULL,
@@ -468,11 +494,16 @@ api_filter_from_request(struct request *req, struct response *resp,
 	if (!(flags & FILTER_ACCOUNT))
 		snprintf(f->account_id, sizeof(f->account_id), "%s",
 		    req->account_id);
-	else if (f->account_id[0] == '\0' && f->search[0] != '\0')
-		/* every search branch is indexed by account first */
-		return response_error(resp, 400, "invalid_parameter",
-		    "search across all accounts is not supported: add "
-		    "account_id", NULL, "search");
+	else if (f->account_id[0] == '\0' &&
+	    (bad = filter_cross_account(f)) != NULL) {
+		/* only status and created_at have indexes not led by the
+		 * account: anything else would scan every account's rows */
+		snprintf(detail, sizeof(detail), "%s across all accounts is "
+		    "not supported: add account_id (only status, date_from, "
+		    "date_to and with_deleted work without it)", bad);
+		return response_error(resp, 400, "invalid_parameter", detail,
+		    NULL, bad);
+	}
 	filter_search_bank(req, f);
 	return 0;
 }

@@ -106,10 +106,12 @@ query_indexes(uint64_t key, struct buf *sql)
 #define IX(name)	do { buf_puts(sql, sep); buf_puts(sql, name); \
 			    sep = ", "; } while (0)
 	if (!(key & QF_BIT(QF_ACCOUNT))) {
-		if (key & QF_BIT(QF_SEARCH))
-			return;		/* refused by the API layer */
+		/* the API layer allows only status, dates and with_deleted
+		 * here (api_filter_from_request) */
 		IX(live ? "idx_validations_live_created" :
 		    "idx_validations_created");
+		if (key & (QF_BIT(QF_STATUS_ONE) | QF_BIT(QF_STATUS_SET)))
+			IX("idx_validations_status_created");
 		buf_puts(sql, ")");
 		return;
 	}

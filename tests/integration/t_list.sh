@@ -1,0 +1,602 @@
+# shellcheck shell=bash
+# t_list: the records of an account: GET /v1/validations (every filter,
+# both spellings, pagination edges and links), /stats, DELETE (soft),
+# /{id}/image, the admin views and their scopes, and an EXPLAIN check
+# (MariaDB's slow log with log_slow_verbosity=explain, on a seeded
+# table) that every composed query is served by an index. Rows are
+# inserted with the mariadb client into accounts of this test only, plus
+# one real validation through POST /v1/validate and the simulator.
+# Sourced by run.sh.
+# shellcheck source=validate-lib.sh
+. "$here/validate-lib.sh"
+
+ACC_L=$(admin account create it-list 2>"$T/setup.err") || bail "account create: $(cat "$T/setup.err")"
+LK=$(new_key "$ACC_L" validations:read,validations:write,validations:delete) || bail "key create failed"
+LK_RO=$(new_key "$ACC_L" validations:read) || bail "key create failed"
+LK_W=$(new_key "$ACC_L" validations:write) || bail "key create failed"
+
+# lget PATH [KEY]: GET as account L (or KEY)
+lget() { http GET "$1" -H "Authorization: Bearer ${2:-$LK}"; }
+# ids of data[] in order, space-separated
+ids() { "$PY" -c 'import json, sys; print(" ".join(d["id"] for d in json.load(open(sys.argv[1]))["data"]))' "$T/body" 2>/dev/null; }
+expect_list() { # WANT_IDS...: a 200 list document with exactly these rows, in order
+	expect_code 200
+	expect_jsonapi_ct
+	expect_schema validation-list.json
+	expect_eq "ids" "$(ids)" "$*"
+}
+
+# fixed ids (v4 form); L6 and L7 share created_at: id DESC orders them
+L1=1157a000-0000-4000-8000-000000000001 L2=1157a000-0000-4000-8000-000000000002
+L3=1157a000-0000-4000-8000-000000000003 L4=1157a000-0000-4000-8000-000000000004
+L5=1157a000-0000-4000-8000-000000000005 L6=1157a000-0000-4000-8000-000000000006
+L7=1157a000-0000-4000-8000-000000000007 L8=1157a000-0000-4000-8000-000000000008
+db "INSERT INTO validations (id, account_id, created_at, updated_at, completed_at, status,
+	validation_type, playground, fecha, clave_rastreo, referencia, emisor, receptor, cuenta, monto,
+	request_data, retry_enabled, retry_max_retries, retry_interval_seconds, retry_outcomes,
+	retry_attempts_completed, retry_next_attempt_at, retry_resolved_at, retry_exhausted_at,
+	retry_cancelled_at, retry_terminal_state, image_path, deleted_at) VALUES
+('$L1', '$ACC_L', '2025-01-01 10:00:00', '2025-01-01 10:00:00', '2025-01-01 10:00:02', 'valid',
+	'direct', 0, '2024-12-31', 'LISTMBAN0001', '1111111', '40012', '90646', NULL, 1500.00,
+	'{}', 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+('$L2', '$ACC_L', '2025-01-02 10:00:00', '2025-01-02 10:00:00', '2025-01-02 10:00:01', 'not_found',
+	'direct', 0, '2025-01-01', 'LISTMBAN0002', '2222222', '40002', '40012', NULL, 0.01,
+	'{}', 1, 3, 600, '[\"not_found\"]', 1, '2025-01-02 10:10:00', NULL, NULL, NULL, 'pending', NULL, NULL),
+('$L3', '$ACC_L', '2025-01-03 00:00:00', '2025-01-03 00:00:00', '2025-01-03 00:00:05', 'cep_unavailable',
+	'ocr', 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	'{}', 1, 2, 300, '[\"cep_unavailable\"]', 2, NULL, NULL, '2025-01-03 00:20:00', NULL, 'exhausted', 'l3/receipt.png', NULL),
+('$L4', '$ACC_L', '2025-01-03 23:59:59', '2025-01-03 23:59:59', '2025-01-04 00:00:01', 'valid',
+	'direct', 1, '2025-01-03', 'OTRACLAVE9', '3333333', '40014', '90646', NULL, 999999999999.99,
+	'{}', 1, 1, 300, '[\"not_found\"]', 1, NULL, '2025-01-04 00:05:00', NULL, NULL, 'resolved', NULL, NULL),
+('$L5', '$ACC_L', '2025-01-04 12:00:00', '2025-01-04 12:00:00', NULL, 'error',
+	'direct', 0, '2025-01-04', 'LISTMBAN0005', '4444444', '40012', '40127', NULL, 1500.01,
+	'{}', 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, '2025-01-04 12:30:00', 'cancelled', NULL, '2025-01-05 00:00:00'),
+('$L6', '$ACC_L', '2025-01-05 00:00:00', '2025-01-05 00:00:00', NULL, 'queued',
+	'direct', 0, '2025-01-05', 'LIST_X%0006', '5555555', '90646', '40012', NULL, 250.50,
+	'{}', 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+('$L7', '$ACC_L', '2025-01-05 00:00:00', '2025-01-05 00:00:00', '2025-01-05 00:00:09', 'failed',
+	'ocr', 0, '2025-01-02', 'LISTMBAN0007', '6666666', '40012', '90646', NULL, 1499.99,
+	'{}', 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, '../../../etc/passwd', NULL),
+('$L8', '$ACC_L', '2024-12-31 23:59:59', '2024-12-31 23:59:59', '2025-01-01 00:00:00', 'invalid',
+	'ocr', 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	'{}', 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 'escape.png', NULL)" ||
+	t_fail "inserting the list rows failed"
+
+# one real validation, the newest row of account L
+new_transfer
+http POST /v1/validate -H "Authorization: Bearer $LK" -H 'Content-Type: application/vnd.api+json' \
+	--data-binary "$TR_BODY"
+LR=$(jget data.id) || LR=
+[[ $CODE == 200 && $LR =~ ^[0-9a-f-]{36}$ ]] || bail "POST /v1/validate for account L: $CODE $(head -c 300 "$T/body")"
+LIVE="$LR $L7 $L6 $L4 $L3 $L2 $L1 $L8"
+
+t_begin "list: default is the live rows, newest first (created_at, then id), meta and links"
+lget /v1/validations
+expect_list $LIVE
+expect_json meta.total 8
+expect_json meta.page 1
+expect_json meta.per_page 20
+expect_match meta.datetime "$(jget meta.datetime.format)" 'RFC 3339'
+expect_json links.self "$URL/v1/validations"
+expect_json links.first "$URL/v1/validations?page=1"
+expect_json links.last "$URL/v1/validations?page=1"
+expect_json links.prev null
+expect_json links.next null
+expect_json data.0.attributes.status valid
+expect_json data.0.attributes.clave_rastreo "$TR_CLAVE"
+expect_json data.0.attributes.monto 1500.0
+expect_json data.0.links.self "$URL/v1/validations/$LR"
+expect_eq "Cache-Control" "$(hdr Cache-Control)" "private, no-cache"
+t_end
+
+t_begin "list: the ValidationListItem attributes of a row"
+lget "/v1/validations?search=OTRACLAVE9"
+expect_list "$L4"
+expect_json data.0.type validation
+expect_json data.0.attributes.validation_type direct
+expect_json data.0.attributes.fecha 2025-01-03
+expect_json data.0.attributes.monto 999999999999.99
+expect_json data.0.attributes.emisor 40014
+expect_json data.0.attributes.receptor 90646
+expect_json data.0.attributes.playground true
+expect_json data.0.attributes.created_at 2025-01-03T23:59:59Z
+expect_json data.0.attributes.completed_at 2025-01-04T00:00:01Z
+expect_json data.0.attributes.deleted_at null
+expect_json data.0.attributes.is_deleted false
+expect_json data.0.attributes.retry_state.enabled true
+expect_json data.0.attributes.retry_state.max_retries null
+expect_json data.0.attributes.retry_state.interval_seconds null
+expect_json data.0.attributes.retry_state.outcomes null
+expect_json data.0.attributes.retry_state.attempts_completed 1
+expect_json data.0.attributes.retry_state.resolved_at 2025-01-04T00:05:00Z
+expect_json data.0.attributes.retry_state.terminal_state resolved
+lget "/v1/validations?search=LISTMBAN0002"
+expect_json data.0.attributes.monto 0.01
+expect_json data.0.attributes.retry_state.next_attempt_at 2025-01-02T10:10:00Z
+expect_json data.0.attributes.retry_state.terminal_state pending
+lget "/v1/validations?type=ocr&retry_state=exhausted"
+expect_list "$L3"
+expect_json data.0.attributes.fecha null
+expect_json data.0.attributes.monto null
+expect_json data.0.attributes.clave_rastreo null
+t_end
+
+t_begin "list: with_deleted=1 includes the soft-deleted row, marked"
+lget "/v1/validations?with_deleted=1"
+expect_list "$LR $L7 $L6 $L5 $L4 $L3 $L2 $L1 $L8"
+expect_json meta.total 9
+expect_json data.3.attributes.is_deleted true
+expect_json data.3.attributes.deleted_at 2025-01-05T00:00:00Z
+expect_json data.3.attributes.retry_state.cancelled_at 2025-01-04T12:30:00Z
+lget "/v1/validations?filter%5Bwith_deleted%5D=true&status=error"
+expect_list "$L5"
+lget "/v1/validations?with_deleted=0&status=error"
+expect_list ""
+t_end
+
+t_begin "list: status (one, a list, filter[status])"
+lget "/v1/validations?status=valid"
+expect_list "$LR $L4 $L1"
+expect_json meta.total 3
+lget "/v1/validations?status=not_found,queued,invalid"
+expect_list "$L6 $L2 $L8"
+lget "/v1/validations?filter%5Bstatus%5D=failed"
+expect_list "$L7"
+lget "/v1/validations?filter%5Bstatus%5D=cep_unavailable,failed"
+expect_list "$L7 $L3"
+lget "/v1/validations?status=processing"
+expect_list ""
+expect_json meta.total 0
+expect_json links.last "$URL/v1/validations?status=processing&page=1"
+t_end
+
+t_begin "list: type, playground, retry_state"
+lget "/v1/validations?type=ocr"
+expect_list "$L7 $L3 $L8"
+lget "/v1/validations?filter%5Btype%5D=direct"
+expect_list "$LR $L6 $L4 $L2 $L1"
+lget "/v1/validations?playground=true"
+expect_list "$L4 $L3"
+lget "/v1/validations?filter%5Bplayground%5D=false&type=ocr"
+expect_list "$L7 $L8"
+lget "/v1/validations?retry_state=pending"
+expect_list "$L2"
+lget "/v1/validations?retry_state=resolved"
+expect_list "$L4"
+lget "/v1/validations?retry_state=cancelled&with_deleted=1"
+expect_list "$L5"
+lget "/v1/validations?retry_state=none"
+expect_list "$LR $L7 $L6 $L1 $L8"
+t_end
+
+t_begin "list: date_from/date_to are inclusive UTC days on created_at; fecha_from/fecha_to on the transfer date"
+lget "/v1/validations?date_from=2025-01-03&date_to=2025-01-03"
+expect_list "$L4 $L3"
+lget "/v1/validations?date_to=2024-12-31"
+expect_list "$L8"
+lget "/v1/validations?filter%5Bdate_from%5D=2025-01-05"
+expect_list "$LR $L7 $L6"
+lget "/v1/validations?fecha_from=2025-01-01&fecha_to=2025-01-03"
+expect_list "$L7 $L4 $L2"
+lget "/v1/validations?fecha_to=2024-12-31"
+expect_list "$L1"
+lget "/v1/validations?filter%5Bfecha_from%5D=$VFECHA&filter%5Bfecha_to%5D=$VFECHA"
+expect_list "$LR"
+t_end
+
+t_begin "list: amount_min/amount_max are exact to the cent, inclusive"
+lget "/v1/validations?amount_min=1500&amount_max=1500"
+expect_list "$LR $L1"
+lget "/v1/validations?amount_min=1499.99&amount_max=1500.01&with_deleted=1"
+expect_list "$LR $L7 $L5 $L1"
+lget "/v1/validations?amount_min=1500.01&with_deleted=1"
+expect_list "$L5 $L4"
+lget "/v1/validations?filter%5Bamount_max%5D=0.01"
+expect_list "$L2"
+lget "/v1/validations?amount_min=999999999999.99"
+expect_list "$L4"
+t_end
+
+t_begin "list: search matches a clave de rastreo prefix, referencia exactly, a bank as emisor or receptor"
+lget "/v1/validations?search=LISTMBAN"
+expect_list "$L7 $L2 $L1"
+lget "/v1/validations?search=listmban000"
+expect_list "$L7 $L2 $L1"
+lget "/v1/validations?search=LIST_X%25"
+expect_list "$L6"
+lget "/v1/validations?search=LIST%25"
+expect_list ""
+lget "/v1/validations?search=LIST_"
+expect_list "$L6"
+lget "/v1/validations?search=3333333"
+expect_list "$L4"
+lget "/v1/validations?search=333333"
+expect_list ""
+lget "/v1/validations?filter%5Bsearch%5D=40014"
+expect_list "$L4"
+lget "/v1/validations?search=40127&with_deleted=1"
+expect_list "$L5"
+lget "/v1/validations?search=BBVA&playground=false"
+expect_list "$LR $L7 $L6 $L2 $L1"
+lget "/v1/validations?search=$TR_CLAVE"
+expect_list "$LR"
+lget "/v1/validations?search=NOTHINGLIKETHIS"
+expect_list ""
+t_end
+
+t_begin "list: pagination edges, both spellings, links"
+lget "/v1/validations?per_page=3"
+expect_list "$LR $L7 $L6"
+expect_json meta.per_page 3
+expect_json meta.total 8
+expect_json links.self "$URL/v1/validations?per_page=3"
+expect_json links.prev null
+expect_json links.next "$URL/v1/validations?per_page=3&page=2"
+expect_json links.last "$URL/v1/validations?per_page=3&page=3"
+lget "/v1/validations?page=3&per_page=3"
+expect_list "$L1 $L8"
+expect_json links.next null
+expect_json links.prev "$URL/v1/validations?per_page=3&page=2"
+lget "/v1/validations?page%5Bnumber%5D=2&page%5Bsize%5D=3&type=direct"
+expect_list "$L2 $L1"
+expect_json links.self "$URL/v1/validations?page%5Bnumber%5D=2&page%5Bsize%5D=3&type=direct"
+expect_json links.first "$URL/v1/validations?page%5Bsize%5D=3&type=direct&page%5Bnumber%5D=1"
+expect_json links.prev "$URL/v1/validations?page%5Bsize%5D=3&type=direct&page%5Bnumber%5D=1"
+expect_json links.next null
+lget "/v1/validations?page=9&per_page=3"
+expect_list ""
+expect_json meta.page 9
+expect_json links.prev "$URL/v1/validations?per_page=3&page=3"
+expect_json links.next null
+lget "/v1/validations?per_page=1&page=8"
+expect_list "$L8"
+lget "/v1/validations?per_page=100&page=100000"
+expect_list ""
+t_end
+
+t_begin "list: bad parameters are 400 naming the parameter; unknown ones are unknown_parameter"
+for q in per_page=0 per_page=101 page=0 page=100001 page=x "page%5Bsize%5D=500" status=bogus status= \
+	type=card date_from=2025-13-01 date_to=yesterday fecha_from=2025-02-30 amount_min=1e3 amount_max=-1 \
+	amount_min=1.001 playground=maybe with_deleted=2 retry_state=running "search=+" \
+	"date_from=2025-02-01&date_to=2025-01-31" "amount_min=10&amount_max=9.99" "status=valid&filter%5Bstatus%5D=error"; do
+	lget "/v1/validations?$q"
+	want=${q##*&}
+	want=${want%%=*}
+	want=${want//%5B/[}
+	want=${want//%5D/]}
+	if [[ $CODE != 400 || $(jget errors.0.code) != invalid_parameter || $(jget errors.0.source.parameter) != "$want" ]]; then
+		t_fail "?$q: expected 400 invalid_parameter on $want, got $CODE $(head -c 300 "$T/body")"
+	fi
+	expect_schema errors.json
+done
+for q in bogus=1 sort=-created_at include=x format=csv account_id=$ACC_L "filter%5Bbogus%5D=1" limit=5; do
+	lget "/v1/validations?$q"
+	want=${q%%=*}
+	want=${want//%5B/[}
+	want=${want//%5D/]}
+	if [[ $CODE != 400 || $(jget errors.0.code) != unknown_parameter || $(jget errors.0.source.parameter) != "$want" ]]; then
+		t_fail "?$q: expected 400 unknown_parameter on $want, got $CODE $(head -c 300 "$T/body")"
+	fi
+	expect_schema errors.json
+done
+t_end
+
+t_begin "list: confined to the key's account; scope validations:read"
+http GET "/v1/validations?search=LISTMBAN" -H "Authorization: Bearer $KEY_B"
+expect_code 200
+expect_schema validation-list.json
+expect_eq "account B sees none of L's rows" "$(ids)" ""
+http GET /v1/validations -H "Authorization: Bearer $LK_W"
+expect_error 403 insufficient_scope
+http GET /v1/validations
+expect_error 401 missing_api_key
+t_end
+
+# stats_is TOTAL VALID NOT_FOUND DELETED OTHER
+stats_is() {
+	expect_code 200
+	expect_jsonapi_ct
+	expect_schema validation-stats.json
+	expect_json data.type validation_stats
+	expect_json data.attributes.total "$1"
+	expect_json data.attributes.valid "$2"
+	expect_json data.attributes.not_found "$3"
+	expect_json data.attributes.deleted "$4"
+	expect_json data.attributes.other "$5"
+}
+
+t_begin "stats: total = valid + not_found + other over the live rows; deleted counted apart"
+lget /v1/validations/stats
+stats_is 8 3 1 1 4
+expect_json data.attributes.by_status.valid 3
+expect_json data.attributes.by_status.queued 1
+expect_json data.attributes.by_status.error 0
+expect_json data.attributes.by_status.processing 0
+lget "/v1/validations/stats?with_deleted=1"
+stats_is 9 3 1 1 5
+expect_json data.attributes.by_status.error 1
+lget "/v1/validations/stats?type=ocr"
+stats_is 3 0 0 0 3
+lget "/v1/validations/stats?filter%5Bstatus%5D=valid,error"
+stats_is 3 3 0 1 0
+lget "/v1/validations/stats?date_from=2025-01-01&date_to=2025-01-04&search=LISTMBAN"
+stats_is 2 1 1 1 0
+lget "/v1/validations/stats?page=1"
+expect_error 400 unknown_parameter
+lget "/v1/validations/stats?per_page=5"
+expect_error 400 unknown_parameter
+lget "/v1/validations/stats?status=nope"
+expect_error 400 invalid_parameter
+http GET /v1/validations/stats -H "Authorization: Bearer $LK_W"
+expect_error 403 insufficient_scope
+t_end
+
+t_begin "routing: /v1/validations/stats is never taken for an id"
+http DELETE /v1/validations/stats -H "Authorization: Bearer $LK"
+expect_error 405 method_not_allowed
+expect_match Allow "$(hdr Allow)" '(^|[ ,])GET([ ,]|$)'
+http POST /v1/validations -H "Authorization: Bearer $LK" -H 'Content-Type: application/vnd.api+json' --data '{}'
+expect_error 405 method_not_allowed
+t_end
+
+t_begin "delete: 204, leaves the default list and the live counts, stays readable; twice changes nothing"
+get_etag() { db "SELECT CONCAT(etag_version, ' ', IFNULL(deleted_at, '-')) FROM validations WHERE id = '$1'"; }
+before=$(get_etag "$L6")
+http DELETE "/v1/validations/$L6" -H "Authorization: Bearer $LK_RO"
+expect_error 403 insufficient_scope
+http DELETE "/v1/validations/$L6" -H "Authorization: Bearer $KEY_B"
+expect_error 404 validation_not_found
+expect_eq "another account's DELETE changed nothing" "$(get_etag "$L6")" "$before"
+http DELETE "/v1/validations/$L6" -H "Authorization: Bearer $LK"
+expect_code 204
+expect_eq "204 has no body" "$(wc -c <"$T/body")" 0
+first=$(get_etag "$L6")
+[[ $first == "$((${before%% *} + 1)) "* && $first != *" -" ]] ||
+	t_fail "after DELETE: etag_version/deleted_at '$first' (before '$before')"
+http DELETE "/v1/validations/$L6" -H "Authorization: Bearer $LK"
+expect_code 204
+expect_eq "a second DELETE changes nothing" "$(get_etag "$L6")" "$first"
+lget /v1/validations
+expect_list "$LR $L7 $L4 $L3 $L2 $L1 $L8"
+lget "/v1/validations?with_deleted=1&status=queued"
+expect_list "$L6"
+expect_json data.0.attributes.is_deleted true
+lget /v1/validations/stats
+stats_is 7 3 1 2 3
+lget "/v1/validations/$L6"
+expect_code 200
+expect_schema validation.json
+expect_json data.attributes.is_deleted true
+expect_json data.attributes.etag_version "${first%% *}"
+http DELETE "/v1/validations/$(uuid)" -H "Authorization: Bearer $LK"
+expect_error 404 validation_not_found
+http DELETE /v1/validations/not-a-uuid -H "Authorization: Bearer $LK"
+expect_error 404 validation_not_found
+t_end
+
+t_begin "delete: a poller's ETag is invalidated (the next GET is 200 with the new version)"
+lget "/v1/validations/$L7"
+etag=$(hdr ETag)
+# a conditional GET publishes the version to memcached: the next 304 needs no MariaDB
+http GET "/v1/validations/$L7" -H "Authorization: Bearer $LK" -H "If-None-Match: $etag"
+expect_code 304
+http DELETE "/v1/validations/$L7" -H "Authorization: Bearer $LK"
+expect_code 204
+http GET "/v1/validations/$L7" -H "Authorization: Bearer $LK" -H "If-None-Match: $etag"
+expect_code 200
+[[ $(hdr ETag) != "$etag" ]] || t_fail "ETag did not change after DELETE: $etag"
+t_end
+
+# ---- receipt image --------------------------------------------------
+mkdir -p "$T/storage/l3" "$T/outside"
+printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDRfake' >"$T/storage/l3/receipt.png"
+printf 'secret' >"$T/outside/secret.png"
+ln -sf "$T/outside/secret.png" "$T/storage/escape.png"
+unset MXCEP_STORAGE_DIR
+
+# ---- EXPLAIN: MariaDB logs the plan of every statement (slow log, threshold 0)
+ACC_X=$(admin account create it-list-explain 2>"$T/setup.err") || bail "account create: $(cat "$T/setup.err")"
+ACC_Y=$(admin account create it-list-explain-y 2>"$T/setup.err") || bail "account create: $(cat "$T/setup.err")"
+XK=$(new_key "$ACC_X" validations:read) || bail "key create failed"
+db "SET SESSION max_recursive_iterations = 100000;
+INSERT INTO validations (id, account_id, validation_type, playground, status, fecha, clave_rastreo,
+	referencia, emisor, receptor, monto, request_data, created_at, updated_at, retry_terminal_state,
+	retry_enabled, deleted_at)
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 6000)
+SELECT CONCAT(SUBSTR(h, 1, 8), '-', SUBSTR(h, 9, 4), '-4', SUBSTR(h, 14, 3), '-a', SUBSTR(h, 18, 3), '-',
+	SUBSTR(h, 21, 12)),
+	IF(n % 2 = 0, '$ACC_X', '$ACC_Y'), IF(n % 10 = 0, 'ocr', 'direct'), IF(n % 17 = 0, 1, 0),
+	ELT(1 + n % 8, 'valid', 'valid', 'valid', 'not_found', 'cep_unavailable', 'queued', 'failed', 'error'),
+	DATE('2020-01-01') + INTERVAL (n % 400) DAY, CONCAT('XPLN', LPAD(n, 10, '0')), LPAD(n, 7, '0'),
+	ELT(1 + n % 4, '40012', '40072', '40014', '90646'), ELT(1 + n % 3, '40002', '40127', '40012'),
+	(n % 5000) + 0.5, '{}', TIMESTAMP('2020-01-01') + INTERVAL n MINUTE, TIMESTAMP('2020-01-01') + INTERVAL n MINUTE,
+	IF(n % 23 = 0, 'pending', NULL), 0, IF(n % 29 = 0, TIMESTAMP('2021-01-01'), NULL)
+FROM (SELECT n, MD5(CONCAT('t_list', n)) AS h FROM seq) s;
+ANALYZE TABLE validations;" >/dev/null || t_fail "seeding the EXPLAIN rows failed"
+mariadb_sql "$T" "SET GLOBAL slow_query_log_file = '$T/slow.log';
+	SET GLOBAL log_slow_verbosity = 'query_plan,explain'; SET GLOBAL long_query_time = 0;
+	SET GLOBAL slow_query_log = 1;" || t_fail "cannot turn the slow log on"
+set_conf storage_dir "$T/storage"
+restart_fcgi 2>"$T/setup.err" || bail "mxcep-fcgi restart: $(cat "$T/setup.err")"
+wait_for health_200 || bail "GET /v1/health never answered 200 after the restart"
+LQ="date_from=2025-01-01"
+
+t_begin "image: a direct validation has none (404 image_not_available)"
+lget "/v1/validations/$L1/image"
+expect_error 404 image_not_available
+expect_match detail "$(jget errors.0.detail)" 'direct validation'
+lget "/v1/validations/$L8/image"
+expect_error 404 image_not_available
+lget "/v1/validations/$L3/image" "$KEY_B"
+expect_error 404 validation_not_found
+http GET "/v1/validations/$L3/image" -H "Authorization: Bearer $LK_W"
+expect_error 403 insufficient_scope
+t_end
+
+t_begin "image: an OCR receipt under storage_dir is served with its content type"
+lget "/v1/validations/$L3/image"
+expect_code 200
+expect_eq Content-Type "$(hdr Content-Type)" image/png
+expect_eq "X-Content-Type-Options" "$(hdr X-Content-Type-Options)" nosniff
+cmp -s "$T/body" "$T/storage/l3/receipt.png" || t_fail "the image bytes differ from the stored file"
+t_end
+
+t_begin "image: a path that escapes storage_dir (.. or a symbolic link) is refused"
+lget "/v1/validations/$L7/image"
+expect_error 404 image_not_available
+lget "/v1/validations/$L8/image"
+expect_error 404 image_not_available
+grep -q 'secret' "$T/body" && t_fail "the file outside storage_dir was served"
+grep -q "refusing image_path" "$T/fcgi.log" || t_fail "no log line for the refused image_path"
+grep -q "escapes storage_dir" "$T/fcgi.log" || t_fail "no log line for the symbolic link"
+t_end
+
+t_begin "admin: GET /v1/admin/validations: every account, account_id filter, same filters; admin scope only"
+http GET "/v1/admin/validations?account_id=$ACC_L&$LQ&with_deleted=1&per_page=4" -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_schema validation-list.json
+expect_eq ids "$(ids)" "$LR $L7 $L6 $L5"
+expect_json meta.total 8
+expect_json data.0.attributes.account_id "$ACC_L"
+expect_json links.next "$URL/v1/admin/validations?account_id=$ACC_L&$LQ&with_deleted=1&per_page=4&page=2"
+http GET "/v1/admin/validations?filter%5Baccount_id%5D=$ACC_L&$LQ&status=valid&search=OTRA" -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_eq ids "$(ids)" "$L4"
+http GET "/v1/admin/validations?per_page=100&with_deleted=1" -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_schema validation-list.json
+accounts=$("$PY" -c 'import json, sys; print(len({d["attributes"]["account_id"] for d in json.load(open(sys.argv[1]))["data"]}))' "$T/body")
+((accounts >= 2)) || t_fail "the admin list holds rows of $accounts account(s), expected several"
+total=$(jget meta.total) || total=0
+((total >= 6000)) || t_fail "admin meta.total $total, expected >= 6000 (every account)"
+for q in search=LISTMBAN type=ocr fecha_from=2025-01-01 amount_max=5 playground=true retry_state=none; do
+	http GET "/v1/admin/validations?status=valid&$q" -H "Authorization: Bearer $ADMIN_A"
+	expect_error 400 invalid_parameter
+	expect_json errors.0.source.parameter "${q%%=*}"
+done
+http GET "/v1/admin/validations?status=valid,error&date_from=2025-01-01&date_to=2025-01-04&with_deleted=1&per_page=100" \
+	-H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_schema validation-list.json
+"$PY" -c 'import json, sys
+ids = [d["id"] for d in json.load(open(sys.argv[1]))["data"]]
+sys.exit(0 if sys.argv[2] in ids and sys.argv[3] in ids and sys.argv[4] in ids else 1)' "$T/body" "$L1" "$L4" "$L5" ||
+	t_fail "the cross-account status/date filter misses rows of account L: $(ids)"
+http GET "/v1/admin/validations?account_id=nope" -H "Authorization: Bearer $ADMIN_A"
+expect_error 400 invalid_parameter
+for k in "$LK" "$KEY_A"; do
+	http GET /v1/admin/validations -H "Authorization: Bearer $k"
+	expect_error 403 insufficient_scope
+	http GET /v1/admin/validations/recent -H "Authorization: Bearer $k"
+	expect_error 403 insufficient_scope
+	http GET "/v1/admin/validations/$L1/raw" -H "Authorization: Bearer $k"
+	expect_error 403 insufficient_scope
+done
+t_end
+
+t_begin "admin: recent is the newest N of every account (N <= 100)"
+http GET /v1/admin/validations/recent -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_schema validation-list.json
+expect_json meta.per_page 20
+n=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["data"]))' "$T/body")
+expect_eq "rows" "$n" 20
+want=$(db "SELECT id FROM validations ORDER BY created_at DESC, id DESC LIMIT 3" | tr '\n' ' ' | sed 's/ $//')
+got=$("$PY" -c 'import json, sys; print(" ".join(d["id"] for d in json.load(open(sys.argv[1]))["data"][:3]))' "$T/body")
+expect_eq "newest first across accounts" "$got" "$want"
+http GET "/v1/admin/validations/recent?limit=2" -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_json meta.per_page 2
+for q in limit=0 limit=101 limit=x; do
+	http GET "/v1/admin/validations/recent?$q" -H "Authorization: Bearer $ADMIN_A"
+	expect_error 400 invalid_parameter
+	expect_json errors.0.source.parameter limit
+done
+http GET "/v1/admin/validations/recent?status=valid" -H "Authorization: Bearer $ADMIN_A"
+expect_error 400 unknown_parameter
+t_end
+
+t_begin "admin: raw shows the request, Banxico's result and raw answer, and the job attempts"
+http GET "/v1/admin/validations/$LR/raw" -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_schema validation.json
+expect_json data.id "$LR"
+expect_json data.attributes.account_id "$ACC_L"
+expect_json data.attributes.request_data.clave_rastreo "$TR_CLAVE"
+expect_match banxico_result "$(jget data.attributes.banxico_result)" '^\{'
+expect_json data.attributes.attempts.0.state done
+expect_json data.attributes.attempts.0.tries 1
+expect_match finished_at "$(jget data.attributes.attempts.0.finished_at)" '^[0-9-]{10}T[0-9:]{8}Z$'
+db "INSERT INTO cep_documents (validation_id, raw_answer, created_at) VALUES
+	('$L2', '<html>Servicio no disponible</html>', UTC_TIMESTAMP()),
+	('$L3', UNHEX('FF00FE'), UTC_TIMESTAMP())" || t_fail "inserting raw answers failed"
+http GET "/v1/admin/validations/$L2/raw" -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_json data.attributes.banxico_raw_answer '<html>Servicio no disponible</html>'
+expect_json data.attributes.attempts '[]'
+http GET "/v1/admin/validations/$L3/raw" -H "Authorization: Bearer $ADMIN_A"
+expect_json data.attributes.banxico_raw_answer null
+expect_json data.attributes.banxico_raw_answer_base64 '/wD+'
+http GET "/v1/admin/validations/$(uuid)/raw" -H "Authorization: Bearer $ADMIN_A"
+expect_error 404 validation_not_found
+t_end
+
+t_begin "EXPLAIN: every list, count and stats query uses an index; no filesort on the default list"
+: >"$T/slow.log"
+for q in "" with_deleted=1 status=valid status=valid,not_found,error type=ocr "type=ocr&with_deleted=1" \
+	"date_from=2020-01-02&date_to=2020-01-03" "fecha_from=2020-03-01&fecha_to=2020-03-02" \
+	search=XPLN000000123 search=0000123 search=BBVA "search=40072&with_deleted=1" \
+	"amount_min=100&amount_max=100.5" playground=true "playground=false&status=error" retry_state=pending \
+	retry_state=none "status=valid&type=direct&playground=false&with_deleted=1" page=50 \
+	"per_page=100&page=3&date_from=2020-01-01&fecha_to=2020-06-30&amount_min=10&status=valid,error"; do
+	http GET "/v1/validations?$q" -H "Authorization: Bearer $XK"
+	[[ $CODE == 200 ]] || t_fail "list ?$q: $CODE"
+	http GET "/v1/validations/stats?$q" -H "Authorization: Bearer $XK"
+	[[ $CODE == 200 || $q == page=50 || $q == per_page=* ]] || t_fail "stats ?$q: $CODE"
+done
+http GET "/v1/admin/validations" -H "Authorization: Bearer $ADMIN_A"
+http GET "/v1/admin/validations?with_deleted=1&status=valid" -H "Authorization: Bearer $ADMIN_A"
+http GET "/v1/admin/validations?account_id=$ACC_X&type=ocr" -H "Authorization: Bearer $ADMIN_A"
+http GET "/v1/admin/validations?status=valid,error&date_from=2020-01-01&date_to=2020-01-02" -H "Authorization: Bearer $ADMIN_A"
+http GET "/v1/admin/validations/recent?limit=100" -H "Authorization: Bearer $ADMIN_A"
+mariadb_sql "$T" "SET GLOBAL slow_query_log = 0; SET GLOBAL long_query_time = 10;" || true
+out=$("$PY" - "$T/slow.log" "$ACC_X" <<'EOF'
+import re, sys
+log = open(sys.argv[1]).read()
+acc = sys.argv[2]
+bad, seen, default_seen = [], 0, 0
+for e in log.split("# User@Host")[1:]:
+    m = re.search(r"^(SELECT .*? FROM validations.*?);\s*$", e, re.M | re.S)
+    if not m or "FORCE INDEX" not in m.group(1):
+        continue
+    sql = " ".join(m.group(1).split())
+    if "cep_documents" in sql or "jobs" in sql:
+        continue
+    seen += 1
+    rows = [l.split("\t") for l in e.splitlines() if l.startswith("# explain: 1")]
+    if not rows:
+        bad.append("no plan: " + sql[:200]); continue
+    typ, key = rows[0][3], rows[0][5]
+    cross = "account_id = '" not in sql
+    if typ == "ALL" or key in ("NULL", ""):
+        bad.append("no index (%s %s): %s" % (typ, key, sql[-300:]))
+    elif "Full_scan: Yes" in e and not (cross and key in ("idx_validations_created", "idx_validations_live_created")):
+        bad.append("full scan (%s %s): %s" % (typ, key, sql[-300:]))
+    if "LIKE" in sql and typ not in ("index_merge", "range", "ref"):
+        bad.append("search not index-served (%s %s): %s" % (typ, key, sql[-300:]))
+    if sql.endswith("WHERE account_id = '%s' AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0" % acc) or \
+       re.search(r"account_id = '%s' AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0$" % acc, sql):
+        default_seen += 1
+        if "Filesort: Yes" in e or "filesort" in rows[0][-1]:
+            bad.append("filesort on the default list: " + sql[-200:])
+print("queries %d, default list seen %d" % (seen, default_seen))
+for b in bad:
+    print("BAD " + b)
+EOF
+)
+grep -q '^BAD' <<<"$out" && t_fail "$(grep '^BAD' <<<"$out" | head -n 10)"
+[[ $out =~ queries\ ([0-9]+) ]] && ((BASH_REMATCH[1] >= 60)) || t_fail "too few queries in the slow log: $out"
+grep -q 'default list seen [1-9]' <<<"$out" || t_fail "the default list query was not in the slow log: $out"
+t_end
+
+set_conf storage_dir ""
