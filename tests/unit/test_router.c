@@ -23,6 +23,7 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/v1/validations/:id", h_dummy, ROUTE_AUTH, 1, NULL },
 	{ METHOD_DELETE, "/v1/validations/:id", h_dummy, ROUTE_AUTH, 4, NULL },
 	{ METHOD_GET, "/v1/validations/:id/cep", h_dummy, ROUTE_AUTH, 1, " format " },
+	{ METHOD_GET, "/v1/validations/stats", h_dummy, ROUTE_AUTH, 1, NULL },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -112,6 +113,30 @@ test_router__empty_param__no_path(void **state)
 	(void)state;
 	assert_int_equal(router_match(routes, NROUTES, req, &r, NULL),
 	    ROUTE_NO_PATH);
+	request_free(req);
+}
+
+static void
+test_router__literal_path__hides_the_pattern(void **state)
+{
+	struct request		*req = make_request("GET", "/v1/validations/stats");
+	const struct route	*r = NULL;
+	struct buf		 allow;
+
+	(void)state;
+	/* found although /v1/validations/:id comes first in the table */
+	assert_int_equal(router_match(routes, NROUTES, req, &r, NULL),
+	    ROUTE_FOUND);
+	assert_ptr_equal(r, &routes[4]);
+	assert_int_equal(req->nparams, 0);
+	request_free(req);
+	/* DELETE is not taken for DELETE /v1/validations/:id */
+	req = make_request("DELETE", "/v1/validations/stats");
+	buf_init(&allow);
+	assert_int_equal(router_match(routes, NROUTES, req, &r, &allow),
+	    ROUTE_NO_METHOD);
+	assert_string_equal(allow.data, "GET, HEAD, OPTIONS");
+	buf_free(&allow);
 	request_free(req);
 }
 
@@ -214,6 +239,7 @@ main(void)
 		cmocka_unit_test(test_router__wrong_method__no_method_with_allow),
 		cmocka_unit_test(test_router__trailing_segment__does_not_match_shorter),
 		cmocka_unit_test(test_router__empty_param__no_path),
+		cmocka_unit_test(test_router__literal_path__hides_the_pattern),
 		cmocka_unit_test(test_request__bad_request_id__replaced_by_uuid),
 		cmocka_unit_test(test_request__query_get__decodes),
 		cmocka_unit_test(test_request__query_unknown__names_first_unknown),
