@@ -192,3 +192,22 @@ runner "$T/runner-purge.log" --once --now "$(at_plus 90000)" || t_fail "runner: 
 expect_eq "record after 25 h" "$(db "SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = '$pkey'")" 0
 grep -qE '[1-9][0-9]* idempotency records purged' "$T/runner-purge.log" || t_fail "pass line: $(grep 'pass:' "$T/runner-purge.log")"
 t_end
+
+t_begin "runner: a page nobody recognises (the portal's 404) -> error banxico_unrecognised_answer"
+# one queued job, run by a runner whose banxico_url (env override) points
+# at a path the simulator answers with its 404 page
+uid=00000000-0000-4000-9000-$(printf '%012d' $RANDOM)
+db "INSERT INTO validations (id, account_id, status, fecha, clave_rastreo, emisor, receptor, cuenta, monto,
+		request_data, created_at, updated_at, enqueued_at, expires_at, etag_version)
+	VALUES ('$uid', '$ACC_A', 'queued', '$VFECHA', 'MXUNREC$$', '40012', '90646', '646180157048010399', 5.00,
+		'{}', UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 HOUR, 1);
+	INSERT INTO jobs (validation_id, state, run_after, tries, created_at)
+	VALUES ('$uid', 'queued', UTC_TIMESTAMP(), 0, UTC_TIMESTAMP())" || t_fail "could not insert the job"
+h0=$(sim_stat by_outcome http404)
+MXCEP_BANXICO_URL=$SIM/no-such-portal/ runner "$T/runner-unrec.log" --once ||
+	t_fail "runner: $(tail -n 3 "$T/runner-unrec.log")"
+get_validation "$uid"
+expect_validation error banxico_unrecognised_answer
+expect_json data.attributes.has_cep false
+expect_eq "simulator 404 pages" "$(sim_stat by_outcome http404)" $((h0 + 1))
+t_end
