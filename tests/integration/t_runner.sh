@@ -13,7 +13,7 @@ terminal_once() {
 	local id=$1 n
 	n=$(cat "$T"/fcgi.log "$T"/runner-*.log 2>/dev/null | grep -c "validation $id: ")
 	expect_eq "log lines finishing $id" "$n" 1
-	expect_eq "job state" "$(db "SELECT state FROM jobs WHERE validation_id = '$id'")" done
+	expect_eq "job state" "$(db "SELECT state FROM jobs WHERE validation_id = '$id'")" "done"
 	expect_eq "etag_version" "$(db "SELECT etag_version FROM validations WHERE id = '$id'")" 3
 }
 
@@ -177,7 +177,7 @@ expect_validation failed expired
 expect_json data.attributes.has_cep false
 expect_match "completed_at" "$(jget data.attributes.completed_at)" '^[0-9-]{10}T[0-9:]{8}Z$'
 expect_eq "valida.do queries" "$(valida_count)" "$c0"
-expect_eq "job state" "$(db "SELECT state FROM jobs WHERE validation_id = '$eid'")" done
+expect_eq "job state" "$(db "SELECT state FROM jobs WHERE validation_id = '$eid'")" "done"
 clear_backoff
 t_end
 
