@@ -9,6 +9,8 @@
 
 /* routes.c: the route table and the request pipeline */
 int	 api_handle(struct request *, struct response *);
+/* 1 when the key's account is listed in operator_accounts */
+int	 api_is_operator(const struct request *);
 /* maps a store failure to 503 database_unavailable or 500 */
 int	 api_db_error(struct request *, struct response *);
 /* the top-level "meta" every document carries (datetime descriptor) */

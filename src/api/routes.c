@@ -29,12 +29,12 @@ static const struct route api_routes[] = {
 	{ METHOD_GET, "/v1/validations/:id/image", api_validations_image,
 	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, NULL },
 	{ METHOD_GET, "/v1/admin/validations", api_admin_validations_list,
-	    ROUTE_AUTH, SCOPE_ADMIN,
+	    ROUTE_AUTH | ROUTE_OPERATOR, SCOPE_ADMIN,
 	    API_FILTER_KEYS API_PAGE_KEYS API_ACCOUNT_KEYS },
 	{ METHOD_GET, "/v1/admin/validations/recent",
-	    api_admin_validations_recent, ROUTE_AUTH, SCOPE_ADMIN, " limit " },
+	    api_admin_validations_recent, ROUTE_AUTH | ROUTE_OPERATOR, SCOPE_ADMIN, " limit " },
 	{ METHOD_GET, "/v1/admin/validations/:id/raw",
-	    api_admin_validations_raw, ROUTE_AUTH, SCOPE_ADMIN, NULL },
+	    api_admin_validations_raw, ROUTE_AUTH | ROUTE_OPERATOR, SCOPE_ADMIN, NULL },
 	{ METHOD_GET, "/v1/validations/:id/cep", api_cep_get,
 	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, " format " },
 	{ METHOD_GET, "/v1/admin/api-keys", api_admin_keys_list,
@@ -77,6 +77,21 @@ api_url(const struct request *req, const char *path)
 		return xasprintf("%s://%s%s", req->https ? "https" : "http",
 		    req->host, path);
 	return xstrdup(path);
+}
+
+int
+api_is_operator(const struct request *req)
+{
+	const char	*list = req->app->cfg->operator_accounts, *p;
+	size_t		 n = strlen(req->account_id);
+
+	if (n == 0)
+		return 0;
+	for (p = list; (p = strstr(p, req->account_id)) != NULL; p += n)
+		if ((p == list || p[-1] == ',' || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return 1;
+	return 0;
 }
 
 int
@@ -217,6 +232,12 @@ api_handle(struct request *req, struct response *resp)
 	if ((r->flags & ROUTE_AUTH) &&
 	    (status = api_authenticate(req, resp, r->scope)) != 0)
 		goto out;
+	if ((r->flags & ROUTE_OPERATOR) && !api_is_operator(req)) {
+		status = response_error(resp, 403, "operator_only", "views "
+		    "across accounts need an admin key of an operator account "
+		    "(config key operator_accounts)", NULL, NULL);
+		goto out;
+	}
 	if ((unknown = request_query_unknown(req, r->query)) != NULL) {
 		snprintf(detail, sizeof(detail), "unknown query parameter "
 		    "\"%.60s\"", unknown);

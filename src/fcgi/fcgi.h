@@ -156,6 +156,7 @@ typedef int (*handler_fn)(struct request *, struct response *);
 
 #define ROUTE_AUTH		0x01u	/* needs a valid API key */
 #define ROUTE_BODY_JSON		0x02u	/* needs a JSON:API body */
+#define ROUTE_OPERATOR		0x04u	/* across accounts: operator accounts only */
 
 struct route {
 	enum method	 method;

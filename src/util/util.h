@@ -71,6 +71,8 @@ struct config {
 	int	 max_json_depth;
 	int	 auth_cache_ttl;	/* seconds a verified key is trusted per worker */
 	char	*public_url;		/* base for links, "" = from the request */
+	char	*operator_accounts;	/* account ids whose admin keys see every
+					   account (admin views), comma-separated */
 	/* Banxico */
 	char	*banxico_url;
 	int	 banxico_connect_timeout_ms;

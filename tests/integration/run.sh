@@ -102,6 +102,7 @@ CODE=
 http() {
 	local m=$1 p=$2
 	shift 2
+	rm -f "$T/body"	# curl leaves -o alone when there is no body (304, 204)
 	CODE=$(curl -sS --max-time 20 -o "$T/body" -D "$T/headers" -w '%{http_code}' \
 		-H 'Expect:' -X "$m" "$@" "$URL$p" 2>"$T/curl.err") || CODE=000
 	[[ -n $CODE ]] || CODE=000
@@ -288,6 +289,9 @@ KEY_B_ID=$(cat "$T/last_key_id")
 [[ $KEY_A == mxcep_* ]] || bail "key create printed '$KEY_A', not mxcep_..."
 [[ $KEY_B_ID =~ ^[0-9a-f-]{36}$ ]] || bail "key create: no 'key id: UUID' on stderr"
 export KEY_A_ID
+# account A is an operator account: its admin key sees the views across
+# accounts (/v1/admin/validations...); B's admin keys must not
+echo "operator_accounts = $ACC_A" >>"$CONF"
 
 start_fcgi "$T" "$CONF" 2>"$T/setup.err" || bail "mxcep-fcgi: $(cat "$T/setup.err")"
 PORT=$(free_port)

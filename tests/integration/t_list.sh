@@ -492,6 +492,15 @@ for k in "$LK" "$KEY_A"; do
 	http GET "/v1/admin/validations/$L1/raw" -H "Authorization: Bearer $k"
 	expect_error 403 insufficient_scope
 done
+# an admin key of an account that is not an operator account sees no
+# other account's records
+ADMIN_L=$(new_key "$ACC_L" admin) || t_fail "key create (admin of L) failed"
+http GET /v1/admin/validations -H "Authorization: Bearer $ADMIN_L"
+expect_error 403 operator_only
+http GET /v1/admin/validations/recent -H "Authorization: Bearer $ADMIN_L"
+expect_error 403 operator_only
+http GET "/v1/admin/validations/$L1/raw" -H "Authorization: Bearer $ADMIN_L"
+expect_error 403 operator_only
 t_end
 
 t_begin "admin: recent is the newest N of every account (N <= 100)"
