@@ -136,6 +136,8 @@ struct runner_stats {
 	size_t		 deferred;	/* put back (Banxico back-off), lease lost */
 	size_t		 failed;	/* left for a later pass (MariaDB trouble) */
 	uint64_t	 purged;	/* idempotency records removed */
+	size_t		 retries;	/* of the claimed jobs: retry attempts */
+	double		 banxico_seconds;	/* spent inside Banxico queries */
 };
 /* 0, or -1 when the queue could not be read (logged) */
 int	 api_runner_pass(struct app *, double max_seconds, size_t max_jobs,
@@ -143,6 +145,28 @@ int	 api_runner_pass(struct app *, double max_seconds, size_t max_jobs,
 
 /* validate.c */
 int	 api_validate_post(struct request *, struct response *);
+
+/* retry.c: retry cycles (issue 5) */
+struct retry_policy;
+enum validation_status;
+int	 api_retry_policy_get(struct request *, struct response *);
+int	 api_retry_policy_put(struct request *, struct response *);
+int	 api_validation_retry_policy_put(struct request *, struct response *);
+int	 api_validation_retry_cancel(struct request *, struct response *);
+int	 api_validation_retry_attempts(struct request *, struct response *);
+/* The policy of a new validation: given (the body's retry_policy; NULL
+ * or null = none) checked against the account's cap, else the
+ * account's default. A bad policy appends one 422 error object under
+ * pointer to errs. -1 only when MariaDB failed. */
+int	 api_retry_policy_for(struct request *, const json_t *given,
+	    const char *pointer, struct retry_policy *out, json_t *errs);
+/* sets the retry_state columns of a new record from p */
+void	 api_retry_policy_apply(struct validation *,
+	    const struct retry_policy *p);
+/* called after every job that finished (first query or retry): the
+ * hook point for webhooks; a no-op for now */
+void	 api_validation_completed(struct app *, const struct job *,
+	    enum validation_status);
 
 /* cep.c */
 int	 api_cep_get(struct request *, struct response *);

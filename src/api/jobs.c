@@ -184,9 +184,16 @@ jobs_finish(struct app *app, const struct job *job,
 	if (!finished)
 		return 1;
 	api_etag_publish(app, job->account_id, job->validation_id, etag, 1);
-	log_info("validation %s: %s%s%s", job->validation_id,
-	    validation_status_name(o->status), o->error_code ? " " : "",
-	    o->error_code ? o->error_code : "");
+	if (job->kind == JOB_KIND_RETRY)
+		log_info("validation %s retry %d: %s%s%s", job->validation_id,
+		    job->attempt, validation_status_name(o->status),
+		    o->error_code ? " " : "", o->error_code ? o->error_code :
+		    "");
+	else
+		log_info("validation %s: %s%s%s", job->validation_id,
+		    validation_status_name(o->status), o->error_code ? " " :
+		    "", o->error_code ? o->error_code : "");
+	api_validation_completed(app, job, o->status);
 	return 0;
 }
 
@@ -200,12 +207,15 @@ api_jobs_run(struct app *app, const struct job *job, int sync, double t0,
 	struct banxico_answer		 a;
 	char				*result = NULL, state[64];
 	time_t				 now = clock_now(), until = 0;
+	double				 t_query;
 	int64_t				 etag;
 	int				 rc = -1;
 
 	memset(&o, 0, sizeof(o));
 	memset(&a, 0, sizeof(a));
 	o.processing_time_ms = -1;
+	o.started_at = now;
+	o.duration_ms = -1;
 	/* the synchronous path has just written the record: no need to
 	 * read it back */
 	if (known != NULL)
@@ -218,7 +228,10 @@ api_jobs_run(struct app *app, const struct job *job, int sync, double t0,
 		    (unsigned long long)job->id, job->validation_id);
 		goto out;
 	}
-	if (v->status != VALIDATION_STATUS_QUEUED &&
+	/* a retry asks Banxico again whatever the record says; the first
+	 * query only while the record waits for it */
+	if (job->kind == JOB_KIND_VALIDATE &&
+	    v->status != VALIDATION_STATUS_QUEUED &&
 	    v->status != VALIDATION_STATUS_PROCESSING) {
 		/* finished already (a replayed lease): record it as it is */
 		o.status = v->status;
@@ -273,7 +286,11 @@ api_jobs_run(struct app *app, const struct job *job, int sync, double t0,
 		    "(banxico_max_rps) is reached; retry shortly";
 	} else {
 		jobs_query_of(v, &q);
+		t_query = clock_monotonic();
 		(void)banxico_query(app->banxico, &q, &a);
+		t_query = clock_monotonic() - t_query;
+		app->banxico_seconds += t_query;
+		o.duration_ms = (int64_t)(t_query * 1000.0 + 0.5);
 		o.status = outcome_map[a.outcome].status;
 		o.error_code = outcome_map[a.outcome].error_code;
 		o.error_message = outcome_map[a.outcome].message;

@@ -32,6 +32,8 @@ runner_run_claimed(struct app *app, struct job *jobs, size_t n,
 	int	 rc;
 
 	for (i = 0; i < n; i++) {
+		if (jobs[i].kind == JOB_KIND_RETRY)
+			st->retries++;
 		rc = api_jobs_run(app, &jobs[i], 0, 0, NULL);
 		if (rc == 0)
 			st->finished++;
@@ -53,6 +55,7 @@ api_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
 	time_t		 now;
 	uint64_t	 purged = 0;
 	int		 lease = api_jobs_lease_seconds(app->cfg);
+	double		 in_banxico = app->banxico_seconds;
 
 	memset(st, 0, sizeof(*st));
 	/* expired first: they must not wait behind due work */
@@ -68,8 +71,11 @@ api_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
 		free(jobs);
 		jobs = NULL;
 		if ((stop != NULL && *stop) ||
-		    clock_monotonic() - start >= max_seconds)
+		    clock_monotonic() - start >= max_seconds) {
+			st->banxico_seconds = app->banxico_seconds -
+			    in_banxico;
 			return 0;
+		}
 	}
 	while (max_jobs == 0 || st->claimed < max_jobs) {
 		if ((stop != NULL && *stop) ||
@@ -88,5 +94,6 @@ api_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
 	}
 	if (db_idem_purge(app->db, clock_now(), &purged) == 0)
 		st->purged = purged;
+	st->banxico_seconds = app->banxico_seconds - in_banxico;
 	return 0;
 }

@@ -30,6 +30,7 @@ struct validate_input {
 	char		*cuenta;
 	int64_t		 monto_cents;
 	int		 playground;
+	struct retry_policy retry;		/* the body's, else the account's */
 	json_t		*attrs;			/* borrowed: the fields as sent */
 };
 
@@ -263,7 +264,7 @@ validate_parse(struct request *req, struct response *resp,
 {
 	static const char *const known[] = { "fecha", "clave_rastreo",
 	    "referencia", "emisor", "receptor", "cuenta", "monto",
-	    "playground", NULL };
+	    "playground", "retry_policy", NULL };
 	json_t		*data, *errs, *v;
 	const char	*base = "", *key, *type;
 	char		 detail[160];
@@ -317,6 +318,12 @@ validate_parse(struct request *req, struct response *resp,
 		add_error(errs, 422, "invalid_attribute", "playground must be "
 		    "true or false", base, "playground");
 	in->playground = json_is_true(v);
+	snprintf(detail, sizeof(detail), "%s/retry_policy", base);
+	if (api_retry_policy_for(req, json_object_get(in->attrs,
+	    "retry_policy"), detail, &in->retry, errs) == -1) {
+		json_decref(errs);
+		return api_db_error(req, resp);
+	}
 out:
 	if (json_array_size(errs) == 0) {
 		json_decref(errs);
@@ -410,6 +417,7 @@ validate_record(struct request *req, const struct validate_input *in,
 		v->processing_started_at = now;
 	v->expires_at = now + req->app->cfg->queue_expiry_seconds;
 	v->etag_version = 1;
+	api_retry_policy_apply(v, &in->retry);
 	return v;
 }
 

@@ -59,7 +59,7 @@ main(int argc, char *argv[])
 	struct sigaction	 sa;
 	struct timespec		 ts;
 	const char		*config_path = NULL;
-	double			 max_seconds = 50, interval = 5;
+	double			 max_seconds = 50, interval = 5, t0;
 	long			 max_jobs = 0;
 	time_t			 now = 0;
 	int			 ch, loop = 0, rc = 0;
@@ -120,6 +120,7 @@ main(int argc, char *argv[])
 
 	app_init(&app, &cfg);
 	do {
+		t0 = clock_monotonic();
 		if (api_runner_pass(&app, max_seconds, (size_t)max_jobs,
 		    &runner_stop, &st) == -1) {
 			log_warnx("pass failed: the queue could not be read");
@@ -129,9 +130,12 @@ main(int argc, char *argv[])
 			if (st.claimed + st.expired + st.purged > 0 || !loop)
 				log_info("pass: %zu due, %zu expired, %zu "
 				    "finished, %zu put back, %zu failed, %llu "
-				    "idempotency records purged", st.claimed,
-				    st.expired, st.finished, st.deferred,
-				    st.failed, (unsigned long long)st.purged);
+				    "idempotency records purged, %zu retries, "
+				    "%.3f s in Banxico queries of %.3f s",
+				    st.claimed, st.expired, st.finished,
+				    st.deferred, st.failed,
+				    (unsigned long long)st.purged, st.retries,
+				    st.banxico_seconds, clock_monotonic() - t0);
 		}
 		if (loop && !runner_stop) {
 			ts.tv_sec = (time_t)interval;

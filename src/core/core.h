@@ -163,4 +163,90 @@ void		 csv_datetime(struct csv *, time_t);	/* "...T...Z" UTC */
 void		 csv_bool(struct csv *, int);		/* true/false */
 void		 csv_end(struct csv *);
 
+/* retry.c: retry policy maths (issue 5): checking a policy, the next
+ * schedule, the transitions of a cycle. No I/O. */
+#define RETRY_INTERVAL_MIN	300		/* interval_seconds bounds */
+#define RETRY_INTERVAL_MAX	86400
+#define RETRY_ON_NOT_FOUND	0x01u		/* outcomes, a bit set */
+#define RETRY_ON_CEP_UNAVAILABLE 0x02u
+#define RETRY_ON_ERROR		0x04u
+#define RETRY_ON__ALL		0x07u
+/* what an attempt ended with, as far as retries care */
+enum retry_result {
+	RETRY_RESULT_PENDING = 0,	/* queued/processing: not ended yet */
+	RETRY_RESULT_VALID,
+	RETRY_RESULT_NOT_FOUND,
+	RETRY_RESULT_CEP_UNAVAILABLE,
+	RETRY_RESULT_ERROR,
+	RETRY_RESULT_OTHER,		/* invalid, failed: never retried */
+	RETRY_RESULT__MAX
+};
+/* the state of a cycle; the values are those of enum retry_terminal
+ * (store.h), RETRY_CYCLE_NONE being terminal_state null */
+enum retry_cycle_state {
+	RETRY_CYCLE_NONE = 0,		/* no cycle running (yet) */
+	RETRY_CYCLE_PENDING,		/* a retry is scheduled or running */
+	RETRY_CYCLE_RESOLVED,
+	RETRY_CYCLE_EXHAUSTED,
+	RETRY_CYCLE_CANCELLED,
+	RETRY_CYCLE__MAX
+};
+struct retry_policy {
+	int		 enabled;	/* 0/1; the rest is unused when 0 */
+	int		 max_retries;	/* 1..cap */
+	int		 interval_seconds;	/* RETRY_INTERVAL_MIN..MAX */
+	unsigned int	 outcomes;	/* RETRY_ON_*, not empty */
+};
+struct retry_cycle {
+	struct retry_policy	 policy;
+	int			 attempts_completed;	/* retries that ran */
+	time_t			 next_attempt_at;	/* 0 = none */
+	time_t			 resolved_at;		/* 0 = not */
+	time_t			 exhausted_at;
+	time_t			 cancelled_at;
+	enum retry_cycle_state	 state;
+};
+/* a field of the policy that is wrong: field is the member name
+ * ("max_retries") or "" for the policy itself */
+struct retry_policy_error {
+	const char	*field;
+	const char	*code;		/* invalid_attribute | unknown_attribute |
+					   missing_attribute | max_retries_over_cap */
+	char		 detail[200];
+};
+/* status name ("not_found") -> result; unknown names are OTHER */
+enum retry_result retry_result_of(const char *status);
+/* the RETRY_ON_ bit of a result, 0 for valid/other/pending */
+unsigned int	 retry_result_bit(enum retry_result);
+/* Checks a policy object {enabled, max_retries, interval_seconds,
+ * outcomes} against cap (the account's max_retries cap). 0 and *p set,
+ * or -1 with *e (the first problem found). */
+int		 retry_policy_from_json(const struct json_t *, int cap,
+		    struct retry_policy *p, struct retry_policy_error *e);
+/* outcomes as a JSON array text, in a fixed order; caller frees */
+char		*retry_outcomes_text(unsigned int outcomes);
+/* the bits of a stored outcomes text (unknown names ignored); 0 for NULL */
+unsigned int	 retry_outcomes_parse(const char *text);
+/* After attempt `attempt` (0 = the first validation, n >= 1 = retry n)
+ * ended with r at now: moves c on. Returns 1 when retry number
+ * c->attempts_completed + 1 must be scheduled at c->next_attempt_at,
+ * else 0. A cycle already resolved/exhausted/cancelled does not move
+ * (a retry that ran is still counted). */
+int		 retry_cycle_after(struct retry_cycle *c, int attempt,
+		    enum retry_result r, time_t now);
+/* retry_cycle_set_policy results (a bit set, or -1: refused, the cycle
+ * is resolved, exhausted or cancelled) */
+#define RETRY_SET_SCHEDULE	0x01u	/* queue (or move) retry
+					   attempts_completed + 1 at next_attempt_at */
+#define RETRY_SET_UNSCHEDULE	0x02u	/* remove the queued retry */
+/* Sets the policy of a record whose status is `current` at now. */
+int		 retry_cycle_set_policy(struct retry_cycle *c,
+		    const struct retry_policy *p, enum retry_result current,
+		    time_t now);
+/* Cancels: 0 cancelled now (remove the queued retry), 1 it already was
+ * (same answer), -1 refused: resolved, exhausted, or no cycle to cancel
+ * (retries off, or the validation ended without needing one). */
+int		 retry_cycle_cancel(struct retry_cycle *c,
+		    enum retry_result current, time_t now);
+
 #endif /* MXCEP_CORE_H */

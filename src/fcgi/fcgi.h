@@ -33,6 +33,8 @@ struct app {
 	char			 deferred_validation[37];	/* its validation */
 	char			 deferred_account[37];
 	double			 banxico_last;	/* pacing without memcached */
+	double			 banxico_seconds;	/* s spent in Banxico
+						   queries by this process */
 };
 
 enum method {

@@ -149,12 +149,14 @@ static const struct {
 	    " (state = 'queued' OR (state = 'running' AND lease_until < ?))",
 	    0 },
 	[STMT_JOBS_DUE_QUEUED] = { "jobs_due_queued",
-	    "SELECT j.id, j.validation_id, v.account_id, j.tries FROM jobs j"
+	    "SELECT j.id, j.validation_id, v.account_id, j.tries, j.kind,"
+	    " j.attempt FROM jobs j"
 	    " JOIN validations v ON v.id = j.validation_id"
 	    " WHERE j.state = 'queued' AND j.run_after <= ?"
 	    " ORDER BY j.run_after, j.id LIMIT ? FOR UPDATE SKIP LOCKED", 0 },
 	[STMT_JOBS_DUE_EXPIRED_LEASE] = { "jobs_due_expired_lease",
-	    "SELECT j.id, j.validation_id, v.account_id, j.tries FROM jobs j"
+	    "SELECT j.id, j.validation_id, v.account_id, j.tries, j.kind,"
+	    " j.attempt FROM jobs j"
 	    " JOIN validations v ON v.id = j.validation_id"
 	    " WHERE j.state = 'running' AND j.lease_until < ?"
 	    " ORDER BY j.lease_until, j.id LIMIT ? FOR UPDATE SKIP LOCKED",
@@ -167,9 +169,11 @@ static const struct {
 	    " lease_until = NULL WHERE id = ? AND state = 'running'"
 	    " AND lease_owner = ?", 0 },
 	[STMT_JOBS_EXPIRED_QUEUE] = { "jobs_expired_queue",
-	    "SELECT j.id, j.validation_id, v.account_id, j.tries FROM jobs j"
+	    "SELECT j.id, j.validation_id, v.account_id, j.tries, j.kind,"
+	    " j.attempt FROM jobs j"
 	    " JOIN validations v ON v.id = j.validation_id"
-	    " WHERE j.state = 'queued' AND v.expires_at < ?"
+	    " WHERE j.state = 'queued' AND j.kind = 'validate'"
+	    " AND v.expires_at < ?"
 	    " ORDER BY j.id LIMIT ? FOR UPDATE SKIP LOCKED", 0 },
 	[STMT_VALIDATION_START] = { "validation_start",
 	    "UPDATE validations SET status = 'processing',"
@@ -245,6 +249,71 @@ static const struct {
 	    "SELECT id, kind, state, tries, run_after, lease_owner,"
 	    " lease_until, created_at, finished_at FROM jobs"
 	    " WHERE validation_id = ? ORDER BY id", STMT_READ },
+	/* retries.c: retry cycles (sql/006_retries.sql) */
+	[STMT_RETRY_LOCK] = { "retry_lock",
+	    "SELECT status, retry_enabled, retry_max_retries,"
+	    " retry_interval_seconds, retry_outcomes, retry_attempts_completed,"
+	    " retry_next_attempt_at, retry_resolved_at, retry_exhausted_at,"
+	    " retry_cancelled_at, retry_terminal_state, account_id"
+	    " FROM validations WHERE id = ? FOR UPDATE", 0 },
+	[STMT_RETRY_SAVE] = { "retry_save",
+	    "UPDATE validations SET retry_enabled = ?, retry_max_retries = ?,"
+	    " retry_interval_seconds = ?, retry_outcomes = ?,"
+	    " retry_attempts_completed = ?, retry_next_attempt_at = ?,"
+	    " retry_resolved_at = ?, retry_exhausted_at = ?,"
+	    " retry_cancelled_at = ?, retry_terminal_state = ?, updated_at = ?,"
+	    " etag_version = etag_version + ? WHERE id = ?", 0 },
+	/* a retry is queued once; one cancelled earlier (done) is queued
+	 * again, one queued or running is only moved (queued) or kept */
+	[STMT_RETRY_JOB_SCHEDULE] = { "retry_job_schedule",
+	    "INSERT INTO jobs (validation_id, kind, attempt, state, run_after,"
+	    " tries, created_at) VALUES (?, 'retry', ?, 'queued', ?, 0, ?)"
+	    " ON DUPLICATE KEY UPDATE"
+	    " run_after = IF(state = 'running', run_after, VALUES(run_after)),"
+	    " finished_at = IF(state = 'done', NULL, finished_at),"
+	    " state = IF(state = 'done', 'queued', state)", 0 },
+	[STMT_RETRY_ATTEMPT_SCHEDULE] = { "retry_attempt_schedule",
+	    "INSERT INTO retry_attempts (validation_id, attempt, scheduled_at)"
+	    " VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE scheduled_at ="
+	    " IF(finished_at IS NULL, VALUES(scheduled_at), scheduled_at)", 0 },
+	/* before STMT_RETRY_JOB_UNSCHEDULE: the attempts whose job is
+	 * still queued (a running one finishes and is recorded) */
+	[STMT_RETRY_ATTEMPT_UNSCHEDULE] = { "retry_attempt_unschedule",
+	    "DELETE ra FROM retry_attempts ra JOIN jobs j"
+	    " ON j.validation_id = ra.validation_id AND j.kind = 'retry'"
+	    " AND j.attempt = ra.attempt WHERE ra.validation_id = ?"
+	    " AND ra.finished_at IS NULL AND j.state = 'queued'", 0 },
+	[STMT_RETRY_JOB_UNSCHEDULE] = { "retry_job_unschedule",
+	    "UPDATE jobs SET state = 'done', finished_at = ?"
+	    " WHERE validation_id = ? AND kind = 'retry' AND state = 'queued'",
+	    0 },
+	[STMT_RETRY_ATTEMPT_FINISH] = { "retry_attempt_finish",
+	    "INSERT INTO retry_attempts (validation_id, attempt, scheduled_at,"
+	    " started_at, finished_at, status, banxico_status, error_code,"
+	    " duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON DUPLICATE KEY UPDATE started_at = VALUES(started_at),"
+	    " finished_at = VALUES(finished_at), status = VALUES(status),"
+	    " banxico_status = VALUES(banxico_status),"
+	    " error_code = VALUES(error_code),"
+	    " duration_ms = VALUES(duration_ms)", 0 },
+	[STMT_RETRY_ATTEMPTS_LIST] = { "retry_attempts_list",
+	    "SELECT ra.attempt, ra.scheduled_at, ra.started_at, ra.finished_at,"
+	    " ra.status, ra.banxico_status, ra.error_code, ra.duration_ms"
+	    " FROM retry_attempts ra JOIN validations v"
+	    " ON v.id = ra.validation_id WHERE ra.validation_id = ?"
+	    " AND v.account_id = ? ORDER BY ra.attempt", STMT_READ },
+	[STMT_ACCOUNT_RETRY_SETTINGS] = { "account_retry_settings",
+	    "SELECT p.retry_max_retries, rp.enabled, rp.max_retries,"
+	    " rp.interval_seconds, rp.outcomes FROM accounts a"
+	    " JOIN plans p ON p.id = a.plan_id LEFT JOIN account_retry_policies"
+	    " rp ON rp.account_id = a.id WHERE a.id = ?", STMT_READ },
+	[STMT_ACCOUNT_RETRY_PUT] = { "account_retry_put",
+	    "INSERT INTO account_retry_policies (account_id, enabled,"
+	    " max_retries, interval_seconds, outcomes, updated_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+	    " enabled = VALUES(enabled), max_retries = VALUES(max_retries),"
+	    " interval_seconds = VALUES(interval_seconds),"
+	    " outcomes = VALUES(outcomes), updated_at = VALUES(updated_at)", 0 },
 };
 
 struct db {

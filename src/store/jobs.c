@@ -69,6 +69,7 @@ jobs_claim_with(struct db *db, enum stmt stmt, time_t now, const char *owner,
 	struct job	*found = NULL;
 	size_t		 nfound = 0, i;
 	int		 rc, claimed;
+	char		 kind[16];
 
 	if (limit == 0)
 		return 0;
@@ -77,7 +78,7 @@ jobs_claim_with(struct db *db, enum stmt stmt, time_t now, const char *owner,
 	dbp_init(&p);
 	dbp_time(&p, now);
 	dbp_i64(&p, (long long)limit);
-	if (db_run(db, stmt, &p, &r, "issi") == -1)
+	if (db_run(db, stmt, &p, &r, "issisi") == -1)
 		goto fail;
 	found = xcalloc(limit, sizeof(*found));
 	while ((rc = dbr_fetch(&r)) == 1 && nfound < limit) {
@@ -87,6 +88,10 @@ jobs_claim_with(struct db *db, enum stmt stmt, time_t now, const char *owner,
 		dbr_strcpy(&r, 2, found[nfound].account_id,
 		    sizeof(found[nfound].account_id));
 		found[nfound].tries = (int)dbr_i64(&r, 3, 0) + 1;
+		dbr_strcpy(&r, 4, kind, sizeof(kind));
+		found[nfound].kind = strcmp(kind, "retry") == 0 ?
+		    JOB_KIND_RETRY : JOB_KIND_VALIDATE;
+		found[nfound].attempt = (int)dbr_i64(&r, 5, 0);
 		nfound++;
 	}
 	dbr_done(&r);
@@ -228,6 +233,8 @@ db_job_finish(struct db *db, const struct job *job, const char *owner,
 	dbp_time(&p, now);
 	dbp_str(&p, job->validation_id);
 	if (db_run(db, STMT_VALIDATION_FINISH, &p, NULL, NULL) == -1)
+		goto fail;
+	if (db_retry_after_job(db, job, o, now) == -1)
 		goto fail;
 	if (o->xml != NULL || o->pdf != NULL || o->raw != NULL) {
 		dbp_init(&p);

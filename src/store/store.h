@@ -334,11 +334,18 @@ void	 job_attempt_list_free(struct job_attempt *, size_t);
 /* jobs.c: the work queue on MariaDB. A job is claimed with a lease;
  * a lease that ran out (its process died) makes it claimable again;
  * finishing needs the lease, so each job ends exactly once. */
+enum job_kind {
+	JOB_KIND_VALIDATE = 0,		/* the first query (attempt 0) */
+	JOB_KIND_RETRY,			/* retry number `attempt` (1..) */
+	JOB_KIND__MAX
+};
 struct job {
 	uint64_t	 id;
 	char		 validation_id[UUID_STR_LEN + 1];
 	char		 account_id[UUID_STR_LEN + 1];
 	int		 tries;		/* claims so far, this one included */
+	enum job_kind	 kind;
+	int		 attempt;	/* 0 for validate, the retry number */
 };
 /* Inserts v and its job in one transaction; with lease_owner the job is
  * born claimed (synchronous validation), otherwise queued. */
@@ -376,15 +383,59 @@ struct validation_outcome {
 	const char		*raw;		/* unrecognised answer */
 	size_t			 raw_len;
 	int64_t			 processing_time_ms;	/* -1 = null */
+	time_t			 started_at;	/* the attempt began; 0 = now */
+	int64_t			 duration_ms;	/* in the Banxico query; -1 = none */
 };
 /* In one transaction: the job done (only while owner holds its lease),
- * the validation's result, the documents. *finished 0 when the lease
- * was lost (nothing written); *etag the validation's new version. */
+ * the validation's result, the documents, and its retry cycle moved on
+ * (the next retry scheduled, the attempt recorded: retries.c).
+ * *finished 0 when the lease was lost (nothing written); *etag the
+ * validation's new version. */
 int	 db_job_finish(struct db *, const struct job *, const char *owner,
 	    time_t now, const struct validation_outcome *, int *finished,
 	    int64_t *etag);
 /* The current etag_version of a validation (-1 when none). */
 int	 db_validation_etag(struct db *, const char *id, int64_t *etag);
+
+/*
+ * retries.c: retry cycles (issue 5). The policy maths is in
+ * core/retry.c; these apply it under a row lock on the validation.
+ */
+struct retry_policy;
+/* The account's cap (its plan's retry_max_retries) and default policy
+ * (*def zeroed, enabled 0, when it has none). *found 0: no account. */
+int	 db_account_retry_settings(struct db *, const char *account_id,
+	    int *plan_cap, struct retry_policy *def, int *found);
+int	 db_account_retry_policy_put(struct db *, const char *account_id,
+	    const struct retry_policy *, time_t now);
+/* What a change of one record's cycle did. */
+struct retry_change {
+	int		 found;		/* 0: no such validation in the account */
+	int		 result;	/* retry_cycle_cancel/_set_policy's: -1
+					   refused (409), 0 changed, 1 unchanged */
+	int64_t		 etag;		/* the validation's (new) version */
+};
+/* PUT /v1/validations/{id}/retry-policy */
+int	 db_validation_retry_policy(struct db *, const char *account_id,
+	    const char *id, const struct retry_policy *, time_t now,
+	    struct retry_change *);
+/* POST /v1/validations/{id}/cancel-retries */
+int	 db_validation_retry_cancel(struct db *, const char *account_id,
+	    const char *id, time_t now, struct retry_change *);
+/* One row of the history (GET /v1/validations/{id}/retry-attempts). */
+struct retry_attempt {
+	int		 attempt;	/* 1.. */
+	time_t		 scheduled_at;
+	time_t		 started_at;	/* 0 = not yet */
+	time_t		 finished_at;	/* 0 = not yet */
+	char		 status[16];	/* "" = not run yet */
+	char		*banxico_status;	/* NULL = null */
+	char		*error_code;
+	int64_t		 duration_ms;	/* -1 = null */
+};
+int	 db_retry_attempts(struct db *, const char *account_id,
+	    const char *id, struct retry_attempt **, size_t *n);
+void	 retry_attempt_list_free(struct retry_attempt *, size_t);
 
 /* CEP documents of the account's validation; *data NULL when none */
 int	 db_cep_document(struct db *, const char *account_id,

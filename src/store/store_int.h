@@ -65,6 +65,17 @@ enum stmt {
 	STMT_VALIDATION_GET_ANY,
 	STMT_CEP_RAW,
 	STMT_JOBS_OF_VALIDATION,
+	/* retries.c (issue 5) */
+	STMT_RETRY_LOCK,
+	STMT_RETRY_SAVE,
+	STMT_RETRY_JOB_SCHEDULE,
+	STMT_RETRY_ATTEMPT_SCHEDULE,
+	STMT_RETRY_ATTEMPT_UNSCHEDULE,
+	STMT_RETRY_JOB_UNSCHEDULE,
+	STMT_RETRY_ATTEMPT_FINISH,
+	STMT_RETRY_ATTEMPTS_LIST,
+	STMT_ACCOUNT_RETRY_SETTINGS,
+	STMT_ACCOUNT_RETRY_PUT,
 	STMT__MAX
 };
 
@@ -151,5 +162,14 @@ int	 db_run_composed(struct db *, uint64_t key, const char *name,
 /* db_exec_script: run one statement of a migration file as plain text
  * (trusted, from sql_dir; never from a request); results are discarded. */
 int	 db_exec_script(struct db *, const char *sql, size_t len);
+
+/* retries.c: inside db_job_finish()'s transaction, after the job was
+ * finished and before the validation's result is written: locks the
+ * validation's retry state, then moves the cycle on for outcome o of
+ * job (schedules the next retry, records the attempt). 0 or -1. */
+struct job;
+struct validation_outcome;
+int	 db_retry_after_job(struct db *, const struct job *,
+	    const struct validation_outcome *o, time_t now);
 
 #endif /* MXCEP_STORE_INT_H */

@@ -69,6 +69,7 @@ static const struct config_key config_keys[] = {
 	K(queue_expiry_seconds, CONFIG_INT, 60, 604800, "3600", 0),
 	K(poll_after_seconds, CONFIG_INT, 1, 3600, "2", 0),
 	K(storage_dir, CONFIG_STR, 0, 0, "", 0),
+	K(max_retries_cap, CONFIG_INT, 0, 100, "5", 0),
 };
 
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))

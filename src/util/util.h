@@ -85,6 +85,9 @@ struct config {
 	/* files */
 	char	*storage_dir;		/* receipt images (image_path is relative
 					   to it); "" = no image storage */
+	/* retries */
+	int	 max_retries_cap;	/* ceiling of retry_policy.max_retries
+					   over every plan; 0 = retries off */
 };
 int	 config_load(struct config *, const char *path, int path_required);
 void	 config_free(struct config *);
