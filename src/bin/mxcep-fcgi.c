@@ -54,6 +54,8 @@ main(int argc, char *argv[])
 	struct config	*cfg;
 	const char	*config_path = NULL, *pid_file = NULL;
 	int		 ch, check = 0, fd, own = 0;
+	unsigned long	 mode;
+	char		*end = NULL;
 
 	log_init("mxcep-fcgi", LOG_LEVEL_INFO);
 	while ((ch = getopt_long(argc, argv, "c:l:w:p:CVh", opts, NULL)) != -1)
@@ -94,8 +96,12 @@ main(int argc, char *argv[])
 		free(cfg);
 		return 0;
 	}
+	mode = strtoul(cfg->listen_mode, &end, 8);
+	if (end == cfg->listen_mode || *end != '\0' || mode > 0777)
+		fatalx("listen_mode: \"%s\" is not an octal mode like 0660",
+		    cfg->listen_mode);
 	if (cfg->listen[0] != '\0') {
-		if ((fd = master_listen(cfg->listen)) == -1)
+		if ((fd = master_listen(cfg->listen, (unsigned int)mode)) == -1)
 			fatalx("cannot listen on %s", cfg->listen);
 		own = 1;
 	} else if (stdin_is_socket()) {

@@ -101,7 +101,8 @@ struct response {
 };
 
 /* master.c */
-int	 master_listen(const char *spec);	/* returns fd or -1 */
+/* binds spec; a unix socket gets mode (e.g. 0660); returns fd or -1 */
+int	 master_listen(const char *spec, unsigned int mode);
 /* master_run consumes cfg (heap-allocated, freed at exit) */
 int	 master_run(struct config *, const char *config_path, int listen_fd,
 	    int is_own_socket, const char *pid_file);

@@ -40,7 +40,7 @@ struct master {
 };
 
 static int
-master_listen_unix(const char *path)
+master_listen_unix(const char *path, unsigned int mode)
 {
 	struct sockaddr_un	 sun;
 	int			 fd;
@@ -63,8 +63,8 @@ master_listen_unix(const char *path)
 		close(fd);
 		return -1;
 	}
-	/* the web server's user must be able to connect */
-	if (chmod(path, 0660) == -1)
+	/* the web server's user must be able to connect: listen_mode */
+	if (chmod(path, (mode_t)mode) == -1)
 		log_warn("%s: chmod %s", __func__, path);
 	return fd;
 }
@@ -112,14 +112,14 @@ master_listen_tcp(const char *spec)
 }
 
 int
-master_listen(const char *spec)
+master_listen(const char *spec, unsigned int mode)
 {
 	int	 fd;
 
 	if (strncmp(spec, "unix:", 5) == 0)
-		fd = master_listen_unix(spec + 5);
+		fd = master_listen_unix(spec + 5, mode);
 	else if (spec[0] == '/')
-		fd = master_listen_unix(spec);
+		fd = master_listen_unix(spec, mode);
 	else
 		fd = master_listen_tcp(spec);
 	if (fd == -1)

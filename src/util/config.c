@@ -41,6 +41,7 @@ struct config_key {
 
 static const struct config_key config_keys[] = {
 	K(listen, CONFIG_STR, 0, 0, "", 0),
+	K(listen_mode, CONFIG_STR, 0, 0, "0660", 0),
 	K(workers, CONFIG_INT, 1, 256, "4", 0),
 	K(max_requests, CONFIG_INT, 0, INT_MAX, "10000", 0),
 	K(shutdown_timeout, CONFIG_INT, 1, 3600, "30", 0),

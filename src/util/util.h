@@ -48,6 +48,7 @@ struct config {
 	char	*path;			/* file read, or NULL when none */
 	/* process model */
 	char	*listen;		/* "" = socket on fd 0; "unix:/p", "host:port" */
+	char	*listen_mode;		/* octal permissions of a unix socket */
 	int	 workers;		/* preforked workers, 1..256 */
 	int	 workers_explicit;	/* 1 when set by the file or environment */
 	int	 max_requests;		/* requests before a worker is recycled; 0 = never */
