@@ -217,6 +217,8 @@ server.pid-file       = "$dir/lighttpd.pid.server"
 server.errorlog       = "$dir/lighttpd.log"
 accesslog.filename    = "$dir/lighttpd-access.log"
 server.max-request-size = 65536
+# pass the backend's answer on as it comes (exports stream row by row)
+server.stream-response-body = 2
 fastcgi.server = (
 	"/v1" => ((
 		"socket"      => "$sock",
