@@ -11,6 +11,9 @@
 #include "api/api.h"
 #include "store/store.h"
 
+#define RUNNER_EMPTY_TRIES	3		/* empty claims before a pass ends */
+#define RUNNER_EMPTY_PAUSE_NS	(20 * 1000 * 1000)	/* between them */
+
 /*
  * The end of a lease taken now. With --now in the past, the lease must
  * still outlast the real run, or a runner on the real clock would take
@@ -56,6 +59,8 @@ api_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
 	uint64_t	 purged = 0;
 	int		 lease = api_jobs_lease_seconds(app->cfg);
 	double		 in_banxico = app->banxico_seconds;
+	struct timespec	 pause = { 0, RUNNER_EMPTY_PAUSE_NS };
+	int		 empty = 0;
 
 	memset(st, 0, sizeof(*st));
 	/* expired first: they must not wait behind due work */
@@ -85,8 +90,16 @@ api_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
 		if (db_jobs_claim_due(app->db, now, app->owner,
 		    runner_lease_until(lease), 1, &jobs, &n) == -1)
 			return -1;
-		if (n == 0)
-			break;
+		if (n == 0) {
+			/* SKIP LOCKED also skips the rows another runner's
+			 * claim holds for a moment (its scan locks what it
+			 * reads): look again before calling the queue empty */
+			if (++empty >= RUNNER_EMPTY_TRIES)
+				break;
+			nanosleep(&pause, NULL);
+			continue;
+		}
+		empty = 0;
 		st->claimed += n;
 		runner_run_claimed(app, jobs, n, st);
 		free(jobs);
