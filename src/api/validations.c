@@ -203,6 +203,73 @@ validations_not_modified(struct request *req, struct response *resp)
 	return response_empty(resp, 304);
 }
 
+/* The memcached keys of the version and of the rendered document (per
+ * base URL: links are absolute). */
+static void
+validations_doc_keys(const struct request *req, char etag[128],
+    char doc[160])
+{
+	char	*base = api_url(req, ""), h[2 * SHA256_LEN + 1];
+
+	sha256_hex(base, strlen(base), h);
+	free(base);
+	snprintf(etag, 128, "etag:%s:%s", req->account_id, req->params[0]);
+	snprintf(doc, 160, "doc:%s:%s:%.16s", req->account_id,
+	    req->params[0], h);
+}
+
+/*
+ * A finished validation's document straight from memcached: one round
+ * trip fetches the current version (kept by every writer) and the
+ * rendered document, used only when the two agree. Returns 200, or 0.
+ */
+static int
+validations_cached_doc(struct request *req, struct response *resp)
+{
+	char		 ek[128], dk[160], *vals[2], *end = NULL;
+	const char	*keys[2] = { ek, dk };
+	size_t		 lens[2];
+	long long	 version, docv;
+	int		 status = 0;
+
+	validations_doc_keys(req, ek, dk);
+	if (cache_get_many(req->app->cache, keys, 2, vals, lens) != 2)
+		goto out;
+	version = strtoll(vals[0], &end, 10);
+	if (end == vals[0] || *end != '\0')	/* pending ("3p"): not cached */
+		goto out;
+	docv = strtoll(vals[1], &end, 10);
+	if (docv != version || *end != '\n')
+		goto out;
+	validations_cache_headers(resp, version);
+	resp->status = status = 200;
+	resp->content_type = "application/vnd.api+json";
+	buf_reset(&resp->body);
+	buf_append(&resp->body, end + 1, lens[1] - (size_t)(end + 1 - vals[1]));
+out:
+	free(vals[0]);
+	free(vals[1]);
+	return status;
+}
+
+/* Keeps a finished validation's rendered document for the next GET. */
+static void
+validations_cache_doc(struct request *req, const struct validation *v,
+    const struct response *resp)
+{
+	char		 ek[128], dk[160];
+	struct buf	 b;
+
+	validations_doc_keys(req, ek, dk);
+	buf_init(&b);
+	buf_printf(&b, "%lld\n", (long long)v->etag_version);
+	buf_append(&b, resp->body.data, resp->body.len);
+	(void)cache_set(req->app->cache, dk, b.data, b.len, 300);
+	buf_free(&b);
+	api_etag_publish_state(req->app, v->account_id, v->id,
+	    v->etag_version, 0, 0);
+}
+
 int
 api_validations_get(struct request *req, struct response *resp)
 {
@@ -215,6 +282,8 @@ api_validations_get(struct request *req, struct response *resp)
 		    "no such validation", NULL, NULL);
 	if (req->if_none_match != NULL &&
 	    (status = validations_not_modified(req, resp)) != 0)
+		return status;
+	if ((status = validations_cached_doc(req, resp)) != 0)
 		return status;
 	if (db_validation_get(req->app->db, req->account_id, req->params[0],
 	    &v) == -1)
@@ -241,6 +310,8 @@ api_validations_get(struct request *req, struct response *resp)
 		    json_integer(req->app->cfg->poll_after_seconds));
 	status = response_json(resp, 200, json_pack("{s:o, s:o}", "data",
 	    api_validation_json(req, v), "meta", meta));
+	if (status == 200 && !pending && cache_enabled(req->app->cache))
+		validations_cache_doc(req, v, resp);
 	validation_free(v);
 	return status;
 }

@@ -127,6 +127,53 @@ cache_get(struct cache *c, const char *key, char **val, size_t *len)
 	return 0;
 }
 
+size_t
+cache_get_many(struct cache *c, const char *const *keys, size_t n,
+    char **vals, size_t *lens)
+{
+	char			 k[8][256];
+	const char		*kp[8];
+	size_t			 kl[8], i, hits = 0, rl;
+	memcached_result_st	*res;
+	memcached_return_t	 rc;
+	int			 len;
+
+	for (i = 0; i < n; i++) {
+		vals[i] = NULL;
+		lens[i] = 0;
+	}
+	if (c->mc == NULL || n == 0 || n > 8)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((len = cache_key(k[i], sizeof(k[i]), keys[i])) == -1)
+			return 0;
+		kp[i] = k[i];
+		kl[i] = (size_t)len;
+	}
+	if ((rc = memcached_mget(c->mc, kp, kl, n)) != MEMCACHED_SUCCESS) {
+		log_debug("%s: %s", __func__, memcached_strerror(c->mc, rc));
+		return 0;
+	}
+	while ((res = memcached_fetch_result(c->mc, NULL, &rc)) != NULL) {
+		for (i = 0; i < n; i++) {
+			rl = memcached_result_key_length(res);
+			if (vals[i] == NULL && rl == kl[i] &&
+			    memcmp(memcached_result_key_value(res), kp[i], rl)
+			    == 0) {
+				lens[i] = memcached_result_length(res);
+				vals[i] = xmalloc(lens[i] + 1);
+				memcpy(vals[i], memcached_result_value(res),
+				    lens[i]);
+				vals[i][lens[i]] = '\0';
+				hits++;
+				break;
+			}
+		}
+		memcached_result_free(res);
+	}
+	return hits;
+}
+
 int
 cache_set(struct cache *c, const char *key, const char *val, size_t len,
     time_t ttl)

@@ -22,6 +22,10 @@ int		 cache_get(struct cache *, const char *key, char **val,
 		    size_t *len);
 int		 cache_set(struct cache *, const char *key, const char *val,
 		    size_t len, time_t ttl);		/* 0 stored, -1 not */
+/* several keys in one round trip: vals[i] malloc'ed or NULL (miss);
+ * returns how many hit */
+size_t		 cache_get_many(struct cache *, const char *const *keys,
+		    size_t n, char **vals, size_t *lens);
 /* stores only when the key is absent: 0 stored, -1 not (exists/down) */
 int		 cache_add(struct cache *, const char *key, const char *val,
 		    size_t len, time_t ttl);

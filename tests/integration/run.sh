@@ -312,6 +312,11 @@ for f in "$here"/t_*.sh; do
 	[[ " ${order[*]} " == *" $n "* ]] || files+=("$f")
 done
 for f in "${files[@]}"; do
+	# MXCEP_IT_ONLY="async list" runs just those files (development)
+	if [[ -n ${MXCEP_IT_ONLY:-} ]]; then
+		n=$(basename "$f" .sh)
+		[[ " $MXCEP_IT_ONLY " == *" ${n#t_} "* ]] || continue
+	fi
 	echo "# ---- $(basename "$f")"
 	sim_reset || bail "banxico-sim: POST /_sim/reset failed"
 	# shellcheck source=/dev/null

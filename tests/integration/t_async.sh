@@ -97,9 +97,20 @@ expect_code 304
 db "UPDATE validations SET etag_version = etag_version + 5 WHERE id = '$aid'"
 get_validation "$aid" -H "If-None-Match: W/\"$v\""
 expect_code 304
+# a plain GET of a finished validation is served from memcached as well
+# (the rendered document, used while its version is the current one)
 get_validation "$aid"
 expect_code 200
-expect_eq "ETag read from MariaDB" "$(hdr ETag)" "W/\"$((v + 5))\""
+expect_eq "ETag of the cached document" "$(hdr ETag)" "W/\"$v\""
+expect_schema validation.json
+# a real change goes through a writer, which moves the version on in
+# memcached: the next GET reads MariaDB (v + 5 from above, + 1 delete)
+http DELETE "/v1/validations/$aid" -H "Authorization: Bearer $KEY_A"
+expect_code 204
+get_validation "$aid"
+expect_code 200
+expect_eq "ETag read from MariaDB after a write" "$(hdr ETag)" "W/\"$((v + 6))\""
+expect_json data.attributes.is_deleted true
 t_end
 
 t_begin "async: another account's id is 404, for polling too"
