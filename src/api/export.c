@@ -1,22 +1,14 @@
 /*
  * mxcep: GET /v1/validations/export?format=csv|xlsx: the account's
  * validations under the list filters, as a file for spreadsheets.
- * CSV streams: rows are read unbuffered from MariaDB and written as they
- * arrive, so the first bytes leave before the last row is read and
- * memory stays flat. XLSX is a zip whose central directory comes last:
- * the workbook is built first (libxlsxwriter in constant-memory mode, a
- * private temp dir), then the finished file is streamed and removed; its
- * first byte necessarily waits for the last row.
+ * Both formats stream: rows are read unbuffered from MariaDB and written
+ * as they arrive, so the first bytes leave before the last row is read
+ * and memory stays flat. XLSX is a zip whose central directory comes
+ * last; core/xlsx.c writes it front to back all the same.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <xlsxwriter.h>
+#include <time.h>
 
 #include "api/api.h"
 #include "core/core.h"
@@ -26,7 +18,8 @@
 #define EXPORT_CT_CSV		"text/csv; charset=utf-8; header=present"
 #define EXPORT_CT_XLSX		"application/vnd.openxmlformats-" \
 				"officedocument.spreadsheetml.sheet"
-#define EXPORT_SHEET_ROWS	1048576		/* Excel's rows per sheet */
+#define EXPORT_SHEET_ROWS	XLSX_MAX_ROWS	/* then a new sheet */
+#define EXPORT_NAMES_SLOTS	256		/* participant codes remembered */
 
 enum export_kind {
 	EK_TEXT = 0,		/* free text: neutralised if formula-like */
@@ -108,9 +101,57 @@ export_bank_name(const struct bank_catalog *cat, const char *code)
 	return b->short_name;
 }
 
-/* column col of v into *c (pointers borrowed from v and cat) */
+/*
+ * The names of the participant codes seen in one export: resolving a
+ * code (normalising it, scanning the catalog) for two columns of every
+ * row cost more than writing the row, and an export holds few distinct
+ * codes. Open addressing; a code that does not fit is resolved each time.
+ */
+struct export_name {
+	char		 code[8];	/* "" = a free slot */
+	const char	*name;		/* borrowed from the catalog; NULL = unknown */
+};
+struct export_names {
+	const struct bank_catalog	*cat;	/* borrowed; NULL = no names */
+	struct export_name		 slot[EXPORT_NAMES_SLOTS];
+};
+
 static void
-export_cell(const struct validation *v, const struct bank_catalog *cat,
+export_names_init(struct export_names *n, const struct bank_catalog *cat)
+{
+	memset(n, 0, sizeof(*n));
+	n->cat = cat;
+}
+
+static const char *
+export_names_get(struct export_names *n, const char *code)
+{
+	struct export_name	*e;
+	size_t			 len, i, h = 2166136261u;
+
+	if (n->cat == NULL || code == NULL || code[0] == '\0')
+		return NULL;
+	for (len = 0; code[len] != '\0'; len++) {
+		if (len + 1 >= sizeof(e->code))
+			return export_bank_name(n->cat, code);
+		h = (h ^ (unsigned char)code[len]) * 16777619u;
+	}
+	for (i = 0; i < EXPORT_NAMES_SLOTS; i++) {
+		e = &n->slot[(h + i) % EXPORT_NAMES_SLOTS];
+		if (e->code[0] == '\0') {
+			memcpy(e->code, code, len + 1);
+			e->name = export_bank_name(n->cat, code);
+			return e->name;
+		}
+		if (strcmp(e->code, code) == 0)
+			return e->name;
+	}
+	return export_bank_name(n->cat, code);	/* every slot taken */
+}
+
+/* column col of v into *c (pointers borrowed from v and the catalog) */
+static void
+export_cell(const struct validation *v, struct export_names *names,
     enum export_col col, struct export_cell *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -126,10 +167,10 @@ export_cell(const struct validation *v, const struct bank_catalog *cat,
 	case EC_CLAVE: c->text = v->clave_rastreo; break;
 	case EC_REFERENCIA: c->text = v->referencia; break;
 	case EC_EMISOR: c->text = v->emisor; break;
-	case EC_EMISOR_NAME: c->text = export_bank_name(cat, v->emisor); break;
+	case EC_EMISOR_NAME: c->text = export_names_get(names, v->emisor); break;
 	case EC_RECEPTOR: c->text = v->receptor; break;
 	case EC_RECEPTOR_NAME:
-		c->text = export_bank_name(cat, v->receptor);
+		c->text = export_names_get(names, v->receptor);
 		break;
 	case EC_CUENTA: c->text = v->cuenta; break;
 	case EC_MONTO: c->cents = v->monto_cents; break;
@@ -161,13 +202,13 @@ export_csv_free(void *arg)
 
 static void
 export_csv_row(struct csv *c, const struct validation *v,
-    const struct bank_catalog *cat)
+    struct export_names *names)
 {
 	struct export_cell	 cell;
 	int			 i;
 
 	for (i = 0; i < EC__MAX; i++) {
-		export_cell(v, cat, (enum export_col)i, &cell);
+		export_cell(v, names, (enum export_col)i, &cell);
 		switch (export_cols[i].kind) {
 		case EK_TEXT:
 		case EK_DATE:
@@ -198,12 +239,14 @@ export_csv_stream(struct request *req, struct response_writer *w, void *arg)
 {
 	struct export_csv		*x = arg;
 	const struct validation		*v = NULL;
+	struct export_names		 names;
 	struct buf			 b;
 	struct csv			 c;
 	size_t				 rows = 0;
 	int				 i, rc, status = -1;
 
 	(void)req;
+	export_names_init(&names, x->banks);
 	buf_init(&b);
 	csv_init(&c, &b);
 	csv_bom(&c);
@@ -211,7 +254,7 @@ export_csv_stream(struct request *req, struct response_writer *w, void *arg)
 		csv_text(&c, export_cols[i].name);
 	csv_end(&c);
 	while ((rc = db_validation_query_next(x->cur, &v)) == 1) {
-		export_csv_row(&c, v, x->banks);
+		export_csv_row(&c, v, &names);
 		rows++;
 		if (b.len >= EXPORT_CHUNK) {
 			if (response_write(w, b.data, b.len) == -1)
@@ -236,7 +279,8 @@ out:
 /* ---- XLSX --------------------------------------------------------- */
 
 struct export_xlsx {
-	int	 fd;		/* the finished workbook, already unlinked */
+	struct validation_cursor	*cur;	/* open, unbuffered */
+	const struct bank_catalog	*banks;	/* borrowed; NULL = no names */
 };
 
 static void
@@ -246,255 +290,103 @@ export_xlsx_free(void *arg)
 
 	if (x == NULL)
 		return;
-	if (x->fd != -1)
-		close(x->fd);
+	db_validation_query_close(x->cur);	/* drains what is left */
 	free(x);
 }
 
+/* the writer's sink: the client */
+static int
+export_xlsx_sink(void *arg, const void *p, size_t n)
+{
+	return response_write(arg, p, n);
+}
+
+/* one row; empty values are blank cells */
+static void
+export_xlsx_row(struct xlsx *x, const struct validation *v,
+    struct export_names *names)
+{
+	struct export_cell	 cell;
+	int			 i;
+
+	for (i = 0; i < EC__MAX; i++) {
+		export_cell(v, names, (enum export_col)i, &cell);
+		switch (export_cols[i].kind) {
+		case EK_TEXT:
+			/* an inline string is never evaluated; "@" keeps a
+			 * formula-like value text even when the user edits
+			 * the cell */
+			xlsx_text(x, cell.text, csv_is_formula_like(cell.text) ?
+			    XLSX_STYLE_TEXT : XLSX_STYLE_GENERAL);
+			break;
+		case EK_IDENT:
+			xlsx_text(x, cell.text, XLSX_STYLE_TEXT);
+			break;
+		case EK_AMOUNT:
+			xlsx_amount(x, cell.cents);
+			break;
+		case EK_DATETIME:
+			xlsx_datetime(x, cell.t);
+			break;
+		case EK_DATE:
+			xlsx_date(x, cell.text);
+			break;
+		case EK_BOOL:
+			xlsx_bool(x, cell.b);
+			break;
+		}
+	}
+}
+
+/* The stream: the workbook is written as the rows arrive (a zip whose
+ * central directory comes last is still written front to back), handed
+ * to the client in 64 KiB pieces. -1 when the client went away or
+ * MariaDB failed (the file is then cut short and unreadable; logged). */
 static int
 export_xlsx_stream(struct request *req, struct response_writer *w, void *arg)
 {
-	struct export_xlsx	*x = arg;
-	char			*chunk;
-	ssize_t			 n;
-	int			 status = -1;
+	struct export_xlsx		*xa = arg;
+	struct xlsx_column		 cols[EC__MAX];
+	struct xlsx_options		 opt;
+	struct export_names		 names;
+	struct xlsx			*x = NULL;
+	const struct validation		*v = NULL;
+	size_t				 rows = 0;
+	int				 i, rc, status = -1;
 
 	(void)req;
-	chunk = xmalloc(EXPORT_CHUNK);
-	while ((n = read(x->fd, chunk, EXPORT_CHUNK)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			log_warn("%s: read", __func__);
-			goto out;
-		}
-		if (response_write(w, chunk, (size_t)n) == -1)
-			goto out;
-	}
-	status = 0;
-out:
-	free(chunk);
-	return status;
-}
-
-/* the formats of the workbook (owned by it) */
-struct xlsx_formats {
-	lxw_format	*header;	/* bold */
-	lxw_format	*text;		/* "@": stays text when edited */
-	lxw_format	*amount;	/* 0.00 */
-	lxw_format	*datetime;	/* shown as RFC 3339 UTC */
-	lxw_format	*date;		/* yyyy-mm-dd */
-};
-
-static lxw_worksheet *
-export_xlsx_sheet(lxw_workbook *wb, const struct xlsx_formats *fm, int n)
-{
-	lxw_worksheet	*ws;
-	char		 name[32];
-	int		 i;
-
-	if (n == 1)
-		snprintf(name, sizeof(name), "validations");
-	else
-		snprintf(name, sizeof(name), "validations %d", n);
-	if ((ws = workbook_add_worksheet(wb, name)) == NULL)
-		return NULL;
+	export_names_init(&names, xa->banks);
 	for (i = 0; i < EC__MAX; i++) {
-		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
-		    export_cols[i].width, export_cols[i].kind == EK_IDENT ?
-		    fm->text : NULL);
-		worksheet_write_string(ws, 0, (lxw_col_t)i, export_cols[i].name,
-		    fm->header);
+		cols[i].name = export_cols[i].name;
+		cols[i].width = export_cols[i].width;
+		cols[i].style = export_cols[i].kind == EK_IDENT ?
+		    XLSX_STYLE_TEXT : XLSX_STYLE_GENERAL;
 	}
-	worksheet_freeze_panes(ws, 1, 0);
-	return ws;
-}
-
-static lxw_datetime
-export_xlsx_time(time_t t)
-{
-	struct tm	 tm;
-	lxw_datetime	 d;
-
-	gmtime_r(&t, &tm);
-	d.year = tm.tm_year + 1900;
-	d.month = tm.tm_mon + 1;
-	d.day = tm.tm_mday;
-	d.hour = tm.tm_hour;
-	d.min = tm.tm_min;
-	d.sec = tm.tm_sec;
-	return d;
-}
-
-/* one cell; empty values are left blank */
-static lxw_error
-export_xlsx_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
-    enum export_kind kind, const struct export_cell *c,
-    const struct xlsx_formats *fm)
-{
-	lxw_datetime	 d;
-
-	switch (kind) {
-	case EK_TEXT:
-	case EK_IDENT:
-		if (c->text == NULL || c->text[0] == '\0')
-			return LXW_NO_ERROR;
-		/* a string cell is never evaluated; "@" keeps a formula-like
-		 * value text even when the user edits the cell */
-		return worksheet_write_string(ws, r, col, c->text,
-		    kind == EK_IDENT || csv_is_formula_like(c->text) ?
-		    fm->text : NULL);
-	case EK_AMOUNT:
-		if (c->cents < 0)
-			return LXW_NO_ERROR;
-		return worksheet_write_number(ws, r, col,
-		    (double)c->cents / 100.0, fm->amount);
-	case EK_DATETIME:
-		if (c->t == 0)
-			return LXW_NO_ERROR;
-		d = export_xlsx_time(c->t);
-		return worksheet_write_datetime(ws, r, col, &d, fm->datetime);
-	case EK_DATE:
-		if (c->text == NULL ||
-		    sscanf(c->text, "%4d-%2d-%2d", &d.year, &d.month, &d.day)
-		    != 3)
-			return LXW_NO_ERROR;
-		d.hour = d.min = 0;
-		d.sec = 0;
-		return worksheet_write_datetime(ws, r, col, &d, fm->date);
-	case EK_BOOL:
-		return worksheet_write_boolean(ws, r, col, c->b, NULL);
-	}
-	return LXW_NO_ERROR;
-}
-
-/*
- * Writes every row of cur into a workbook at path (constant memory, its
- * temporary files in tmpdir). Returns 0, or -1 (logged; *db_failed 1
- * when MariaDB was the cause).
- */
-static int
-export_xlsx_build(const char *path, char *tmpdir,
-    struct validation_cursor *cur, const struct bank_catalog *cat,
-    int *db_failed)
-{
-	lxw_workbook_options	 opt = { .constant_memory = LXW_TRUE,
-				    .tmpdir = tmpdir, .use_zip64 = LXW_FALSE };
-	lxw_workbook		*wb;
-	lxw_worksheet		*ws;
-	struct xlsx_formats	 fm;
-	struct export_cell	 cell;
-	const struct validation	*v = NULL;
-	lxw_error		 err = LXW_NO_ERROR;
-	lxw_row_t		 r = 0;
-	int			 i, rc, sheets = 1, status = -1;
-
-	*db_failed = 0;
-	if ((wb = workbook_new_opt(path, &opt)) == NULL) {
-		log_warnx("%s: workbook_new_opt %s failed", __func__, path);
-		return -1;
-	}
-	fm.header = workbook_add_format(wb);
-	format_set_bold(fm.header);
-	fm.text = workbook_add_format(wb);
-	format_set_num_format(fm.text, "@");
-	fm.amount = workbook_add_format(wb);
-	format_set_num_format(fm.amount, "0.00");
-	fm.datetime = workbook_add_format(wb);
-	format_set_num_format(fm.datetime, "yyyy-mm-dd\"T\"hh:mm:ss\"Z\"");
-	fm.date = workbook_add_format(wb);
-	format_set_num_format(fm.date, "yyyy-mm-dd");
-	if ((ws = export_xlsx_sheet(wb, &fm, sheets)) == NULL)
-		goto close;
-	while ((rc = db_validation_query_next(cur, &v)) == 1) {
-		if (++r == EXPORT_SHEET_ROWS) {
-			/* past Excel's last row: go on in a new sheet */
-			if ((ws = export_xlsx_sheet(wb, &fm, ++sheets)) == NULL)
-				goto close;
-			r = 1;
-		}
-		for (i = 0; i < EC__MAX && err == LXW_NO_ERROR; i++) {
-			export_cell(v, cat, (enum export_col)i, &cell);
-			err = export_xlsx_cell(ws, r, (lxw_col_t)i,
-			    export_cols[i].kind, &cell, &fm);
-		}
-		if (err != LXW_NO_ERROR) {
-			log_warnx("%s: row %u: %s", __func__, (unsigned)r,
-			    lxw_strerror(err));
-			goto close;
-		}
+	memset(&opt, 0, sizeof(opt));
+	opt.sheet_name = "validations";
+	opt.cols = cols;
+	opt.ncols = EC__MAX;
+	opt.sheet_rows = EXPORT_SHEET_ROWS;
+	opt.mtime = clock_now();
+	if ((x = xlsx_new(&opt, export_xlsx_sink, w)) == NULL)
+		goto out;
+	while ((rc = db_validation_query_next(xa->cur, &v)) == 1) {
+		if (xlsx_row(x) == -1)
+			goto out;
+		export_xlsx_row(x, v, &names);
+		rows++;
 	}
 	if (rc == -1) {
-		*db_failed = 1;
-		goto close;
-	}
-	worksheet_autofilter(ws, 0, 0, r, EC__MAX - 1);
-	status = 0;
-close:
-	/* the zip is written here: its central directory comes last */
-	if ((err = workbook_close(wb)) != LXW_NO_ERROR) {
-		log_warnx("%s: workbook_close: %s", __func__,
-		    lxw_strerror(err));
-		status = -1;
-	}
-	return status;
-}
-
-/*
- * The workbook of cur, built in a private directory under $TMPDIR (or
- * /tmp) and opened; the directory is gone when this returns. *fd the
- * open file, *size its length. 0, or -1 (logged).
- */
-static int
-export_xlsx_file(struct validation_cursor *cur, const struct bank_catalog *cat,
-    int *fd, off_t *size, int *db_failed)
-{
-	const char	*root = getenv("TMPDIR");
-	char		*dir = NULL, *path = NULL;
-	struct stat	 st;
-	int		 tfd = -1, status = -1;
-
-	*fd = -1;
-	*db_failed = 0;
-	if (root == NULL || root[0] != '/')
-		root = "/tmp";
-	dir = xasprintf("%s/mxcep-export.XXXXXX", root);
-	if (mkdtemp(dir) == NULL) {	/* mode 0700: ours alone */
-		log_warn("%s: mkdtemp %s", __func__, dir);
-		free(dir);
-		return -1;
-	}
-	path = xasprintf("%s/validations.XXXXXX", dir);
-	if ((tfd = mkstemp(path)) == -1) {
-		log_warn("%s: mkstemp %s", __func__, path);
-		free(path);
-		path = NULL;
+		log_warnx("%s: MariaDB failed after %zu rows; the XLSX is cut "
+		    "short", __func__, rows);
 		goto out;
 	}
-	close(tfd);
-	if (export_xlsx_build(path, dir, cur, cat, db_failed) == -1)
+	if (xlsx_finish(x) == -1)
 		goto out;
-	if ((tfd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		log_warn("%s: open %s", __func__, path);
-		goto out;
-	}
-	if (fstat(tfd, &st) == -1) {
-		log_warn("%s: fstat %s", __func__, path);
-		close(tfd);
-		goto out;
-	}
-	*fd = tfd;
-	*size = st.st_size;
+	log_debug("%s: %zu rows", __func__, rows);
 	status = 0;
 out:
-	/* unlinked now: the open descriptor keeps the data until closed,
-	 * and a crash while streaming leaves nothing behind */
-	if (path != NULL && unlink(path) == -1)
-		log_warn("%s: unlink %s", __func__, path);
-	if (rmdir(dir) == -1)
-		log_warn("%s: rmdir %s", __func__, dir);
-	free(path);
-	free(dir);
+	xlsx_free(x);
 	return status;
 }
 
@@ -524,8 +416,7 @@ api_validations_export(struct request *req, struct response *resp)
 	struct export_csv		*xc;
 	struct export_xlsx		*xx;
 	char				*format;
-	int				 xlsx, status, fd = -1, db_failed = 0;
-	off_t				 size = 0;
+	int				 xlsx, status;
 
 	format = request_query_get(req, "format");
 	xlsx = format != NULL && strcmp(format, "xlsx") == 0;
@@ -552,18 +443,10 @@ api_validations_export(struct request *req, struct response *resp)
 		return response_stream(resp, 200, EXPORT_CT_CSV,
 		    export_csv_stream, xc, export_csv_free);
 	}
-	status = export_xlsx_file(cur, cat, &fd, &size, &db_failed);
-	db_validation_query_close(cur);
-	if (status == -1) {
-		if (db_failed)
-			return api_db_error(req, resp);
-		return response_error(resp, 500, "internal_error",
-		    "the spreadsheet could not be written", NULL, NULL);
-	}
 	export_headers(resp, "xlsx");
-	response_header(resp, "Content-Length", "%lld", (long long)size);
 	xx = xcalloc(1, sizeof(*xx));
-	xx->fd = fd;
+	xx->cur = cur;
+	xx->banks = cat;
 	return response_stream(resp, 200, EXPORT_CT_XLSX, export_xlsx_stream,
 	    xx, export_xlsx_free);
 }

@@ -163,6 +163,59 @@ void		 csv_datetime(struct csv *, time_t);	/* "...T...Z" UTC */
 void		 csv_bool(struct csv *, int);		/* true/false */
 void		 csv_end(struct csv *);
 
+/* xlsx.c: a streaming XLSX workbook (ZIP + SpreadsheetML) written front
+ * to back to a sink, never seeking: memory stays flat whatever the row
+ * count. Cells are inline strings, numbers and booleans; each sheet gets
+ * the header row (bold, frozen, autofilter) and column widths; past
+ * sheet_rows rows the rows go on in sheet "<sheet_name> 2", ... */
+#define XLSX_MAX_ROWS		1048576		/* Excel's rows per sheet */
+#define XLSX_LEVEL		1		/* zlib level by default */
+/* the sink: 0 written, -1 stop (the writer then fails, nothing logged) */
+typedef int (*xlsx_write_fn)(void *arg, const void *buf, size_t len);
+/* the fixed styles.xml: the value is the cell's s="" index */
+enum xlsx_style {
+	XLSX_STYLE_GENERAL = 0,
+	XLSX_STYLE_HEADER,		/* bold */
+	XLSX_STYLE_TEXT,		/* number format "@" */
+	XLSX_STYLE_AMOUNT,		/* 0.00 */
+	XLSX_STYLE_DATETIME,		/* yyyy-mm-dd"T"hh:mm:ss"Z" */
+	XLSX_STYLE_DATE,		/* yyyy-mm-dd */
+	XLSX_STYLE__MAX
+};
+struct xlsx_column {
+	const char	*name;		/* header text */
+	double		 width;		/* characters */
+	enum xlsx_style	 style;		/* the column's own (empty cells) */
+};
+struct xlsx_options {
+	const char	*sheet_name;	/* ASCII, <= 24 bytes, none of []:*?/\' */
+	const struct xlsx_column *cols;	/* borrowed for the writer's life */
+	size_t		 ncols;
+	uint32_t	 sheet_rows;	/* rows per sheet, header included;
+					   0 = XLSX_MAX_ROWS (tests lower it) */
+	int		 level;		/* zlib 1..9; 0 = XLSX_LEVEL */
+	time_t		 mtime;		/* of the zip entries; 0 = 1980-01-01 */
+	uint64_t	 zip64_min;	/* sizes/offsets from here on use zip64
+					   fields; 0 = 0xffffffff (tests lower it) */
+};
+struct xlsx;
+/* NULL when zlib could not start (logged); the sink is not called yet */
+struct xlsx	*xlsx_new(const struct xlsx_options *, xlsx_write_fn, void *arg);
+void		 xlsx_free(struct xlsx *);		/* NULL is a no-op */
+/* starts a row (the first sheet, or the next one when this is full);
+ * then one cell call per column, in order. 0, or -1: the sink refused
+ * or zlib failed (sticky: every later call fails too) */
+int		 xlsx_row(struct xlsx *);
+void		 xlsx_blank(struct xlsx *);
+/* NULL or "" is blank; never a formula, whatever it starts with */
+void		 xlsx_text(struct xlsx *, const char *, enum xlsx_style);
+void		 xlsx_amount(struct xlsx *, int64_t cents);	/* < 0 blank */
+void		 xlsx_datetime(struct xlsx *, time_t);	/* 0 blank; UTC */
+void		 xlsx_date(struct xlsx *, const char *iso);	/* YYYY-MM-DD */
+void		 xlsx_bool(struct xlsx *, int);
+/* the workbook and the zip's central directory; the last output. 0/-1 */
+int		 xlsx_finish(struct xlsx *);
+
 /* retry.c: retry policy maths (issue 5): checking a policy, the next
  * schedule, the transitions of a cycle. No I/O. */
 #define RETRY_INTERVAL_MIN	300		/* interval_seconds bounds */
