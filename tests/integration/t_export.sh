@@ -102,10 +102,14 @@ http GET "/v1/validations/export?format=xlsx&$EXQ&with_deleted=1" -H "Authorizat
 expect_code 200
 expect_eq "Content-Type" "$(hdr Content-Type)" "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 expect_match "Content-Disposition" "$(hdr Content-Disposition)" '^attachment; filename="validations-[0-9]{8}-[0-9]{6}\.xlsx"$'
-# streamed like the CSV: no Content-Length (its size is not known when the
-# first bytes leave), and every zip entry written front to back: general
-# purpose bit 3, CRC and sizes in a data descriptor after the data
-expect_eq "no Content-Length (streamed)" "$(hdr Content-Length)" ""
+# streamed like the CSV: mxcep sends no Content-Length (the size is not
+# known when the first bytes leave; lighttpd adds one when the whole answer
+# arrived before it sent the head, as for a file this small), and every zip
+# entry is written front to back: general purpose bit 3, CRC and sizes in a
+# data descriptor after the data
+cl=$(hdr Content-Length)
+[[ -z $cl || $cl == "$(wc -c <"$T/body" | tr -d ' ')" ]] ||
+	t_fail "Content-Length $cl is not the body's size"
 cp "$T/body" "$T/export.xlsx"
 out=$("$PY" - "$T/export.xlsx" <<'EOF' 2>&1
 import sys, zipfile
