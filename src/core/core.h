@@ -147,6 +147,9 @@ struct buf;
 struct csv {
 	struct buf	*out;		/* borrowed; records are appended */
 	size_t		 col;		/* fields so far in this record */
+	int64_t		 day;		/* days since 1970 of date[]; memo */
+	char		 date[16];	/* "YYYY-MM-DD" of day */
+	size_t		 date_len;
 };
 void		 csv_init(struct csv *, struct buf *out);
 void		 csv_bom(struct csv *);		/* the UTF-8 BOM, first */

@@ -5,8 +5,7 @@
  * (OWASP ASVS 5.0 V1.2.10), amounts with exactly 2 decimals from integer
  * centavos, datetimes UTC RFC 3339. Pure: appends to a struct buf.
  */
-#include <inttypes.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,6 +17,9 @@ csv_init(struct csv *c, struct buf *out)
 {
 	c->out = out;
 	c->col = 0;
+	c->day = INT64_MIN;
+	c->date[0] = '\0';
+	c->date_len = 0;
 }
 
 void
@@ -87,21 +89,65 @@ csv_ident(struct csv *c, const char *s)
 void
 csv_amount(struct csv *c, int64_t cents)
 {
+	char	 d[32], *p = d + sizeof(d);
+	int64_t	 v;
+
 	csv_sep(c);
 	if (cents < 0)
 		return;
-	buf_printf(c->out, "%" PRId64 ".%02" PRId64, cents / 100, cents % 100);
+	/* digits by hand: this runs for every row of an export */
+	*--p = (char)('0' + cents % 10);
+	*--p = (char)('0' + cents / 10 % 10);
+	*--p = '.';
+	v = cents / 100;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	buf_append(c->out, p, (size_t)(d + sizeof(d) - p));
 }
 
+/* two digits of v (0..99) at p */
+static void
+two(char *p, int64_t v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* as clock_rfc3339(), without gmtime/strftime for every field: the date
+ * is computed once per day (export rows come in time order) */
 void
 csv_datetime(struct csv *c, time_t t)
 {
-	char	 s[32];
+	char		 s[32];
+	int64_t		 day, sec;
+	struct tm	 tm;
 
 	csv_sep(c);
 	if (t == 0)
 		return;
-	buf_puts(c->out, clock_rfc3339(t, s, sizeof(s)));
+	day = (int64_t)t / 86400;
+	sec = (int64_t)t % 86400;
+	if (sec < 0) {
+		sec += 86400;
+		day--;
+	}
+	if (day != c->day) {
+		gmtime_r(&t, &tm);
+		c->date_len = strftime(c->date, sizeof(c->date), "%Y-%m-%d",
+		    &tm);
+		c->day = day;
+	}
+	memcpy(s, c->date, c->date_len);
+	s[c->date_len] = 'T';
+	two(s + c->date_len + 1, sec / 3600);
+	s[c->date_len + 3] = ':';
+	two(s + c->date_len + 4, sec / 60 % 60);
+	s[c->date_len + 6] = ':';
+	two(s + c->date_len + 7, sec % 60);
+	s[c->date_len + 9] = 'Z';
+	buf_append(c->out, s, c->date_len + 10);
 }
 
 void

@@ -156,6 +156,28 @@ test_csv_datetime__utc__rfc3339_z(void **state)
 	buf_free(&b);
 }
 
+/* the date is remembered per day: same day, next day, back, before 1970 */
+static void
+test_csv_datetime__days_in_any_order__each_exact(void **state)
+{
+	struct buf	 b;
+	struct csv	 c;
+
+	(void)state;
+	buf_init(&b);
+	csv_init(&c, &b);
+	csv_datetime(&c, (time_t)1742048530);	/* 2025-03-15T14:22:10Z */
+	csv_datetime(&c, (time_t)1742083199);	/* 2025-03-15T23:59:59Z */
+	csv_datetime(&c, (time_t)1742083200);	/* 2025-03-16T00:00:00Z */
+	csv_datetime(&c, (time_t)1742048530);
+	csv_datetime(&c, (time_t)-1);		/* 1969-12-31T23:59:59Z */
+	csv_end(&c);
+	assert_string_equal(b.data, "2025-03-15T14:22:10Z,2025-03-15T23:59:59Z,"
+	    "2025-03-16T00:00:00Z,2025-03-15T14:22:10Z,1969-12-31T23:59:59Z"
+	    "\r\n");
+	buf_free(&b);
+}
+
 static void
 test_csv_record__bom_separators_crlf__rfc4180(void **state)
 {
@@ -199,6 +221,8 @@ main(void)
 		cmocka_unit_test(test_csv_ident__long_digits__quoted_text_exact),
 		cmocka_unit_test(test_csv_amount__cents__two_decimals_exact),
 		cmocka_unit_test(test_csv_datetime__utc__rfc3339_z),
+		cmocka_unit_test(
+		    test_csv_datetime__days_in_any_order__each_exact),
 		cmocka_unit_test(test_csv_record__bom_separators_crlf__rfc4180),
 	};
 
