@@ -927,15 +927,29 @@ dbr_len(const struct dbr *r, size_t col)
 void
 dbr_strcpy(struct dbr *r, size_t col, char *dst, size_t n)
 {
-	char	*s;
+	MYSQL_BIND	 b;
+	unsigned long	 len;
 
 	if (n == 0)
 		return;
 	dst[0] = '\0';
-	if ((s = dbr_str(r, col)) == NULL)
+	if (r->null[col])
 		return;
-	snprintf(dst, n, "%s", s);
-	free(s);
+	/* straight into dst, cut to fit: no allocation per column */
+	len = r->len[col] < n ? r->len[col] : (unsigned long)(n - 1);
+	if (len > 0) {
+		memset(&b, 0, sizeof(b));
+		b.buffer_type = MYSQL_TYPE_STRING;
+		b.buffer = dst;
+		b.buffer_length = len;
+		if (mysql_stmt_fetch_column(r->st, &b, (unsigned int)col, 0)
+		    != 0) {
+			log_warnx("%s: column %zu: %s", __func__, col,
+			    mysql_stmt_error(r->st));
+			len = 0;
+		}
+	}
+	dst[len] = '\0';
 }
 
 long long

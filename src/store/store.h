@@ -284,7 +284,11 @@ int	 db_validation_counts(struct db *, const struct validation_filter *,
 /*
  * Row-by-row reading (exports): unbuffered, so memory stays flat
  * whatever the row count and the first row arrives before the last is
- * read. Pagination is applied only when f->per_page > 0.
+ * read; every matching row, newest first (f->page and f->per_page are
+ * ignored). Only the export's fields are read: id, created_at,
+ * completed_at, status, type, playground, fecha, clave_rastreo,
+ * referencia, emisor, receptor, cuenta, monto_cents, banxico_status,
+ * error_code, has_cep, deleted_at; the rest are zero/NULL.
  *   struct validation_cursor *c = NULL;
  *   const struct validation *v;
  *   if (db_validation_query_open(db, &f, &c) == -1) -> 503/500

@@ -79,7 +79,7 @@ enum stmt {
 	STMT__MAX
 };
 
-#define DB_MAXCOLS	64
+#define DB_MAXCOLS	128
 
 /* parameters of one statement, bound by type; values are copied in */
 struct dbp {

@@ -5,24 +5,37 @@
  * below, chosen by the bits of a key (which filters are set, which
  * kind of query); values are only ever bound. Each composition is
  * prepared once per connection (db_run_composed in db.c).
- * Indexes serving each fragment: sql/001_init.sql, sql/004_list_indexes.sql.
+ *
+ * How each stays fast at millions of rows (sql/007_list_tallies.sql):
+ * - a page is found in an index that ends with the list order, ids
+ *   only, and only its rows are read (a "deferred join"): page 500
+ *   walks 10,000 index entries, not 10,000 rows;
+ * - a search is a UNION of one ordered branch per matched column
+ *   (clave prefix, referencia, emisor, receptor), each with its index;
+ * - counts (meta.total, stats) are sums of the tallies that triggers
+ *   keep per account, month/day and categorical values, whenever the
+ *   filter is made of those only; otherwise COUNT(*) through the
+ *   filter's index.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/core.h"
 #include "util/util.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
-/* the kind of query: the low two bits of the key */
-#define QK_LIST		0u	/* list columns, LIMIT ? OFFSET ? */
+/* the kind of query: the low three bits of the key */
+#define QK_LIST		0u	/* a page: ids from an index, then rows */
 #define QK_COUNT	1u	/* COUNT(*) */
 #define QK_COUNTS	2u	/* status, deleted, COUNT(*) GROUP BY */
-#define QK_EXPORT	3u	/* list columns, no LIMIT */
-#define QK_MASK		3u
+#define QK_EXPORT	3u	/* export columns, every row, list order */
+#define QK_TALLY	4u	/* the sum of the tallies */
+#define QK_TALLIES	5u	/* status, deleted, sum of the tallies */
+#define QK_MASK		7u
 
 /* one bit per WHERE fragment, in the order they are written */
 enum qf {
@@ -35,22 +48,24 @@ enum qf {
 	QF_CREATED_BEFORE,
 	QF_FECHA_FROM,
 	QF_FECHA_TO,
-	QF_SEARCH,
-	QF_SEARCH_BANK,
 	QF_AMOUNT_MIN,
 	QF_AMOUNT_MAX,
 	QF_PLAYGROUND,
 	QF_RETRY_STATE,
 	QF_RETRY_NONE,
+	QF_SEARCH,		/* not a fragment: the search branches */
+	QF_SEARCH_BANK,		/* ... with emisor and receptor */
 	QF__MAX
 };
-#define QF_BIT(f)	(UINT64_C(1) << ((f) + 2))
+#define QF_BIT(f)	(UINT64_C(1) << ((f) + 3))
+#define QF_SEARCH_FIRST	QF_SEARCH
+#define QF_ANY(key, a, b)	(((key) & (QF_BIT(a) | QF_BIT(b))) != 0)
 
 /* "status IN (...)" always has this many placeholders (unused ones
  * repeat the first status), so one statement serves every set */
 #define STATUS_SET_SLOTS	VALIDATION_STATUS__MAX
 
-static const char *const qf_sql[QF__MAX] = {
+static const char *const qf_sql[QF_SEARCH_FIRST] = {
 	[QF_ACCOUNT] = "account_id = ?",
 	[QF_LIVE] = "deleted_at IS NULL",
 	[QF_STATUS_ONE] = "status = ?",
@@ -60,10 +75,6 @@ static const char *const qf_sql[QF__MAX] = {
 	[QF_CREATED_BEFORE] = "created_at < ?",
 	[QF_FECHA_FROM] = "fecha >= ?",
 	[QF_FECHA_TO] = "fecha <= ?",
-	/* the OR stays inside one parenthesis; each branch has an index
-	 * led by account_id (index_merge sort_union) */
-	[QF_SEARCH] = "(clave_rastreo LIKE ? OR referencia = ?",
-	[QF_SEARCH_BANK] = " OR emisor = ? OR receptor = ?",
 	[QF_AMOUNT_MIN] = "monto >= ?",
 	[QF_AMOUNT_MAX] = "monto <= ?",
 	[QF_PLAYGROUND] = "playground = ?",
@@ -71,7 +82,51 @@ static const char *const qf_sql[QF__MAX] = {
 	[QF_RETRY_NONE] = "retry_terminal_state IS NULL",
 };
 
-/* the list columns (ValidationListItem, and the export) */
+/* the same filters on the tallies (validation_tally_*); the dates are
+ * the period ranges written by tally_compose */
+static const char *const qf_tally_sql[QF_SEARCH_FIRST] = {
+	[QF_ACCOUNT] = "account_id = ?",
+	[QF_LIVE] = "deleted = 0",
+	[QF_STATUS_ONE] = "status = ?",
+	[QF_STATUS_SET] = "status IN (?, ?, ?, ?, ?, ?, ?, ?)",
+	[QF_TYPE] = "validation_type = ?",
+	[QF_PLAYGROUND] = "playground = ?",
+	[QF_RETRY_STATE] = "retry_state = ?",
+	[QF_RETRY_NONE] = "retry_state = 'none'",
+};
+
+/* what the tallies cannot answer */
+#define QF_NOT_TALLIED	(QF_BIT(QF_FECHA_FROM) | QF_BIT(QF_FECHA_TO) | \
+			 QF_BIT(QF_AMOUNT_MIN) | QF_BIT(QF_AMOUNT_MAX) | \
+			 QF_BIT(QF_SEARCH))
+
+/* a search matches these columns; each branch of the UNION has its
+ * index: live (the list's default) or with the deleted rows */
+enum search_branch {
+	SB_CLAVE = 0,		/* clave_rastreo LIKE 'term%' */
+	SB_REFERENCIA,		/* referencia = term */
+	SB_EMISOR,		/* emisor = participant code */
+	SB_RECEPTOR,		/* receptor = participant code */
+	SB__MAX
+};
+static const struct {
+	const char	*cond;
+	const char	*live_index;
+	const char	*any_index;
+} search_branches[SB__MAX] = {
+	[SB_CLAVE] = { "clave_rastreo LIKE ?", "idx_validations_account_clave",
+	    "idx_validations_account_clave" },
+	[SB_REFERENCIA] = { "referencia = ?",
+	    "idx_validations_account_live_referencia",
+	    "idx_validations_account_referencia" },
+	[SB_EMISOR] = { "emisor = ?", "idx_validations_account_live_emisor",
+	    "idx_validations_account_live_emisor" },
+	[SB_RECEPTOR] = { "receptor = ?",
+	    "idx_validations_account_live_receptor",
+	    "idx_validations_account_live_receptor" },
+};
+
+/* the list columns (ValidationListItem) */
 #define LIST_COLS \
 	"id, account_id, validation_type, playground, status, fecha, " \
 	"clave_rastreo, referencia, emisor, receptor, cuenta, monto, " \
@@ -87,19 +142,30 @@ static const char *const qf_sql[QF__MAX] = {
 	"iitttt"	/* retry_enabled .. retry_cancelled_at */ \
 	"stti"		/* retry_terminal_state .. processing_time_ms */
 
+/* the export's columns only (src/api/export.c), read into the cursor's
+ * own buffers */
+#define EXPORT_COLS \
+	"id, validation_type, playground, status, fecha, clave_rastreo, " \
+	"referencia, emisor, receptor, cuenta, monto, banxico_status, " \
+	"created_at, completed_at, has_cep, error_code, deleted_at"
+#define EXPORT_FMT	"ssiss" "ssssss" "s" "tti" "st"
+
+#define ORDER_NEWEST	" ORDER BY created_at DESC, id DESC"
+
 /*
- * The indexes a composition may use (FORCE INDEX), so that the plan
- * never depends on statistics: every candidate is led by account_id
- * (ref on the account, never a table scan); among them MariaDB picks
- * by cost, e.g. the ordered live index for a broad status, the status
- * index for a rare one. A search may only use its branch indexes
- * (index_merge sort_union). Across accounts (admin) only the
- * created_at order is available.
+ * The indexes a query on validations may use (FORCE INDEX), so that
+ * the plan never depends on statistics: every candidate is led by
+ * account_id (never a table scan). Among equality filters MariaDB
+ * picks by cost (the ordered live index for a broad status, the status
+ * index for a rare one). A transfer-date or amount range gets its
+ * index alone: with the ordered index as an option MariaDB walks it
+ * from the newest row hoping to meet the range soon, which for a range
+ * months back means most of the account. Across accounts (admin) only
+ * the created_at order is available.
  */
 static void
 query_indexes(uint64_t key, struct buf *sql)
 {
-	unsigned int	 kind = (unsigned int)(key & QK_MASK);
 	int		 live = (key & QF_BIT(QF_LIVE)) != 0;
 	const char	*sep = " FORCE INDEX (";
 
@@ -110,91 +176,169 @@ query_indexes(uint64_t key, struct buf *sql)
 		 * here (api_filter_from_request) */
 		IX(live ? "idx_validations_live_created" :
 		    "idx_validations_created");
-		if (key & (QF_BIT(QF_STATUS_ONE) | QF_BIT(QF_STATUS_SET)))
+		if (QF_ANY(key, QF_STATUS_ONE, QF_STATUS_SET))
 			IX("idx_validations_status_created");
-		buf_puts(sql, ")");
-		return;
+	} else if (QF_ANY(key, QF_FECHA_FROM, QF_FECHA_TO))
+		IX("idx_validations_account_live_fecha");
+	else if (QF_ANY(key, QF_AMOUNT_MIN, QF_AMOUNT_MAX))
+		IX("idx_validations_account_live_monto");
+	else if (live) {
+		IX("idx_validations_account_live");
+		if (QF_ANY(key, QF_STATUS_ONE, QF_STATUS_SET))
+			IX("idx_validations_account_live_status");
+		if (key & QF_BIT(QF_TYPE))
+			IX("idx_validations_account_live_type");
+		if (key & QF_BIT(QF_PLAYGROUND))
+			IX("idx_validations_account_live_playground");
+		if (QF_ANY(key, QF_RETRY_STATE, QF_RETRY_NONE))
+			IX("idx_validations_account_live_retry");
+	} else {
+		IX("idx_validations_account_created");
+		if (QF_ANY(key, QF_STATUS_ONE, QF_STATUS_SET))
+			IX("idx_validations_account_status_created");
+		if (key & QF_BIT(QF_TYPE))
+			IX("idx_validations_account_type_created");
 	}
-	if (key & QF_BIT(QF_SEARCH)) {
-		IX("idx_validations_account_clave");
-		IX("idx_validations_account_referencia");
-		if (key & QF_BIT(QF_SEARCH_BANK)) {
-			IX("idx_validations_account_emisor");
-			IX("idx_validations_account_receptor");
-		}
-		buf_puts(sql, ")");
-		return;
-	}
-	if (kind == QK_COUNTS)
-		IX("idx_validations_account_live_status");
-	else
-		IX(live ? "idx_validations_account_live" :
-		    "idx_validations_account_created");
-	if (key & (QF_BIT(QF_STATUS_ONE) | QF_BIT(QF_STATUS_SET)))
-		IX(live ? "idx_validations_account_live_status" :
-		    "idx_validations_account_status_created");
-	if (key & QF_BIT(QF_TYPE))
-		IX(live ? "idx_validations_account_live_type" :
-		    "idx_validations_account_type_created");
-	if (key & QF_BIT(QF_PLAYGROUND))
-		IX("idx_validations_account_playground");
-	if (key & (QF_BIT(QF_RETRY_STATE) | QF_BIT(QF_RETRY_NONE)))
-		IX("idx_validations_account_retry");
-	if (key & (QF_BIT(QF_FECHA_FROM) | QF_BIT(QF_FECHA_TO)))
-		IX("idx_validations_account_fecha");
-	if (key & (QF_BIT(QF_AMOUNT_MIN) | QF_BIT(QF_AMOUNT_MAX)))
-		IX("idx_validations_account_monto");
 #undef IX
 	buf_puts(sql, ")");
+}
+
+/* " WHERE a AND b ..." for the fragments of key (table: qf_sql or
+ * qf_tally_sql, whose NULL entries are skipped) */
+static void
+query_where(uint64_t key, const char *const table[], const char *lead,
+    struct buf *sql)
+{
+	const char	*sep = lead;
+	int		 f;
+
+	for (f = 0; f < QF_SEARCH_FIRST; f++) {
+		if (!(key & QF_BIT(f)) || table[f] == NULL)
+			continue;
+		buf_puts(sql, sep);
+		buf_puts(sql, table[f]);
+		sep = " AND ";
+	}
+}
+
+/* the search branches joined by UNION: each "(SELECT cols FROM
+ * validations FORCE INDEX (its index) WHERE the filters AND its
+ * column [ORDER BY .. LIMIT ?])" */
+static void
+query_branches(uint64_t key, const char *cols, int limited,
+    struct buf *sql)
+{
+	int	 live = (key & QF_BIT(QF_LIVE)) != 0;
+	int	 nb = (key & QF_BIT(QF_SEARCH_BANK)) ? SB__MAX : SB_EMISOR;
+	int	 sb;
+
+	for (sb = 0; sb < nb; sb++) {
+		buf_puts(sql, sb == 0 ? "(SELECT " : " UNION (SELECT ");
+		buf_puts(sql, cols);
+		buf_puts(sql, " FROM validations FORCE INDEX (");
+		buf_puts(sql, live ? search_branches[sb].live_index :
+		    search_branches[sb].any_index);
+		buf_puts(sql, ")");
+		query_where(key, qf_sql, " WHERE ", sql);
+		buf_puts(sql, " AND ");
+		buf_puts(sql, search_branches[sb].cond);
+		if (limited)
+			buf_puts(sql, ORDER_NEWEST " LIMIT ?");
+		buf_puts(sql, ")");
+	}
+}
+
+/* the tallies: whole months from validation_tally_months, the days at
+ * either end of a date range from validation_tally_days */
+static void
+tally_compose(uint64_t key, struct buf *sql)
+{
+	int	 grouped = (key & QK_MASK) == QK_TALLIES;
+	int	 dated = QF_ANY(key, QF_CREATED_FROM, QF_CREATED_BEFORE);
+
+	buf_puts(sql, grouped ? "SELECT status, deleted, CAST(SUM(n) AS "
+	    "SIGNED) FROM (" : "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) "
+	    "FROM (");
+	buf_puts(sql, "SELECT status, deleted, n FROM validation_tally_months"
+	    " WHERE ");
+	if (key & QF_BIT(QF_ACCOUNT))
+		buf_puts(sql, "account_id = ? AND ");
+	buf_puts(sql, "month >= ? AND month < ?");
+	query_where(key & ~QF_BIT(QF_ACCOUNT), qf_tally_sql, " AND ", sql);
+	if (dated) {
+		buf_puts(sql, " UNION ALL SELECT status, deleted, n FROM "
+		    "validation_tally_days WHERE ");
+		if (key & QF_BIT(QF_ACCOUNT))
+			buf_puts(sql, "account_id = ? AND ");
+		buf_puts(sql, "(day >= ? AND day < ? OR day >= ? AND day < ?)");
+		query_where(key & ~QF_BIT(QF_ACCOUNT), qf_tally_sql, " AND ",
+		    sql);
+	}
+	buf_puts(sql, ") t");
+	if (grouped)
+		buf_puts(sql, " GROUP BY status, deleted ORDER BY NULL");
 }
 
 static void
 query_compose(uint64_t key, struct buf *sql)
 {
-	const char	*sep = " WHERE ";
 	unsigned int	 kind = (unsigned int)(key & QK_MASK);
-	int		 f;
+	int		 search = (key & QF_BIT(QF_SEARCH)) != 0;
 
 	switch (kind) {
+	case QK_TALLY:
+	case QK_TALLIES:
+		tally_compose(key, sql);
+		return;
+	case QK_LIST:
+		/* the page's ids from the index, then their rows */
+		buf_puts(sql, "SELECT STRAIGHT_JOIN " LIST_COLS " FROM "
+		    "(SELECT id FROM ");
+		if (search) {
+			buf_puts(sql, "(");
+			query_branches(key, "id, created_at", 1, sql);
+			buf_puts(sql, ") u");
+		} else {
+			buf_puts(sql, "validations");
+			query_indexes(key, sql);
+			query_where(key, qf_sql, " WHERE ", sql);
+		}
+		buf_puts(sql, ORDER_NEWEST " LIMIT ? OFFSET ?) k JOIN "
+		    "validations USING (id)" ORDER_NEWEST);
+		return;
 	case QK_COUNT:
-		buf_puts(sql, "SELECT COUNT(*) FROM validations");
+		if (search) {
+			buf_puts(sql, "SELECT COUNT(*) FROM (");
+			query_branches(key, "id", 0, sql);
+			buf_puts(sql, ") u");
+			return;
+		}
+		buf_puts(sql, "SELECT COUNT(*)");
 		break;
 	case QK_COUNTS:
-		buf_puts(sql, "SELECT status, deleted_at IS NOT NULL,"
-		    " COUNT(*) FROM validations");
+		buf_puts(sql, search ? "SELECT STRAIGHT_JOIN" : "SELECT");
+		buf_puts(sql, " status, deleted_at IS NOT NULL, COUNT(*)");
 		break;
 	default:
-		buf_puts(sql, "SELECT " LIST_COLS " FROM validations");
+		buf_puts(sql, search ? "SELECT STRAIGHT_JOIN" : "SELECT");
+		buf_puts(sql, " " EXPORT_COLS);
 		break;
 	}
-	query_indexes(key, sql);
-	for (f = 0; f < QF__MAX; f++) {
-		if (!(key & QF_BIT(f)) || f == QF_SEARCH_BANK)
-			continue;
-		buf_puts(sql, sep);
-		buf_puts(sql, qf_sql[f]);
-		if (f == QF_SEARCH) {
-			if (key & QF_BIT(QF_SEARCH_BANK))
-				buf_puts(sql, qf_sql[QF_SEARCH_BANK]);
-			buf_puts(sql, ")");
-		}
-		sep = " AND ";
+	if (search) {
+		/* the matching ids first, then each row by its key */
+		buf_puts(sql, " FROM (");
+		query_branches(key, "id", 0, sql);
+		buf_puts(sql, ") u JOIN validations USING (id)");
+	} else {
+		buf_puts(sql, " FROM validations");
+		query_indexes(key, sql);
+		query_where(key, qf_sql, " WHERE ", sql);
 	}
-	switch (kind) {
-	case QK_COUNT:
-		break;
-	case QK_COUNTS:
+	if (kind == QK_COUNTS)
 		buf_puts(sql, " GROUP BY status, deleted_at IS NOT NULL"
 		    " ORDER BY NULL");
-		break;
-	case QK_LIST:
-		buf_puts(sql, " ORDER BY created_at DESC, id DESC"
-		    " LIMIT ? OFFSET ?");
-		break;
-	default:
-		buf_puts(sql, " ORDER BY created_at DESC, id DESC");
-		break;
-	}
+	else
+		buf_puts(sql, ORDER_NEWEST);
 }
 
 void
@@ -233,106 +377,210 @@ money_text(int64_t cents, char out[MONEY_FMT_SIZE])
 	    cents % 100);
 }
 
-/*
- * query_bind: the key of filter f for kind, and its values into p.
- * Text values point into bufs (which must outlive the statement run).
- * ignore_deleted: the live condition is left out (stats count both).
- */
+/* text values bound by query_bind (they must outlive the run) */
 struct query_bufs {
 	char	 like[2 * FILTER_SEARCH_MAX + 2];
 	char	 amount_min[MONEY_FMT_SIZE];
 	char	 amount_max[MONEY_FMT_SIZE];
 };
 
+/*
+ * query_key: the key of filter f for kind. The live condition is left
+ * out for the stats (they count both); a count whose filters the
+ * tallies hold becomes a tally query.
+ */
+static uint64_t
+query_key(const struct validation_filter *f, unsigned int kind)
+{
+	uint64_t	 key = 0;
+	unsigned int	 nset = 0, s;
+
+	if (f->account_id[0] != '\0')
+		key |= QF_BIT(QF_ACCOUNT);
+	if (!f->with_deleted && kind != QK_COUNTS)
+		key |= QF_BIT(QF_LIVE);
+	for (s = 0; s < VALIDATION_STATUS__MAX; s++)
+		if (f->status_mask & (1u << s))
+			nset++;
+	if (nset == 1)
+		key |= QF_BIT(QF_STATUS_ONE);
+	else if (nset > 1)
+		key |= QF_BIT(QF_STATUS_SET);
+	if (f->type >= 0)
+		key |= QF_BIT(QF_TYPE);
+	if (f->created_from != 0)
+		key |= QF_BIT(QF_CREATED_FROM);
+	if (f->created_before != 0)
+		key |= QF_BIT(QF_CREATED_BEFORE);
+	if (f->fecha_from[0] != '\0')
+		key |= QF_BIT(QF_FECHA_FROM);
+	if (f->fecha_to[0] != '\0')
+		key |= QF_BIT(QF_FECHA_TO);
+	if (f->amount_min >= 0)
+		key |= QF_BIT(QF_AMOUNT_MIN);
+	if (f->amount_max >= 0)
+		key |= QF_BIT(QF_AMOUNT_MAX);
+	if (f->playground >= 0)
+		key |= QF_BIT(QF_PLAYGROUND);
+	if (f->retry_state == RETRY_TERMINAL_NONE)
+		key |= QF_BIT(QF_RETRY_NONE);
+	else if (f->retry_state > 0)
+		key |= QF_BIT(QF_RETRY_STATE);
+	if (f->search[0] != '\0') {
+		key |= QF_BIT(QF_SEARCH);
+		if (f->search_bank[0] != '\0')
+			key |= QF_BIT(QF_SEARCH_BANK);
+	}
+	if ((kind == QK_COUNT || kind == QK_COUNTS) &&
+	    (key & QF_NOT_TALLIED) == 0)
+		kind = kind == QK_COUNT ? QK_TALLY : QK_TALLIES;
+	return DB_KEY_VALIDATION_QUERY | key | kind;
+}
+
+/* the values of the fragments of key, in query_where's order */
+static void
+query_bind_filters(const struct validation_filter *f, uint64_t key,
+    struct dbp *p, struct query_bufs *b)
+{
+	const char	*first = NULL;
+	int		 s, nset = 0;
+
+	if (key & QF_BIT(QF_ACCOUNT))
+		dbp_str(p, f->account_id);
+	if (QF_ANY(key, QF_STATUS_ONE, QF_STATUS_SET)) {
+		for (s = 0; s < VALIDATION_STATUS__MAX; s++)
+			if (f->status_mask & (1u << s)) {
+				if (first == NULL)
+					first = validation_status_name(
+					    (enum validation_status)s);
+				dbp_str(p, validation_status_name(
+				    (enum validation_status)s));
+				nset++;
+			}
+		if (key & QF_BIT(QF_STATUS_SET))
+			for (; nset < STATUS_SET_SLOTS; nset++)
+				dbp_str(p, first);
+	}
+	if (key & QF_BIT(QF_TYPE))
+		dbp_str(p, validation_type_name((enum validation_type)f->type));
+	if (key & QF_BIT(QF_CREATED_FROM))
+		dbp_time(p, f->created_from);
+	if (key & QF_BIT(QF_CREATED_BEFORE))
+		dbp_time(p, f->created_before);
+	if (key & QF_BIT(QF_FECHA_FROM))
+		dbp_str(p, f->fecha_from);
+	if (key & QF_BIT(QF_FECHA_TO))
+		dbp_str(p, f->fecha_to);
+	if (key & QF_BIT(QF_AMOUNT_MIN)) {
+		money_text(f->amount_min, b->amount_min);
+		dbp_str(p, b->amount_min);
+	}
+	if (key & QF_BIT(QF_AMOUNT_MAX)) {
+		money_text(f->amount_max, b->amount_max);
+		dbp_str(p, b->amount_max);
+	}
+	if (key & QF_BIT(QF_PLAYGROUND))
+		dbp_i64(p, f->playground ? 1 : 0);
+	if (key & QF_BIT(QF_RETRY_STATE))
+		dbp_str(p, retry_terminal_name(
+		    (enum retry_terminal)f->retry_state));
+}
+
+/* the start of t's month (UTC), and of the month after */
+static time_t
+month_start(time_t t, int next)
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mon += next;
+	return timegm(&tm);
+}
+
+/* bounds of the tallies when no date is given: before any record, and
+ * far after (not 0: 0 binds NULL) */
+#define TALLY_EPOCH	((time_t)2678400)	/* 1970-02-01 */
+#define TALLY_END	((time_t)253399622400)	/* 9999-12-01 */
+
+/*
+ * The tally statement's values: the months wholly inside
+ * [from, before), and the days of [from, before) outside them. With no
+ * whole month, the month range is empty and the days cover it all.
+ */
+static void
+tally_bind(const struct validation_filter *f, uint64_t key, struct dbp *p,
+    struct query_bufs *b)
+{
+	time_t	 from, before, m1, m2;
+	int	 dated = QF_ANY(key, QF_CREATED_FROM, QF_CREATED_BEFORE);
+
+	from = f->created_from != 0 ? f->created_from : TALLY_EPOCH;
+	before = f->created_before != 0 ? f->created_before : TALLY_END;
+	m1 = month_start(from, month_start(from, 0) != from);
+	m2 = month_start(before, 0);
+	if (m1 >= m2)
+		m1 = m2 = before;
+	if (key & QF_BIT(QF_ACCOUNT))
+		dbp_str(p, f->account_id);
+	dbp_time(p, m1);
+	dbp_time(p, m2);
+	query_bind_filters(f, key & ~(QF_BIT(QF_ACCOUNT) |
+	    QF_BIT(QF_CREATED_FROM) | QF_BIT(QF_CREATED_BEFORE)), p, b);
+	if (!dated)
+		return;
+	if (key & QF_BIT(QF_ACCOUNT))
+		dbp_str(p, f->account_id);
+	dbp_time(p, from);
+	dbp_time(p, m1);
+	dbp_time(p, m2);
+	dbp_time(p, before);
+	query_bind_filters(f, key & ~(QF_BIT(QF_ACCOUNT) |
+	    QF_BIT(QF_CREATED_FROM) | QF_BIT(QF_CREATED_BEFORE)), p, b);
+}
+
+/*
+ * query_bind: the key of filter f for kind, and its values into p, in
+ * the order query_compose writes the placeholders.
+ */
 static uint64_t
 query_bind(const struct validation_filter *f, unsigned int kind,
     struct dbp *p, struct query_bufs *b)
 {
-	uint64_t	 key = DB_KEY_VALIDATION_QUERY | kind;
-	const char	*first = NULL;
-	int		 s, nset = 0;
+	uint64_t	 key = query_key(f, kind);
+	long long	 offset = 0, limit = 0;
+	int		 sb, nb;
 
 	dbp_init(p);
-	if (f->account_id[0] != '\0') {
-		key |= QF_BIT(QF_ACCOUNT);
-		dbp_str(p, f->account_id);
-	}
-	if (!f->with_deleted && kind != QK_COUNTS)
-		key |= QF_BIT(QF_LIVE);
-	for (s = 0; s < VALIDATION_STATUS__MAX; s++)
-		if (f->status_mask & (1u << s)) {
-			if (first == NULL)
-				first = validation_status_name(
-				    (enum validation_status)s);
-			nset++;
-		}
-	if (nset == 1) {
-		key |= QF_BIT(QF_STATUS_ONE);
-		dbp_str(p, first);
-	} else if (nset > 1) {
-		key |= QF_BIT(QF_STATUS_SET);
-		for (s = 0; s < VALIDATION_STATUS__MAX; s++)
-			if (f->status_mask & (1u << s))
-				dbp_str(p, validation_status_name(
-				    (enum validation_status)s));
-		for (; nset < STATUS_SET_SLOTS; nset++)
-			dbp_str(p, first);
-	}
-	if (f->type >= 0) {
-		key |= QF_BIT(QF_TYPE);
-		dbp_str(p, validation_type_name((enum validation_type)f->type));
-	}
-	if (f->created_from != 0) {
-		key |= QF_BIT(QF_CREATED_FROM);
-		dbp_time(p, f->created_from);
-	}
-	if (f->created_before != 0) {
-		key |= QF_BIT(QF_CREATED_BEFORE);
-		dbp_time(p, f->created_before);
-	}
-	if (f->fecha_from[0] != '\0') {
-		key |= QF_BIT(QF_FECHA_FROM);
-		dbp_str(p, f->fecha_from);
-	}
-	if (f->fecha_to[0] != '\0') {
-		key |= QF_BIT(QF_FECHA_TO);
-		dbp_str(p, f->fecha_to);
-	}
-	if (f->search[0] != '\0') {
-		key |= QF_BIT(QF_SEARCH);
-		like_prefix(f->search, b->like, sizeof(b->like));
-		dbp_str(p, b->like);
-		dbp_str(p, f->search);
-		if (f->search_bank[0] != '\0') {
-			key |= QF_BIT(QF_SEARCH_BANK);
-			dbp_str(p, f->search_bank);
-			dbp_str(p, f->search_bank);
-		}
-	}
-	if (f->amount_min >= 0) {
-		key |= QF_BIT(QF_AMOUNT_MIN);
-		money_text(f->amount_min, b->amount_min);
-		dbp_str(p, b->amount_min);
-	}
-	if (f->amount_max >= 0) {
-		key |= QF_BIT(QF_AMOUNT_MAX);
-		money_text(f->amount_max, b->amount_max);
-		dbp_str(p, b->amount_max);
-	}
-	if (f->playground >= 0) {
-		key |= QF_BIT(QF_PLAYGROUND);
-		dbp_i64(p, f->playground ? 1 : 0);
-	}
-	if (f->retry_state == RETRY_TERMINAL_NONE)
-		key |= QF_BIT(QF_RETRY_NONE);
-	else if (f->retry_state > 0) {
-		key |= QF_BIT(QF_RETRY_STATE);
-		dbp_str(p, retry_terminal_name(
-		    (enum retry_terminal)f->retry_state));
+	kind = (unsigned int)(key & QK_MASK);
+	if (kind == QK_TALLY || kind == QK_TALLIES) {
+		tally_bind(f, key, p, b);
+		return key;
 	}
 	if (kind == QK_LIST) {
-		dbp_i64(p, f->per_page);
-		dbp_i64(p, (long long)(f->page - 1) * f->per_page);
+		limit = f->per_page;
+		offset = (long long)(f->page - 1) * f->per_page;
+	}
+	if (!(key & QF_BIT(QF_SEARCH)))
+		query_bind_filters(f, key, p, b);
+	else {
+		like_prefix(f->search, b->like, sizeof(b->like));
+		nb = (key & QF_BIT(QF_SEARCH_BANK)) ? SB__MAX : SB_EMISOR;
+		for (sb = 0; sb < nb; sb++) {
+			query_bind_filters(f, key, p, b);
+			switch (sb) {
+			case SB_CLAVE: dbp_str(p, b->like); break;
+			case SB_REFERENCIA: dbp_str(p, f->search); break;
+			default: dbp_str(p, f->search_bank); break;
+			}
+			if (kind == QK_LIST)
+				dbp_i64(p, offset + limit);
+		}
+	}
+	if (kind == QK_LIST) {
+		dbp_i64(p, limit);
+		dbp_i64(p, offset);
 	}
 	return key;
 }
@@ -344,7 +592,7 @@ monto_cents(const char *s)
 	enum money_error	 why;
 	int64_t			 c = -1;
 
-	if (s == NULL)
+	if (s == NULL || s[0] == '\0')
 		return -1;
 	if (money_parse(s, &c, &why) == -1)
 		return why == MONEY_ERR_ZERO ? 0 : -1;
@@ -412,7 +660,11 @@ db_validation_list(struct db *db, const struct validation_filter *f,
 	uint64_t		 key;
 	int			 rc;
 
-	key = query_bind(f, f->per_page > 0 ? QK_LIST : QK_EXPORT, &p, &b);
+	if (f->per_page <= 0) {
+		log_warnx("%s: no page size", __func__);
+		return -1;
+	}
+	key = query_bind(f, QK_LIST, &p, &b);
 	if (db_run_composed(db, key, "validation_list", query_compose, &p,
 	    &r, LIST_FMT, DB_READ) == -1)
 		return -1;
@@ -452,6 +704,7 @@ db_validation_count(struct db *db, const struct validation_filter *f,
 	struct dbr		 r;
 	struct query_bufs	 b;
 	uint64_t		 key;
+	long long		 n = 0;
 	int			 rc;
 
 	key = query_bind(f, QK_COUNT, &p, &b);
@@ -459,11 +712,12 @@ db_validation_count(struct db *db, const struct validation_filter *f,
 	    &r, "i", DB_READ) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1)
-		*total = (uint64_t)dbr_i64(&r, 0, 0);
+		n = dbr_i64(&r, 0, 0);
 	dbr_done(&r);
-	if (rc == 0)
-		*total = 0;
-	return rc == -1 ? -1 : 0;
+	if (rc == -1)
+		return -1;
+	*total = n > 0 ? (uint64_t)n : 0;
+	return 0;
 }
 
 int
@@ -476,6 +730,7 @@ db_validation_counts(struct db *db, const struct validation_filter *f,
 	struct validation_counts c;
 	enum validation_status	 st;
 	uint64_t		 key;
+	long long		 n;
 	char			*s;
 	int			 rc;
 
@@ -486,13 +741,14 @@ db_validation_counts(struct db *db, const struct validation_filter *f,
 		return -1;
 	while ((rc = dbr_fetch(&r)) == 1) {
 		s = dbr_str(&r, 0);
-		if (validation_status_parse(s, &st) == 0) {
+		n = dbr_i64(&r, 2, 0);
+		if (validation_status_parse(s, &st) == 0 && n >= 0) {
 			if (dbr_i64(&r, 1, 0))
-				c.deleted[st] += (uint64_t)dbr_i64(&r, 2, 0);
+				c.deleted[st] += (uint64_t)n;
 			else
-				c.live[st] += (uint64_t)dbr_i64(&r, 2, 0);
+				c.live[st] += (uint64_t)n;
 		} else
-			log_warnx("%s: bad status", __func__);
+			log_warnx("%s: bad status or count", __func__);
 		free(s);
 	}
 	dbr_done(&r);
@@ -502,15 +758,74 @@ db_validation_counts(struct db *db, const struct validation_filter *f,
 	return 0;
 }
 
-/* ---- cursor ----------------------------------------------------------- */
+/* ---- cursor (exports) ------------------------------------------------- */
+
+/* a VARCHAR(n) column of utf8mb4 (sql/001_init.sql), NUL included */
+#define COL_BYTES(n)	(4 * (n) + 1)
 
 struct validation_cursor {
 	struct dbr		 r;
 	struct query_bufs	 b;	/* bound text must outlive the run */
 	struct dbp		 p;
-	struct validation	*row;	/* the current row, reused */
+	struct validation	 row;	/* the current row: its text fields
+					   point into the buffers below */
+	char			 clave[COL_BYTES(64)];
+	char			 referencia[COL_BYTES(32)];
+	char			 emisor[COL_BYTES(128)];
+	char			 receptor[COL_BYTES(128)];
+	char			 cuenta[COL_BYTES(32)];
+	char			 banxico_status[COL_BYTES(64)];
+	char			 error_code[COL_BYTES(64)];
+	char			 monto[MONEY_FMT_SIZE + 8];
 	int			 done;
 };
+
+/* a text column into buf, or NULL for SQL NULL */
+static char *
+cursor_text(struct dbr *r, size_t col, char *buf, size_t n)
+{
+	if (dbr_null(r, col))
+		return NULL;
+	dbr_strcpy(r, col, buf, n);
+	return buf;
+}
+
+/* one export row into c->row, without an allocation */
+static void
+export_row_read(struct validation_cursor *c)
+{
+	struct dbr		*r = &c->r;
+	struct validation	*v = &c->row;
+	char			 word[32];
+	size_t			 i = 0;
+
+	memset(v, 0, sizeof(*v));
+	dbr_strcpy(r, i++, v->id, sizeof(v->id));
+	dbr_strcpy(r, i++, word, sizeof(word));
+	if (validation_type_parse(word, &v->type) == -1)
+		log_warnx("%s: %s: bad validation_type", __func__, v->id);
+	v->playground = dbr_i64(r, i++, 0) != 0;
+	dbr_strcpy(r, i++, word, sizeof(word));
+	if (validation_status_parse(word, &v->status) == -1)
+		log_warnx("%s: %s: bad status", __func__, v->id);
+	dbr_strcpy(r, i++, v->fecha, sizeof(v->fecha));
+	v->clave_rastreo = cursor_text(r, i++, c->clave, sizeof(c->clave));
+	v->referencia = cursor_text(r, i++, c->referencia,
+	    sizeof(c->referencia));
+	v->emisor = cursor_text(r, i++, c->emisor, sizeof(c->emisor));
+	v->receptor = cursor_text(r, i++, c->receptor, sizeof(c->receptor));
+	v->cuenta = cursor_text(r, i++, c->cuenta, sizeof(c->cuenta));
+	v->monto_cents = monto_cents(cursor_text(r, i++, c->monto,
+	    sizeof(c->monto)));
+	v->banxico_status = cursor_text(r, i++, c->banxico_status,
+	    sizeof(c->banxico_status));
+	v->created_at = dbr_time(r, i++);
+	v->completed_at = dbr_time(r, i++);
+	v->has_cep = dbr_i64(r, i++, 0) != 0;
+	v->error_code = cursor_text(r, i++, c->error_code,
+	    sizeof(c->error_code));
+	v->deleted_at = dbr_time(r, i++);
+}
 
 int
 db_validation_query_open(struct db *db, const struct validation_filter *f,
@@ -521,10 +836,9 @@ db_validation_query_open(struct db *db, const struct validation_filter *f,
 
 	*out = NULL;
 	c = xcalloc(1, sizeof(*c));
-	key = query_bind(f, f->per_page > 0 ? QK_LIST : QK_EXPORT, &c->p,
-	    &c->b);
+	key = query_bind(f, QK_EXPORT, &c->p, &c->b);
 	if (db_run_composed(db, key, "validation_export", query_compose,
-	    &c->p, &c->r, LIST_FMT, DB_READ | DB_UNBUFFERED) == -1) {
+	    &c->p, &c->r, EXPORT_FMT, DB_READ | DB_UNBUFFERED) == -1) {
 		free(c);
 		return -1;
 	}
@@ -541,15 +855,12 @@ db_validation_query_next(struct validation_cursor *c,
 	*v = NULL;
 	if (c->done)
 		return 0;
-	validation_free(c->row);
-	c->row = NULL;
 	if ((rc = dbr_fetch(&c->r)) != 1) {
 		c->done = 1;
 		return rc;
 	}
-	c->row = validation_new();
-	list_row_read(&c->r, c->row);
-	*v = c->row;
+	export_row_read(c);
+	*v = &c->row;
 	return 1;
 }
 
@@ -559,7 +870,6 @@ db_validation_query_close(struct validation_cursor *c)
 	if (c == NULL)
 		return;
 	dbr_done(&c->r);
-	validation_free(c->row);
 	free(c);
 }
 
