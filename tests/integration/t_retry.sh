@@ -117,6 +117,27 @@ rput "/v1/validations/$cid/retry-policy" "$POL3"
 expect_error 409 retry_cycle_finished
 t_end
 
+t_begin "retry: deleting a validation ends its cycle cancelled (no more simulator queries)"
+c0=$(valida_count)
+validate "$(with_policy "$(unknown_body)" "$POL3")"
+did=$(jget data.id) || did=
+expect_eq "terminal_state before" "$(retry_col "$did" retry_terminal_state)" pending
+http DELETE "/v1/validations/$did" -H "Authorization: Bearer $KEY_A"
+expect_code 204
+expect_eq "terminal_state after the delete" "$(retry_col "$did" retry_terminal_state)" cancelled
+expect_eq "queued retries" "$(db "SELECT COUNT(*) FROM jobs WHERE validation_id = '$did' AND state <> 'done'")" 0
+rget GET "/v1/validations/$did"
+expect_code 200
+expect_json data.attributes.is_deleted true
+expect_json data.attributes.retry_state.terminal_state cancelled
+for s in 400 800; do
+	runner "$T/runner-d$s.log" --once --now "$(at_plus $s)" || t_fail "runner: $(tail -n 3 "$T/runner-d$s.log")"
+done
+expect_eq "valida.do after the delete" "$(valida_count)" $((c0 + 1))
+http DELETE "/v1/validations/$did" -H "Authorization: Bearer $KEY_A"
+expect_code 204
+t_end
+
 t_begin "retry: retry_policy errors are 422 naming the field; the cap is stated"
 for case in 'interval_seconds":299|interval_seconds|invalid_attribute' \
 	'max_retries":6|max_retries|max_retries_over_cap' \
