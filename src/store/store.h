@@ -285,7 +285,7 @@ int	 db_validation_counts(struct db *, const struct validation_filter *,
  * Row-by-row reading (exports): unbuffered, so memory stays flat
  * whatever the row count and the first row arrives before the last is
  * read; every matching row, newest first (f->page and f->per_page are
- * ignored). Only the export's fields are read: id, created_at,
+ * ignored). Only the export's fields are read: id, account_id, created_at,
  * completed_at, status, type, playground, fecha, clave_rastreo,
  * referencia, emisor, receptor, cuenta, monto_cents, banxico_status,
  * error_code, has_cep, deleted_at; the rest are zero/NULL.

@@ -82,8 +82,9 @@ static const char *const qf_sql[QF_SEARCH_FIRST] = {
 	[QF_RETRY_NONE] = "retry_terminal_state IS NULL",
 };
 
-/* the same filters on the tallies (validation_tally_*); the dates are
- * the period ranges written by tally_compose */
+/* the same filters on validation_tallies (sql/007_list_tallies.sql);
+ * the dates and amounts are the (dim, k) ranges written by
+ * tally_compose */
 static const char *const qf_tally_sql[QF_SEARCH_FIRST] = {
 	[QF_ACCOUNT] = "account_id = ?",
 	[QF_LIVE] = "deleted = 0",
@@ -95,10 +96,10 @@ static const char *const qf_tally_sql[QF_SEARCH_FIRST] = {
 	[QF_RETRY_NONE] = "retry_state = 'none'",
 };
 
-/* what the tallies cannot answer */
-#define QF_NOT_TALLIED	(QF_BIT(QF_FECHA_FROM) | QF_BIT(QF_FECHA_TO) | \
-			 QF_BIT(QF_AMOUNT_MIN) | QF_BIT(QF_AMOUNT_MAX) | \
-			 QF_BIT(QF_SEARCH))
+/* the filters of a tally's dimension */
+#define QF_CREATED	(QF_BIT(QF_CREATED_FROM) | QF_BIT(QF_CREATED_BEFORE))
+#define QF_FECHA	(QF_BIT(QF_FECHA_FROM) | QF_BIT(QF_FECHA_TO))
+#define QF_AMOUNT	(QF_BIT(QF_AMOUNT_MIN) | QF_BIT(QF_AMOUNT_MAX))
 
 /* a search matches these columns; each branch of the UNION has its
  * index: live (the list's default) or with the deleted rows */
@@ -145,10 +146,11 @@ static const struct {
 /* the export's columns only (src/api/export.c), read into the cursor's
  * own buffers */
 #define EXPORT_COLS \
-	"id, validation_type, playground, status, fecha, clave_rastreo, " \
+	"id, account_id, validation_type, playground, status, fecha, " \
+	"clave_rastreo, " \
 	"referencia, emisor, receptor, cuenta, monto, banxico_status, " \
 	"created_at, completed_at, has_cep, error_code, deleted_at"
-#define EXPORT_FMT	"ssiss" "ssssss" "s" "tti" "st"
+#define EXPORT_FMT	"sssiss" "ssssss" "s" "tti" "st"
 
 #define ORDER_NEWEST	" ORDER BY created_at DESC, id DESC"
 
@@ -248,31 +250,61 @@ query_branches(uint64_t key, const char *cols, int limited,
 	}
 }
 
-/* the tallies: whole months from validation_tally_months, the days at
- * either end of a date range from validation_tally_days */
+/* the tallies answer a count when at most one of the creation date,
+ * the transfer date and the amount is filtered, and there is no search */
+static int
+tally_can(uint64_t key)
+{
+	int	 ranges = ((key & QF_CREATED) != 0) + ((key & QF_FECHA) != 0) +
+	    ((key & QF_AMOUNT) != 0);
+
+	return ranges <= 1 && !(key & QF_BIT(QF_SEARCH));
+}
+
+/* one part of a tally statement: "SELECT status, deleted, n FROM
+ * validation_tallies WHERE [account_id = ? AND] <range> <filters>" */
+static void
+tally_part(uint64_t key, const char *range, struct buf *sql)
+{
+	buf_puts(sql, "SELECT status, deleted, n FROM validation_tallies"
+	    " WHERE ");
+	if (key & QF_BIT(QF_ACCOUNT))
+		buf_puts(sql, "account_id = ? AND ");
+	buf_puts(sql, range);
+	query_where(key & ~QF_BIT(QF_ACCOUNT), qf_tally_sql, " AND ", sql);
+}
+
+/*
+ * A count from the tallies. Dates: the whole months of the range (cm or
+ * fm rows) plus the days at its ends (cd or fd rows); without a date,
+ * every month. Amounts: the whole buckets of the range (ab rows) plus
+ * the rows of the buckets at its ends, counted through the amount
+ * index. tally_bind gives the bounds.
+ */
 static void
 tally_compose(uint64_t key, struct buf *sql)
 {
 	int	 grouped = (key & QK_MASK) == QK_TALLIES;
-	int	 dated = QF_ANY(key, QF_CREATED_FROM, QF_CREATED_BEFORE);
+	int	 fecha = (key & QF_FECHA) != 0;
 
 	buf_puts(sql, grouped ? "SELECT status, deleted, CAST(SUM(n) AS "
 	    "SIGNED) FROM (" : "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) "
 	    "FROM (");
-	buf_puts(sql, "SELECT status, deleted, n FROM validation_tally_months"
-	    " WHERE ");
-	if (key & QF_BIT(QF_ACCOUNT))
-		buf_puts(sql, "account_id = ? AND ");
-	buf_puts(sql, "month >= ? AND month < ?");
-	query_where(key & ~QF_BIT(QF_ACCOUNT), qf_tally_sql, " AND ", sql);
-	if (dated) {
-		buf_puts(sql, " UNION ALL SELECT status, deleted, n FROM "
-		    "validation_tally_days WHERE ");
-		if (key & QF_BIT(QF_ACCOUNT))
-			buf_puts(sql, "account_id = ? AND ");
-		buf_puts(sql, "(day >= ? AND day < ? OR day >= ? AND day < ?)");
-		query_where(key & ~QF_BIT(QF_ACCOUNT), qf_tally_sql, " AND ",
-		    sql);
+	if (key & QF_AMOUNT) {
+		tally_part(key, "dim = 'ab' AND k >= ? AND k < ?", sql);
+		buf_puts(sql, " UNION ALL SELECT status, deleted_at IS NOT NULL,"
+		    " 1 FROM validations FORCE INDEX "
+		    "(idx_validations_account_live_monto)");
+		query_where(key & ~QF_AMOUNT, qf_sql, " WHERE ", sql);
+		buf_puts(sql, " AND (monto >= ? AND monto < ? OR monto >= ? AND"
+		    " monto <= ?)");
+	} else {
+		tally_part(key, fecha ? "dim = 'fm' AND k >= ? AND k < ?" :
+		    "dim = 'cm' AND k >= ? AND k < ?", sql);
+		buf_puts(sql, " UNION ALL ");
+		tally_part(key, fecha ? "dim = 'fd' AND (k >= ? AND k < ? OR "
+		    "k >= ? AND k < ?)" : "dim = 'cd' AND (k >= ? AND k < ? OR "
+		    "k >= ? AND k < ?)", sql);
 	}
 	buf_puts(sql, ") t");
 	if (grouped)
@@ -382,6 +414,7 @@ struct query_bufs {
 	char	 like[2 * FILTER_SEARCH_MAX + 2];
 	char	 amount_min[MONEY_FMT_SIZE];
 	char	 amount_max[MONEY_FMT_SIZE];
+	char	 edge[4][MONEY_FMT_SIZE];	/* a tally's amount edges */
 };
 
 /*
@@ -431,8 +464,7 @@ query_key(const struct validation_filter *f, unsigned int kind)
 		if (f->search_bank[0] != '\0')
 			key |= QF_BIT(QF_SEARCH_BANK);
 	}
-	if ((kind == QK_COUNT || kind == QK_COUNTS) &&
-	    (key & QF_NOT_TALLIED) == 0)
+	if ((kind == QK_COUNT || kind == QK_COUNTS) && tally_can(key))
 		kind = kind == QK_COUNT ? QK_TALLY : QK_TALLIES;
 	return DB_KEY_VALIDATION_QUERY | key | kind;
 }
@@ -486,7 +518,7 @@ query_bind_filters(const struct validation_filter *f, uint64_t key,
 		    (enum retry_terminal)f->retry_state));
 }
 
-/* the start of t's month (UTC), and of the month after */
+/* the start of t's month (UTC), or of the month after */
 static time_t
 month_start(time_t t, int next)
 {
@@ -499,45 +531,138 @@ month_start(time_t t, int next)
 	return timegm(&tm);
 }
 
-/* bounds of the tallies when no date is given: before any record, and
- * far after (not 0: 0 binds NULL) */
+/* a tally's day key: YYYYMMDD of t (UTC) */
+static long long
+tally_day(time_t t)
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	return (tm.tm_year + 1900) * 10000LL + (tm.tm_mon + 1) * 100LL +
+	    tm.tm_mday;
+}
+
+/* "YYYY-MM-DD" (checked by the API layer) at 00:00 UTC, + days */
+static time_t
+fecha_time(const char *s, int days)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday) != 3)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_mday += days;
+	return timegm(&tm);
+}
+
+/* bounds of the tallies when no date is given (not 0: 0 binds NULL) */
 #define TALLY_EPOCH	((time_t)2678400)	/* 1970-02-01 */
 #define TALLY_END	((time_t)253399622400)	/* 9999-12-01 */
 
+/* the amount bucket holding pesos: its lower bound and width (whole
+ * pesos below 100, then the first two digits), as in the 'ab' rows */
+static void
+amount_bucket(int64_t pesos, int64_t *lower, int64_t *width)
+{
+	int64_t	 w = 1;
+
+	if (pesos >= 100)
+		for (; pesos / w >= 100; w *= 10)
+			;
+	*width = w;
+	*lower = pesos / w * w;
+}
+
+#define AMOUNT_TOP	INT64_C(1000000000000000)	/* pesos above any monto */
+
+/* the amount plan: whole buckets [b1, b2) (pesos) and the edges
+ * [e1, e2) and [e3, e4] (centavos) counted through the index */
+static void
+tally_bind_amount(const struct validation_filter *f, struct dbp *p,
+    struct query_bufs *b)
+{
+	int64_t	 lo = f->amount_min >= 0 ? f->amount_min : 0;
+	int64_t	 hi = f->amount_max >= 0 ? f->amount_max : AMOUNT_TOP * 100;
+	int64_t	 b1, b2, w, e1, e2, e3, e4;
+
+	amount_bucket(lo / 100, &b1, &w);
+	if (b1 * 100 != lo)
+		b1 += w;
+	if (f->amount_max < 0)
+		b2 = AMOUNT_TOP;
+	else {
+		amount_bucket(hi / 100, &b2, &w);
+		if ((b2 + w) * 100 - 1 == hi)
+			b2 += w;
+	}
+	if (b1 < b2) {
+		e1 = lo, e2 = b1 * 100, e3 = b2 * 100, e4 = hi;
+	} else {
+		b1 = b2 = 0;
+		e1 = lo, e2 = hi + 1, e3 = 1, e4 = 0;	/* all, then none */
+	}
+	dbp_i64(p, b1);
+	dbp_i64(p, b2);
+	money_text(e1, b->edge[0]);
+	money_text(e2, b->edge[1]);
+	money_text(e3, b->edge[2]);
+	money_text(e4, b->edge[3]);
+}
+
 /*
- * The tally statement's values: the months wholly inside
- * [from, before), and the days of [from, before) outside them. With no
- * whole month, the month range is empty and the days cover it all.
+ * The tally statement's values (tally_compose's placeholders). Dates:
+ * the months wholly inside [from, before), then the days of
+ * [from, before) outside them; with no whole month, the month range is
+ * empty and the days cover it all.
  */
 static void
 tally_bind(const struct validation_filter *f, uint64_t key, struct dbp *p,
     struct query_bufs *b)
 {
-	time_t	 from, before, m1, m2;
-	int	 dated = QF_ANY(key, QF_CREATED_FROM, QF_CREATED_BEFORE);
+	uint64_t	 filters = key & ~(QF_BIT(QF_ACCOUNT) | QF_CREATED |
+			    QF_FECHA | QF_AMOUNT);
+	time_t		 from = TALLY_EPOCH, before = TALLY_END, m1, m2;
+	int		 i;
 
-	from = f->created_from != 0 ? f->created_from : TALLY_EPOCH;
-	before = f->created_before != 0 ? f->created_before : TALLY_END;
+	if (key & QF_BIT(QF_ACCOUNT))
+		dbp_str(p, f->account_id);
+	if (key & QF_AMOUNT) {
+		tally_bind_amount(f, p, b);
+		/* dbp_i64 x2 above; the edges go after the filters */
+		query_bind_filters(f, filters, p, b);
+		query_bind_filters(f, key & ~QF_AMOUNT, p, b);
+		for (i = 0; i < 4; i++)
+			dbp_str(p, b->edge[i]);
+		return;
+	}
+	if (key & QF_CREATED) {
+		if (f->created_from != 0)
+			from = f->created_from;
+		if (f->created_before != 0)
+			before = f->created_before;
+	} else if (key & QF_FECHA) {
+		if (f->fecha_from[0] != '\0')
+			from = fecha_time(f->fecha_from, 0);
+		if (f->fecha_to[0] != '\0')
+			before = fecha_time(f->fecha_to, 1);
+	}
 	m1 = month_start(from, month_start(from, 0) != from);
 	m2 = month_start(before, 0);
 	if (m1 >= m2)
 		m1 = m2 = before;
+	dbp_i64(p, tally_day(m1));
+	dbp_i64(p, tally_day(m2));
+	query_bind_filters(f, filters, p, b);
 	if (key & QF_BIT(QF_ACCOUNT))
 		dbp_str(p, f->account_id);
-	dbp_time(p, m1);
-	dbp_time(p, m2);
-	query_bind_filters(f, key & ~(QF_BIT(QF_ACCOUNT) |
-	    QF_BIT(QF_CREATED_FROM) | QF_BIT(QF_CREATED_BEFORE)), p, b);
-	if (!dated)
-		return;
-	if (key & QF_BIT(QF_ACCOUNT))
-		dbp_str(p, f->account_id);
-	dbp_time(p, from);
-	dbp_time(p, m1);
-	dbp_time(p, m2);
-	dbp_time(p, before);
-	query_bind_filters(f, key & ~(QF_BIT(QF_ACCOUNT) |
-	    QF_BIT(QF_CREATED_FROM) | QF_BIT(QF_CREATED_BEFORE)), p, b);
+	dbp_i64(p, tally_day(from));
+	dbp_i64(p, tally_day(m1));
+	dbp_i64(p, tally_day(m2));
+	dbp_i64(p, tally_day(before));
+	query_bind_filters(f, filters, p, b);
 }
 
 /*
@@ -801,6 +926,7 @@ export_row_read(struct validation_cursor *c)
 
 	memset(v, 0, sizeof(*v));
 	dbr_strcpy(r, i++, v->id, sizeof(v->id));
+	dbr_strcpy(r, i++, v->account_id, sizeof(v->account_id));
 	dbr_strcpy(r, i++, word, sizeof(word));
 	if (validation_type_parse(word, &v->type) == -1)
 		log_warnx("%s: %s: bad validation_type", __func__, v->id);

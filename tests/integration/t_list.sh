@@ -572,14 +572,22 @@ FROM (SELECT n, MD5(CONCAT('t_list_tally', n)) AS h FROM seq) s" >/dev/null || t
 TQ=("" "with_deleted=1" "status=valid" "status=not_found,error&with_deleted=1" "type=ocr" "playground=true"
 	"retry_state=none" "retry_state=exhausted" "date_from=2024-01-01&date_to=2024-01-31"
 	"date_from=2023-12-21&date_to=2024-02-10" "date_from=2024-01-15&date_to=2024-03-03&status=valid&type=direct"
-	"date_from=2024-02-29&date_to=2024-02-29" "date_to=2024-01-31&with_deleted=1" "date_from=2024-03-01")
+	"date_from=2024-02-29&date_to=2024-02-29" "date_to=2024-01-31&with_deleted=1" "date_from=2024-03-01"
+	"fecha_from=2024-01-10&fecha_to=2024-02-29" "fecha_from=2024-02-01" "fecha_to=2024-01-31&status=valid&with_deleted=1"
+	"fecha_from=2024-03-05&fecha_to=2024-03-05" "amount_min=100&amount_max=555.25" "amount_min=99.99&amount_max=100.25"
+	"amount_min=120.25" "amount_max=12.5&type=ocr" "amount_min=200&amount_max=299.99&retry_state=none"
+	"amount_min=10&fecha_from=2024-01-05" "amount_min=0&amount_max=900000")
 # the same rows in SQL, without the live condition (added unless with_deleted)
 TW=("1" "1" "status = 'valid'" "status IN ('not_found', 'error')" "validation_type = 'ocr'" "playground = 1"
 	"retry_terminal_state IS NULL" "retry_terminal_state = 'exhausted'"
 	"created_at >= '2024-01-01' AND created_at < '2024-02-01'"
 	"created_at >= '2023-12-21' AND created_at < '2024-02-11'"
 	"created_at >= '2024-01-15' AND created_at < '2024-03-04' AND status = 'valid' AND validation_type = 'direct'"
-	"created_at >= '2024-02-29' AND created_at < '2024-03-01'" "created_at < '2024-02-01'" "created_at >= '2024-03-01'")
+	"created_at >= '2024-02-29' AND created_at < '2024-03-01'" "created_at < '2024-02-01'" "created_at >= '2024-03-01'"
+	"fecha >= '2024-01-10' AND fecha <= '2024-02-29'" "fecha >= '2024-02-01'" "fecha <= '2024-01-31' AND status = 'valid'"
+	"fecha = '2024-03-05'" "monto >= 100 AND monto <= 555.25" "monto >= 99.99 AND monto <= 100.25"
+	"monto >= 120.25" "monto <= 12.5 AND validation_type = 'ocr'" "monto >= 200 AND monto <= 299.99 AND retry_terminal_state IS NULL"
+	"monto >= 10 AND fecha >= '2024-01-05'" "monto >= 0 AND monto <= 900000")
 tally_check() { # WHEN
 	local i want got stats_want stats_got q live
 	for i in "${!TQ[@]}"; do
@@ -603,18 +611,18 @@ tally_check() { # WHEN
 	done
 }
 
-t_begin "tallies: meta.total and stats equal COUNT(*) for categorical filters and date ranges across months"
+t_begin "tallies: meta.total and stats equal COUNT(*) for categorical filters, date, fecha and amount ranges"
 tally_check "seeded"
-n=$(db "SELECT COUNT(*) FROM validation_tally_months WHERE account_id = '$ACC_T'")
+n=$(db "SELECT COUNT(*) FROM validation_tallies WHERE account_id = '$ACC_T' AND dim = 'cm'")
 ((n > 0)) || t_fail "no tally rows for the account"
 # the counts come from the tallies, not from COUNT(*): a tally changed by
 # hand shows (and is put back)
 before=$(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_T' AND deleted_at IS NULL")
-db "UPDATE validation_tally_months SET n = n + 1000 WHERE account_id = '$ACC_T' AND deleted = 0 LIMIT 1" ||
+db "UPDATE validation_tallies SET n = n + 1000 WHERE account_id = '$ACC_T' AND dim = 'cm' AND deleted = 0 LIMIT 1" ||
 	t_fail "tally update failed"
 http GET "/v1/validations?per_page=1" -H "Authorization: Bearer $TK"
 expect_json meta.total $((before + 1000))
-db "UPDATE validation_tally_months SET n = n - 1000 WHERE account_id = '$ACC_T' AND n >= 1000 LIMIT 1" ||
+db "UPDATE validation_tallies SET n = n - 1000 WHERE account_id = '$ACC_T' AND dim = 'cm' AND n >= 1000 LIMIT 1" ||
 	t_fail "tally update failed"
 http GET "/v1/validations?per_page=1" -H "Authorization: Bearer $TK"
 expect_json meta.total "$before"
@@ -664,7 +672,7 @@ for e in log.split("# User@Host")[1:]:
     if not m:
         continue
     sql = " ".join(m.group(1).split())
-    tally = "FROM validation_tally_months" in sql
+    tally = "FROM validation_tallies" in sql
     if not tally and ("FORCE INDEX" not in sql or "FROM validations" not in sql):
         continue
     if "cep_documents" in sql or "jobs" in sql:
@@ -679,7 +687,7 @@ for e in log.split("# User@Host")[1:]:
         table, typ, key = r[2], r[3], r[5]
         if table.startswith("<") or table == "NULL":
             continue	# a derived table (an indexed subquery's result), or an empty range
-        if cross and table.startswith("validation_tally_"):
+        if cross and table == "validation_tallies":
             continue	# across accounts every tally row of the period is read: a summary table
         if typ == "ALL" or key in ("NULL", ""):
             bad.append("no index on %s (%s %s): %s" % (table, typ, key, sql[-300:]))
