@@ -171,8 +171,10 @@ void	 api_validation_completed(struct app *, const struct job *,
 /* cep.c */
 int	 api_cep_get(struct request *, struct response *);
 
-/* export.c: GET /v1/validations/export (CSV streamed, XLSX) */
+/* export.c: GET /v1/validations/export (CSV streamed, XLSX), and
+ * GET /v1/admin/validations/export (every account, scope admin) */
 int	 api_validations_export(struct request *, struct response *);
+int	 api_admin_validations_export(struct request *, struct response *);
 
 /* admin.c: the account's API keys */
 int	 api_admin_keys_list(struct request *, struct response *);

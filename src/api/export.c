@@ -1,6 +1,8 @@
 /*
  * mxcep: GET /v1/validations/export?format=csv|xlsx: the account's
- * validations under the list filters, as a file for spreadsheets.
+ * validations under the list filters, as a file for spreadsheets;
+ * GET /v1/admin/validations/export: the same across accounts (the admin
+ * list's filters), with an account_id column first.
  * Both formats stream: rows are read unbuffered from MariaDB and written
  * as they arrive, so the first bytes leave before the last row is read
  * and memory stays flat. XLSX is a zip whose central directory comes
@@ -31,7 +33,8 @@ enum export_kind {
 };
 
 enum export_col {
-	EC_ID = 0,
+	EC_ACCOUNT_ID = 0,	/* admin exports only */
+	EC_ID,
 	EC_CREATED_AT,
 	EC_COMPLETED_AT,
 	EC_STATUS,
@@ -59,6 +62,7 @@ static const struct {
 	enum export_kind	 kind;
 	double			 width;		/* XLSX characters */
 } export_cols[EC__MAX] = {
+	[EC_ACCOUNT_ID] = { "account_id", EK_TEXT, 38 },
 	[EC_ID] = { "id", EK_TEXT, 38 },
 	[EC_CREATED_AT] = { "created_at", EK_DATETIME, 21 },
 	[EC_COMPLETED_AT] = { "completed_at", EK_DATETIME, 21 },
@@ -157,6 +161,7 @@ export_cell(const struct validation *v, struct export_names *names,
 	memset(c, 0, sizeof(*c));
 	c->cents = -1;
 	switch (col) {
+	case EC_ACCOUNT_ID: c->text = v->account_id; break;
 	case EC_ID: c->text = v->id; break;
 	case EC_CREATED_AT: c->t = v->created_at; break;
 	case EC_COMPLETED_AT: c->t = v->completed_at; break;
@@ -182,17 +187,18 @@ export_cell(const struct validation *v, struct export_names *names,
 	}
 }
 
-/* ---- CSV ---------------------------------------------------------- */
-
-struct export_csv {
+/* what a stream (CSV or XLSX) reads from */
+struct export_src {
 	struct validation_cursor	*cur;	/* open, unbuffered */
 	const struct bank_catalog	*banks;	/* borrowed; NULL = no names */
+	int				 first;	/* first column: EC_ACCOUNT_ID
+						 * (admin) or EC_ID */
 };
 
 static void
-export_csv_free(void *arg)
+export_src_free(void *arg)
 {
-	struct export_csv	*x = arg;
+	struct export_src	*x = arg;
 
 	if (x == NULL)
 		return;
@@ -200,14 +206,16 @@ export_csv_free(void *arg)
 	free(x);
 }
 
+/* ---- CSV ---------------------------------------------------------- */
+
 static void
 export_csv_row(struct csv *c, const struct validation *v,
-    struct export_names *names)
+    struct export_names *names, int first)
 {
 	struct export_cell	 cell;
 	int			 i;
 
-	for (i = 0; i < EC__MAX; i++) {
+	for (i = first; i < EC__MAX; i++) {
 		export_cell(v, names, (enum export_col)i, &cell);
 		switch (export_cols[i].kind) {
 		case EK_TEXT:
@@ -237,7 +245,7 @@ export_csv_row(struct csv *c, const struct validation *v,
 static int
 export_csv_stream(struct request *req, struct response_writer *w, void *arg)
 {
-	struct export_csv		*x = arg;
+	struct export_src		*x = arg;
 	const struct validation		*v = NULL;
 	struct export_names		 names;
 	struct buf			 b;
@@ -250,11 +258,11 @@ export_csv_stream(struct request *req, struct response_writer *w, void *arg)
 	buf_init(&b);
 	csv_init(&c, &b);
 	csv_bom(&c);
-	for (i = 0; i < EC__MAX; i++)
+	for (i = x->first; i < EC__MAX; i++)
 		csv_text(&c, export_cols[i].name);
 	csv_end(&c);
 	while ((rc = db_validation_query_next(x->cur, &v)) == 1) {
-		export_csv_row(&c, v, &names);
+		export_csv_row(&c, v, &names, x->first);
 		rows++;
 		if (b.len >= EXPORT_CHUNK) {
 			if (response_write(w, b.data, b.len) == -1)
@@ -278,22 +286,6 @@ out:
 
 /* ---- XLSX --------------------------------------------------------- */
 
-struct export_xlsx {
-	struct validation_cursor	*cur;	/* open, unbuffered */
-	const struct bank_catalog	*banks;	/* borrowed; NULL = no names */
-};
-
-static void
-export_xlsx_free(void *arg)
-{
-	struct export_xlsx	*x = arg;
-
-	if (x == NULL)
-		return;
-	db_validation_query_close(x->cur);	/* drains what is left */
-	free(x);
-}
-
 /* the writer's sink: the client */
 static int
 export_xlsx_sink(void *arg, const void *p, size_t n)
@@ -304,12 +296,12 @@ export_xlsx_sink(void *arg, const void *p, size_t n)
 /* one row; empty values are blank cells */
 static void
 export_xlsx_row(struct xlsx *x, const struct validation *v,
-    struct export_names *names)
+    struct export_names *names, int first)
 {
 	struct export_cell	 cell;
 	int			 i;
 
-	for (i = 0; i < EC__MAX; i++) {
+	for (i = first; i < EC__MAX; i++) {
 		export_cell(v, names, (enum export_col)i, &cell);
 		switch (export_cols[i].kind) {
 		case EK_TEXT:
@@ -345,27 +337,27 @@ export_xlsx_row(struct xlsx *x, const struct validation *v,
 static int
 export_xlsx_stream(struct request *req, struct response_writer *w, void *arg)
 {
-	struct export_xlsx		*xa = arg;
+	struct export_src		*xa = arg;
 	struct xlsx_column		 cols[EC__MAX];
 	struct xlsx_options		 opt;
 	struct export_names		 names;
 	struct xlsx			*x = NULL;
 	const struct validation		*v = NULL;
-	size_t				 rows = 0;
+	size_t				 rows = 0, ncols = 0;
 	int				 i, rc, status = -1;
 
 	(void)req;
 	export_names_init(&names, xa->banks);
-	for (i = 0; i < EC__MAX; i++) {
-		cols[i].name = export_cols[i].name;
-		cols[i].width = export_cols[i].width;
-		cols[i].style = export_cols[i].kind == EK_IDENT ?
+	for (i = xa->first; i < EC__MAX; i++, ncols++) {
+		cols[ncols].name = export_cols[i].name;
+		cols[ncols].width = export_cols[i].width;
+		cols[ncols].style = export_cols[i].kind == EK_IDENT ?
 		    XLSX_STYLE_TEXT : XLSX_STYLE_GENERAL;
 	}
 	memset(&opt, 0, sizeof(opt));
 	opt.sheet_name = "validations";
 	opt.cols = cols;
-	opt.ncols = EC__MAX;
+	opt.ncols = ncols;
 	opt.sheet_rows = EXPORT_SHEET_ROWS;
 	opt.mtime = clock_now();
 	if ((x = xlsx_new(&opt, export_xlsx_sink, w)) == NULL)
@@ -373,7 +365,7 @@ export_xlsx_stream(struct request *req, struct response_writer *w, void *arg)
 	while ((rc = db_validation_query_next(xa->cur, &v)) == 1) {
 		if (xlsx_row(x) == -1)
 			goto out;
-		export_xlsx_row(x, v, &names);
+		export_xlsx_row(x, v, &names, xa->first);
 		rows++;
 	}
 	if (rc == -1) {
@@ -407,14 +399,19 @@ export_headers(struct response *resp, const char *ext)
 	response_header(resp, "Cache-Control", "private, no-store");
 }
 
-int
-api_validations_export(struct request *req, struct response *resp)
+/*
+ * Both exports: format, then the filters of flags (FILTER_ACCOUNT: the
+ * admin list's, across accounts, with the account_id column); the route
+ * table lists the query keys each accepts. Returns the status it sent.
+ */
+static int
+export_respond(struct request *req, struct response *resp,
+    unsigned int flags)
 {
 	struct validation_filter	 f;
 	struct validation_cursor	*cur = NULL;
 	const struct bank_catalog	*cat;
-	struct export_csv		*xc;
-	struct export_xlsx		*xx;
+	struct export_src		*x;
 	char				*format;
 	int				 xlsx, status;
 
@@ -426,7 +423,7 @@ api_validations_export(struct request *req, struct response *resp)
 		    "format must be csv or xlsx", NULL, "format");
 	}
 	free(format);
-	if ((status = api_filter_from_request(req, resp, 0, " format ",
+	if ((status = api_filter_from_request(req, resp, flags, " format ",
 	    &f)) != 0)
 		return status;
 	/* read everything else first: while the cursor is open the
@@ -435,18 +432,30 @@ api_validations_export(struct request *req, struct response *resp)
 	if (db_validation_query_open(req->app->db, &f, &cur) == -1)
 		return api_db_error(req, resp);
 
+	x = xcalloc(1, sizeof(*x));
+	x->cur = cur;
+	x->banks = cat;
+	x->first = (flags & FILTER_ACCOUNT) ? EC_ACCOUNT_ID : EC_ID;
 	if (!xlsx) {
 		export_headers(resp, "csv");
-		xc = xcalloc(1, sizeof(*xc));
-		xc->cur = cur;
-		xc->banks = cat;
 		return response_stream(resp, 200, EXPORT_CT_CSV,
-		    export_csv_stream, xc, export_csv_free);
+		    export_csv_stream, x, export_src_free);
 	}
 	export_headers(resp, "xlsx");
-	xx = xcalloc(1, sizeof(*xx));
-	xx->cur = cur;
-	xx->banks = cat;
 	return response_stream(resp, 200, EXPORT_CT_XLSX, export_xlsx_stream,
-	    xx, export_xlsx_free);
+	    x, export_src_free);
+}
+
+/* GET /v1/validations/export: the key's account */
+int
+api_validations_export(struct request *req, struct response *resp)
+{
+	return export_respond(req, resp, 0);
+}
+
+/* GET /v1/admin/validations/export: every account, or account_id's */
+int
+api_admin_validations_export(struct request *req, struct response *resp)
+{
+	return export_respond(req, resp, FILTER_ACCOUNT);
 }

@@ -2,7 +2,8 @@
 # t_export: GET /v1/validations/export as CSV and XLSX through lighttpd:
 # BOM, CRLF, quoting, formula neutralising, exact amounts, identifiers
 # as text, the XLSX read back cell by cell with openpyxl, filters,
-# another account's rows never included, parameter errors and scopes.
+# another account's rows never included, parameter errors and scopes;
+# GET /v1/admin/validations/export: every account, account_id first.
 # Rows are inserted with the mariadb client. Sourced by run.sh.
 # shellcheck source=validate-lib.sh
 . "$here/validate-lib.sh"
@@ -211,6 +212,128 @@ expect_error 403 insufficient_scope
 [[ -z $(hdr Content-Disposition) ]] || t_fail "an error carries Content-Disposition: $(hdr Content-Disposition)"
 http POST "/v1/validations/export" -H "Authorization: Bearer $KEY_A" --data-binary ""
 expect_error 405 method_not_allowed
+t_end
+
+# ---- GET /v1/admin/validations/export: every account, account_id first ----
+# ex_admin_ids QUERY: "id:account_id " of the admin CSV's rows that are this
+# file's (other files' rows may fall on the same dates), in order
+EXMINE="$EX1|$EX2|$EX3|$EX4|$EXB"
+ex_admin_ids() {
+	http GET "/v1/admin/validations/export?$EXQ&$1" -H "Authorization: Bearer $ADMIN_A"
+	[[ $CODE == 200 ]] || { echo "HTTP $CODE $(head -c 200 "$T/body")"; return; }
+	ex_csv "$T/body" | sed -n '2,$p' | awk -F'\t' -v m="^($EXMINE)\$" '$2 ~ m { printf "%s:%s ", $2, $1 }'
+}
+
+t_begin "admin export: CSV across accounts, account_id column first, rows of A and B newest first"
+http GET "/v1/admin/validations/export?$EXQ" -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_eq "Content-Type" "$(hdr Content-Type)" "text/csv; charset=utf-8; header=present"
+expect_match "Content-Disposition" "$(hdr Content-Disposition)" '^attachment; filename="validations-[0-9]{8}-[0-9]{6}\.csv"$'
+expect_match "Cache-Control" "$(hdr Cache-Control)" 'no-store'
+cp "$T/body" "$T/admin-export.csv"
+ex_csv "$T/admin-export.csv" >"$T/admin-export.rows"
+expect_eq "header" "$(head -n 1 "$T/admin-export.rows")" "$(printf '%s\t' account_id id created_at completed_at status validation_type is_playground fecha clave_rastreo referencia emisor emisor_name receptor receptor_name cuenta monto banxico_status error_code has_cep deleted_at | sed 's/\t$//')"
+expect_eq "rows of both accounts, newest first, deleted left out" "$(ex_admin_ids "")" "$EX4:$ACC_A $EXB:$ACC_B $EX2:$ACC_A $EX1:$ACC_A "
+expect_eq "row EXB" "$(awk -F'\t' -v id="$EXB" '$2 == id' "$T/admin-export.rows")" "$(printf '%s\t' "$ACC_B" "$EXB" 2030-01-07T00:00:00Z "" valid direct false 2030-01-07 EXPITBONLY 2 40012 "BBVA Mexico" 90646 STP "$EXCLABE" 99.99 "" "" false "" | sed 's/\t$//')"
+expect_eq "row EX1" "$(awk -F'\t' -v id="$EX1" '$2 == id' "$T/admin-export.rows")" "$(printf '%s\t' "$ACC_A" "$EX1" 2030-01-02T10:00:00Z 2030-01-02T10:00:03Z valid direct false 2030-01-02 EXPITMBAN01002501020012345678 0012345 40012 "BBVA Mexico" 90646 STP "$EXCLABE" 1500.00 LIQUIDADA "" true "" | sed 's/\t$//')"
+n=$(sed -n '2,$p' "$T/admin-export.rows" | awk -F'\t' '$1 !~ /^[0-9a-f-]+$/ || length($1) != 36' | wc -l)
+expect_eq "rows without an account_id" "$n" 0
+# the account's own export keeps its columns (no account_id)
+http GET "/v1/validations/export?$EXQ" -H "Authorization: Bearer $KEY_A"
+expect_match "own export header" "$(ex_csv "$T/body" | head -n 1)" $'^id\tcreated_at\t'
+t_end
+
+t_begin "admin export: account_id confines it; without it only the admin list's filters"
+expect_eq "account_id=B" "$(ex_admin_ids "account_id=$ACC_B")" "$EXB:$ACC_B "
+n=$(ex_csv "$T/body" | sed -n '2,$p' | awk -F'\t' -v a="$ACC_B" '$1 != a' | wc -l)
+expect_eq "rows of another account under account_id=B" "$n" 0
+expect_eq "filter[account_id]=A&with_deleted=1" "$(ex_admin_ids "filter%5Baccount_id%5D=$ACC_A&with_deleted=1")" "$EX4:$ACC_A $EX2:$ACC_A $EX3:$ACC_A $EX1:$ACC_A "
+n=$(ex_csv "$T/body" | sed -n '2,$p' | awk -F'\t' -v a="$ACC_A" '$1 != a' | wc -l)
+expect_eq "rows of another account under account_id=A" "$n" 0
+expect_eq "status=valid across accounts" "$(ex_admin_ids status=valid)" "$EXB:$ACC_B $EX1:$ACC_A "
+expect_eq "with_deleted=1&date_to=2030-01-04" "$(ex_admin_ids 'with_deleted=1&date_to=2030-01-04')" "$EX3:$ACC_A $EX1:$ACC_A "
+expect_eq "account_id=A&type=ocr" "$(ex_admin_ids "account_id=$ACC_A&type=ocr")" "$EX4:$ACC_A "
+expect_eq "account_id=A&search=EXPITMBAN" "$(ex_admin_ids "account_id=$ACC_A&search=EXPITMBAN")" "$EX1:$ACC_A "
+http GET "/v1/admin/validations/export?$EXQ&type=ocr" -H "Authorization: Bearer $ADMIN_A"
+expect_error 400 invalid_parameter
+expect_json errors.0.source.parameter type
+http GET "/v1/admin/validations/export?account_id=not-a-uuid" -H "Authorization: Bearer $ADMIN_A"
+expect_error 400 invalid_parameter
+t_end
+
+t_begin "admin export: XLSX read back with openpyxl, account_id column first"
+http GET "/v1/admin/validations/export?format=xlsx&$EXQ&with_deleted=1" -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_eq "Content-Type" "$(hdr Content-Type)" "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+expect_match "Content-Disposition" "$(hdr Content-Disposition)" '^attachment; filename="validations-[0-9]{8}-[0-9]{6}\.xlsx"$'
+cp "$T/body" "$T/admin-export.xlsx"
+out=$("$PY" - "$T/admin-export.xlsx" "$EX1" "$EX2" "$EX3" "$EX4" "$EXB" "$ACC_A" "$ACC_B" "$EXCLABE" <<'EOF' 2>&1
+import datetime, sys
+import openpyxl
+path, ex1, ex2, ex3, ex4, exb, acc_a, acc_b, clabe = sys.argv[1:]
+wb = openpyxl.load_workbook(path)
+ws = wb.worksheets[0]
+errs = []
+def want(what, got, exp):
+    if got != exp:
+        errs.append("%s: expected %r, got %r" % (what, exp, got))
+want("sheets", wb.sheetnames, ["validations"])
+want("freeze_panes", ws.freeze_panes, "A2")
+hdr = [c.value for c in ws[1]]
+want("header", hdr, ["account_id", "id", "created_at", "completed_at", "status",
+     "validation_type", "is_playground", "fecha", "clave_rastreo", "referencia", "emisor",
+     "emisor_name", "receptor", "receptor_name", "cuenta", "monto", "banxico_status",
+     "error_code", "has_cep", "deleted_at"])
+want("header bold", all(c.font.b for c in ws[1]), True)
+col = {name: i for i, name in enumerate(hdr)}
+mine = (ex1, ex2, ex3, ex4, exb)
+got = [(r[1].value, r[0].value) for r in ws.iter_rows(min_row=2) if r[1].value in mine]
+want("rows", got, [(ex4, acc_a), (exb, acc_b), (ex2, acc_a), (ex3, acc_a), (ex1, acc_a)])
+want("rows without an account_id",
+     [r[1].value for r in ws.iter_rows(min_row=2) if not r[0].value], [])
+rows = {r[1].value: r for r in ws.iter_rows(min_row=2)}
+c = rows[exb][col["account_id"]]
+want("account_id cell", (c.data_type, c.value), ("s", acc_b))
+c = rows[ex1][col["cuenta"]]
+want("cuenta", (c.data_type, c.value, c.number_format), ("s", clabe, "@"))
+c = rows[exb][col["monto"]]
+want("monto", (c.data_type, c.value, c.number_format), ("n", 99.99, "0.00"))
+want("created_at", rows[ex1][col["created_at"]].value, datetime.datetime(2030, 1, 2, 10, 0, 0))
+want("deleted_at", rows[ex3][col["deleted_at"]].value, datetime.datetime(2030, 1, 6))
+print("\n".join(errs) if errs else "OK")
+EOF
+)
+expect_eq "openpyxl checks" "$out" "OK"
+t_end
+
+t_begin "admin export: errors: unknown and page parameters 400, bad format 400, 401, 403 insufficient_scope, 403 operator_only; /{id}/raw still served"
+http GET "/v1/admin/validations/export?colour=red" -H "Authorization: Bearer $ADMIN_A"
+expect_error 400 unknown_parameter
+expect_json errors.0.source.parameter colour
+http GET "/v1/admin/validations/export?page=2" -H "Authorization: Bearer $ADMIN_A"
+expect_error 400 unknown_parameter
+expect_json errors.0.source.parameter page
+http GET "/v1/admin/validations/export?format=pdf" -H "Authorization: Bearer $ADMIN_A"
+expect_error 400 invalid_parameter
+expect_json errors.0.source.parameter format
+http GET "/v1/admin/validations/export"
+expect_error 401 missing_api_key
+http GET "/v1/admin/validations/export" -H "Authorization: Bearer $KEY_A"
+expect_error 403 insufficient_scope
+[[ -z $(hdr Content-Disposition) ]] || t_fail "an error carries Content-Disposition: $(hdr Content-Disposition)"
+# an admin key of an account that is not an operator account
+ACC_EXL=$(admin account create it-export-l 2>"$T/setup.err") || t_fail "account create: $(cat "$T/setup.err")"
+ADMIN_EXL=$(new_key "$ACC_EXL" admin) || t_fail "key create (admin of a non-operator account) failed"
+http GET "/v1/admin/validations/export" -H "Authorization: Bearer $ADMIN_EXL"
+expect_error 403 operator_only
+http GET "/v1/admin/validations/export?account_id=$ACC_EXL&format=xlsx" -H "Authorization: Bearer $ADMIN_EXL"
+expect_error 403 operator_only
+http POST "/v1/admin/validations/export" -H "Authorization: Bearer $ADMIN_A" --data-binary ""
+expect_error 405 method_not_allowed
+# the literal route takes nothing from the pattern next to it
+http GET "/v1/admin/validations/$EXB/raw" -H "Authorization: Bearer $ADMIN_A"
+expect_code 200
+expect_json data.id "$EXB"
 t_end
 
 db "DELETE FROM validations WHERE id IN ('$EX1', '$EX2', '$EX3', '$EX4', '$EXB')" ||
