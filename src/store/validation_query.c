@@ -250,24 +250,44 @@ query_branches(uint64_t key, const char *cols, int limited,
 	}
 }
 
+/* a bank code as the tallies' k: digits without a leading zero (as
+ * the be/br/bs rows are kept), else -1 */
+static long long
+tally_bank(const char *code)
+{
+	size_t	 n = strlen(code);
+
+	if (n == 0 || n > 9 || code[0] == '0' ||
+	    strspn(code, "0123456789") != n)
+		return -1;
+	return strtoll(code, NULL, 10);
+}
+
 /* the tallies answer a count when at most one of the creation date,
- * the transfer date and the amount is filtered, and there is no search */
+ * the transfer date and the amount is filtered and there is no search,
+ * or when the search names a bank and no range is filtered */
 static int
-tally_can(uint64_t key)
+tally_can(const struct validation_filter *f, uint64_t key)
 {
 	int	 ranges = ((key & QF_CREATED) != 0) + ((key & QF_FECHA) != 0) +
 	    ((key & QF_AMOUNT) != 0);
 
-	return ranges <= 1 && !(key & QF_BIT(QF_SEARCH));
+	if (!(key & QF_BIT(QF_SEARCH)))
+		return ranges <= 1;
+	return ranges == 0 && (key & QF_BIT(QF_SEARCH_BANK)) &&
+	    tally_bank(f->search_bank) >= 0;
 }
 
-/* one part of a tally statement: "SELECT status, deleted, n FROM
+/* one part of a tally statement: "SELECT status, deleted, <n> FROM
  * validation_tallies WHERE [account_id = ? AND] <range> <filters>" */
 static void
 tally_part(uint64_t key, const char *range, struct buf *sql)
 {
-	buf_puts(sql, "SELECT status, deleted, n FROM validation_tallies"
-	    " WHERE ");
+	buf_puts(sql, range[0] == '-' ? "SELECT status, deleted, -n" :
+	    "SELECT status, deleted, n");
+	if (range[0] == '-')
+		range++;
+	buf_puts(sql, " FROM validation_tallies WHERE ");
 	if (key & QF_BIT(QF_ACCOUNT))
 		buf_puts(sql, "account_id = ? AND ");
 	buf_puts(sql, range);
@@ -290,7 +310,32 @@ tally_compose(uint64_t key, struct buf *sql)
 	buf_puts(sql, grouped ? "SELECT status, deleted, CAST(SUM(n) AS "
 	    "SIGNED) FROM (" : "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) "
 	    "FROM (");
-	if (key & QF_AMOUNT) {
+	if (key & QF_BIT(QF_SEARCH)) {
+		/* emisor or receptor: be + br - bs; then the clave and
+		 * referencia matches that are neither, through their index */
+		tally_part(key, "dim = 'be' AND k = ?", sql);
+		buf_puts(sql, " UNION ALL ");
+		tally_part(key, "dim = 'br' AND k = ?", sql);
+		buf_puts(sql, " UNION ALL ");
+		tally_part(key, "-dim = 'bs' AND k = ?", sql);
+		buf_puts(sql, " UNION ALL SELECT status, deleted_at IS NOT NULL,"
+		    " 1 FROM validations FORCE INDEX (");
+		buf_puts(sql, search_branches[SB_CLAVE].live_index);
+		buf_puts(sql, ")");
+		query_where(key, qf_sql, " WHERE ", sql);
+		buf_puts(sql, " AND clave_rastreo LIKE ? AND NOT (emisor <=> ?)"
+		    " AND NOT (receptor <=> ?)");
+		buf_puts(sql, " UNION ALL SELECT status, deleted_at IS NOT NULL,"
+		    " 1 FROM validations FORCE INDEX (");
+		buf_puts(sql, (key & QF_BIT(QF_LIVE)) ?
+		    search_branches[SB_REFERENCIA].live_index :
+		    search_branches[SB_REFERENCIA].any_index);
+		buf_puts(sql, ")");
+		query_where(key, qf_sql, " WHERE ", sql);
+		buf_puts(sql, " AND referencia = ? AND NOT COALESCE("
+		    "clave_rastreo LIKE ?, 0) AND NOT (emisor <=> ?) AND NOT "
+		    "(receptor <=> ?)");
+	} else if (key & QF_AMOUNT) {
 		tally_part(key, "dim = 'ab' AND k >= ? AND k < ?", sql);
 		buf_puts(sql, " UNION ALL SELECT status, deleted_at IS NOT NULL,"
 		    " 1 FROM validations FORCE INDEX "
@@ -464,7 +509,7 @@ query_key(const struct validation_filter *f, unsigned int kind)
 		if (f->search_bank[0] != '\0')
 			key |= QF_BIT(QF_SEARCH_BANK);
 	}
-	if ((kind == QK_COUNT || kind == QK_COUNTS) && tally_can(key))
+	if ((kind == QK_COUNT || kind == QK_COUNTS) && tally_can(f, key))
 		kind = kind == QK_COUNT ? QK_TALLY : QK_TALLIES;
 	return DB_KEY_VALIDATION_QUERY | key | kind;
 }
@@ -627,6 +672,25 @@ tally_bind(const struct validation_filter *f, uint64_t key, struct dbp *p,
 	time_t		 from = TALLY_EPOCH, before = TALLY_END, m1, m2;
 	int		 i;
 
+	if (key & QF_BIT(QF_SEARCH)) {
+		like_prefix(f->search, b->like, sizeof(b->like));
+		for (i = 0; i < 3; i++) {	/* be, br, bs */
+			if (key & QF_BIT(QF_ACCOUNT))
+				dbp_str(p, f->account_id);
+			dbp_i64(p, tally_bank(f->search_bank));
+			query_bind_filters(f, filters, p, b);
+		}
+		query_bind_filters(f, key, p, b);
+		dbp_str(p, b->like);
+		dbp_str(p, f->search_bank);
+		dbp_str(p, f->search_bank);
+		query_bind_filters(f, key, p, b);
+		dbp_str(p, f->search);
+		dbp_str(p, b->like);
+		dbp_str(p, f->search_bank);
+		dbp_str(p, f->search_bank);
+		return;
+	}
 	if (key & QF_BIT(QF_ACCOUNT))
 		dbp_str(p, f->account_id);
 	if (key & QF_AMOUNT) {

@@ -562,11 +562,22 @@ WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 900
 SELECT CONCAT(SUBSTR(h, 1, 8), '-', SUBSTR(h, 9, 4), '-4', SUBSTR(h, 14, 3), '-b', SUBSTR(h, 18, 3), '-',
 	SUBSTR(h, 21, 12)), '$ACC_T', IF(n % 7 = 0, 'ocr', 'direct'), IF(n % 11 = 0, 1, 0),
 	ELT(1 + n % 5, 'valid', 'valid', 'not_found', 'error', 'queued'), DATE('2024-01-01') + INTERVAL (n % 90) DAY,
-	CONCAT('TALY', LPAD(n, 10, '0')), LPAD(n, 7, '0'), '40012', '40002', n + 0.25, '{}',
+	CONCAT('TALY', LPAD(n, 10, '0')), LPAD(n, 7, '0'), ELT(1 + n % 3, '40012', '40002', '90646'),
+	ELT(1 + n % 4, '40002', '40012', '90646', '40127'), n + 0.25, '{}',
 	TIMESTAMP('2023-12-20 23:30:00') + INTERVAL (n * 197) MINUTE, TIMESTAMP('2023-12-20'),
 	ELT(1 + n % 9, NULL, NULL, NULL, NULL, NULL, 'pending', 'resolved', 'exhausted', 'cancelled'),
 	n % 9 >= 5, IF(n % 13 = 0, TIMESTAMP('2024-06-01'), NULL)
-FROM (SELECT n, MD5(CONCAT('t_list_tally', n)) AS h FROM seq) s" >/dev/null || t_fail "seeding the tally rows failed"
+FROM (SELECT n, MD5(CONCAT('t_list_tally', n)) AS h FROM seq) s;
+INSERT INTO validations (id, account_id, status, clave_rastreo, referencia, emisor, receptor, request_data,
+	created_at, updated_at) VALUES
+	('7a11e000-0000-4000-8000-000000000001', '$ACC_T', 'valid', 'TALYX1', '40012', '40002', '40127', '{}',
+		'2024-01-05', '2024-01-05'),
+	('7a11e000-0000-4000-8000-000000000002', '$ACC_T', 'valid', '40012XYZ', '1', '40012', '40127', '{}',
+		'2024-01-06', '2024-01-06'),
+	('7a11e000-0000-4000-8000-000000000003', '$ACC_T', 'not_found', '40012ABC', '40012', '90646', '40127', '{}',
+		'2024-01-07', '2024-01-07'),
+	('7a11e000-0000-4000-8000-000000000004', '$ACC_T', 'valid', 'BBVA0001', '7', '040012', 'BANCO', '{}',
+		'2024-01-08', '2024-01-08')" >/dev/null || t_fail "seeding the tally rows failed"
 # tally_check: for each filter, the API's meta.total and stats against
 # COUNT(*) over the same rows
 TQ=("" "with_deleted=1" "status=valid" "status=not_found,error&with_deleted=1" "type=ocr" "playground=true"
@@ -576,7 +587,8 @@ TQ=("" "with_deleted=1" "status=valid" "status=not_found,error&with_deleted=1" "
 	"fecha_from=2024-01-10&fecha_to=2024-02-29" "fecha_from=2024-02-01" "fecha_to=2024-01-31&status=valid&with_deleted=1"
 	"fecha_from=2024-03-05&fecha_to=2024-03-05" "amount_min=100&amount_max=555.25" "amount_min=99.99&amount_max=100.25"
 	"amount_min=120.25" "amount_max=12.5&type=ocr" "amount_min=200&amount_max=299.99&retry_state=none"
-	"amount_min=10&fecha_from=2024-01-05" "amount_min=0&amount_max=900000")
+	"amount_min=10&fecha_from=2024-01-05" "amount_min=0&amount_max=900000"
+	"search=40012" "search=BBVA" "search=90646&status=valid&with_deleted=1" "search=40127&date_from=2024-01-06")
 # the same rows in SQL, without the live condition (added unless with_deleted)
 TW=("1" "1" "status = 'valid'" "status IN ('not_found', 'error')" "validation_type = 'ocr'" "playground = 1"
 	"retry_terminal_state IS NULL" "retry_terminal_state = 'exhausted'"
@@ -587,7 +599,11 @@ TW=("1" "1" "status = 'valid'" "status IN ('not_found', 'error')" "validation_ty
 	"fecha >= '2024-01-10' AND fecha <= '2024-02-29'" "fecha >= '2024-02-01'" "fecha <= '2024-01-31' AND status = 'valid'"
 	"fecha = '2024-03-05'" "monto >= 100 AND monto <= 555.25" "monto >= 99.99 AND monto <= 100.25"
 	"monto >= 120.25" "monto <= 12.5 AND validation_type = 'ocr'" "monto >= 200 AND monto <= 299.99 AND retry_terminal_state IS NULL"
-	"monto >= 10 AND fecha >= '2024-01-05'" "monto >= 0 AND monto <= 900000")
+	"monto >= 10 AND fecha >= '2024-01-05'" "monto >= 0 AND monto <= 900000"
+	"(emisor = '40012' OR receptor = '40012' OR clave_rastreo LIKE '40012%' OR referencia = '40012')"
+	"(emisor = '40012' OR receptor = '40012' OR clave_rastreo LIKE 'BBVA%' OR referencia = 'BBVA')"
+	"(emisor = '90646' OR receptor = '90646' OR clave_rastreo LIKE '90646%' OR referencia = '90646') AND status = 'valid'"
+	"(emisor = '40127' OR receptor = '40127' OR clave_rastreo LIKE '40127%' OR referencia = '40127') AND created_at >= '2024-01-06'")
 tally_check() { # WHEN
 	local i want got stats_want stats_got q live
 	for i in "${!TQ[@]}"; do
@@ -611,7 +627,7 @@ tally_check() { # WHEN
 	done
 }
 
-t_begin "tallies: meta.total and stats equal COUNT(*) for categorical filters, date, fecha and amount ranges"
+t_begin "tallies: meta.total and stats equal COUNT(*) for categorical filters, date, fecha and amount ranges, bank search"
 tally_check "seeded"
 n=$(db "SELECT COUNT(*) FROM validation_tallies WHERE account_id = '$ACC_T' AND dim = 'cm'")
 ((n > 0)) || t_fail "no tally rows for the account"
@@ -626,6 +642,15 @@ db "UPDATE validation_tallies SET n = n - 1000 WHERE account_id = '$ACC_T' AND d
 	t_fail "tally update failed"
 http GET "/v1/validations?per_page=1" -H "Authorization: Bearer $TK"
 expect_json meta.total "$before"
+# ... and so do the bank search's (the be dimension)
+before=$(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_T' AND deleted_at IS NULL AND
+	(emisor = '90646' OR receptor = '90646' OR clave_rastreo LIKE '90646%' OR referencia = '90646')")
+db "UPDATE validation_tallies SET n = n + 7 WHERE account_id = '$ACC_T' AND dim = 'be' AND k = 90646 AND deleted = 0
+	LIMIT 1" || t_fail "tally update failed"
+http GET "/v1/validations?per_page=1&search=90646" -H "Authorization: Bearer $TK"
+expect_json meta.total $((before + 7))
+db "UPDATE validation_tallies SET n = n - 7 WHERE account_id = '$ACC_T' AND dim = 'be' AND k = 90646 AND n >= 7
+	LIMIT 1" || t_fail "tally update failed"
 t_end
 
 t_begin "tallies: stay exact through status and retry changes, soft and hard deletes, inserts and a rollback"
