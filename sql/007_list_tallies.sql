@@ -24,7 +24,12 @@
 --    write that changes them (a rolled-back write rolls its tally back),
 --    so no code path can forget one. src/store/validation_query.c reads
 --    them; filters they cannot answer together count through an index.
--- 2. Indexes for the pages: each filter has an index that starts with
+-- 2. Banks. A search by bank code matches emisor or receptor: two
+--    indexes, whose union at page 500 merges 20,000 entries.
+--    validation_banks holds one row per bank a record names (its emisor,
+--    and its receptor when different), in list order, so the page of a
+--    bank is one index walk. Kept by triggers like the tallies.
+-- 3. Indexes for the pages: each filter has an index that starts with
 --    its equalities (account, live or not, the value) and ends with the
 --    list order (created_at DESC, id DESC), so a page is read in index
 --    order, and deep pages are found in the index alone (the page
@@ -51,6 +56,16 @@ CREATE TABLE IF NOT EXISTS validation_tallies (
   PRIMARY KEY (account_id, dim, k, status, validation_type, playground, retry_state, deleted)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+CREATE TABLE IF NOT EXISTS validation_banks (
+  account_id CHAR(36) CHARACTER SET ascii NOT NULL,
+  deleted TINYINT(1) NOT NULL,
+  bank VARCHAR(128) NOT NULL,
+  created_at DATETIME NOT NULL,
+  id CHAR(36) CHARACTER SET ascii NOT NULL,
+  PRIMARY KEY (account_id, deleted, bank, created_at DESC, id DESC),
+  KEY idx_validation_banks_id (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 ALTER TABLE validations
   -- replaced by live versions with the list order at the end
   DROP INDEX IF EXISTS idx_validations_account_playground,
@@ -69,7 +84,7 @@ ALTER TABLE validations
   ADD INDEX IF NOT EXISTS idx_validations_account_live_receptor (account_id, deleted_at, receptor, created_at DESC, id DESC, emisor),
   ADD INDEX IF NOT EXISTS idx_validations_account_live_referencia (account_id, deleted_at, referencia, created_at DESC, id DESC);
 
-LOCK TABLES validations WRITE, validations AS v READ, validation_tallies WRITE;
+LOCK TABLES validations WRITE, validations AS v READ, validation_tallies WRITE, validation_banks WRITE;
 
 CREATE OR REPLACE TRIGGER validations_tally_insert AFTER INSERT ON validations FOR EACH ROW
   INSERT INTO validation_tallies (account_id, dim, k, status, validation_type, playground, retry_state, deleted, n)
@@ -194,6 +209,34 @@ CREATE OR REPLACE TRIGGER validations_tally_delete AFTER DELETE ON validations F
   WHERE k IS NOT NULL
   ON DUPLICATE KEY UPDATE n = n + VALUES(n);
 
+-- the banks of a record: its emisor, and its receptor when different
+CREATE OR REPLACE TRIGGER validations_banks_insert AFTER INSERT ON validations FOR EACH ROW
+  FOLLOWS validations_tally_insert
+  INSERT IGNORE INTO validation_banks (account_id, deleted, bank, created_at, id)
+  SELECT NEW.account_id, NEW.deleted_at IS NOT NULL, b, NEW.created_at, NEW.id
+  FROM (SELECT NEW.emisor AS b UNION SELECT NEW.receptor) x
+  WHERE b IS NOT NULL;
+
+CREATE OR REPLACE TRIGGER validations_banks_update_out AFTER UPDATE ON validations FOR EACH ROW
+  FOLLOWS validations_tally_update
+  DELETE FROM validation_banks
+  WHERE id = OLD.id AND NOT (OLD.account_id <=> NEW.account_id AND OLD.created_at <=> NEW.created_at
+    AND OLD.emisor <=> NEW.emisor AND OLD.receptor <=> NEW.receptor
+    AND (OLD.deleted_at IS NULL) = (NEW.deleted_at IS NULL));
+
+CREATE OR REPLACE TRIGGER validations_banks_update_in AFTER UPDATE ON validations FOR EACH ROW
+  FOLLOWS validations_banks_update_out
+  INSERT IGNORE INTO validation_banks (account_id, deleted, bank, created_at, id)
+  SELECT NEW.account_id, NEW.deleted_at IS NOT NULL, b, NEW.created_at, NEW.id
+  FROM (SELECT NEW.emisor AS b UNION SELECT NEW.receptor) x
+  WHERE b IS NOT NULL AND NOT (OLD.account_id <=> NEW.account_id AND OLD.created_at <=> NEW.created_at
+    AND OLD.emisor <=> NEW.emisor AND OLD.receptor <=> NEW.receptor
+    AND (OLD.deleted_at IS NULL) = (NEW.deleted_at IS NULL));
+
+CREATE OR REPLACE TRIGGER validations_banks_delete AFTER DELETE ON validations FOR EACH ROW
+  FOLLOWS validations_tally_delete
+  DELETE FROM validation_banks WHERE id = OLD.id;
+
 DELETE FROM validation_tallies;
 
 INSERT INTO validation_tallies (account_id, dim, k, status, validation_type, playground, retry_state, deleted, n)
@@ -259,5 +302,15 @@ INSERT INTO validation_tallies (account_id, dim, k, status, validation_type, pla
     FROM validations v) y
   WHERE k IS NOT NULL
   GROUP BY account_id, k, status, validation_type, playground, r, x;
+
+DELETE FROM validation_banks;
+
+INSERT IGNORE INTO validation_banks (account_id, deleted, bank, created_at, id)
+  SELECT v.account_id, v.deleted_at IS NOT NULL, v.emisor, v.created_at, v.id FROM validations v
+  WHERE v.emisor IS NOT NULL;
+
+INSERT IGNORE INTO validation_banks (account_id, deleted, bank, created_at, id)
+  SELECT v.account_id, v.deleted_at IS NOT NULL, v.receptor, v.created_at, v.id FROM validations v
+  WHERE v.receptor IS NOT NULL;
 
 UNLOCK TABLES;

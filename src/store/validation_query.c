@@ -35,6 +35,9 @@
 #define QK_EXPORT	3u	/* export columns, every row, list order */
 #define QK_TALLY	4u	/* the sum of the tallies */
 #define QK_TALLIES	5u	/* status, deleted, sum of the tallies */
+#define QK_RESIDUAL	6u	/* a bank search's clave/referencia matches
+				   that are not the bank's */
+#define QK_LIST_BANK	7u	/* a page of one bank (validation_banks) */
 #define QK_MASK		7u
 
 /* one bit per WHERE fragment, in the order they are written */
@@ -356,6 +359,35 @@ tally_compose(uint64_t key, struct buf *sql)
 		buf_puts(sql, " GROUP BY status, deleted ORDER BY NULL");
 }
 
+/*
+ * A search by bank code alone (live records, no other filter) has its
+ * pages in validation_banks, one ordered index walk, when none of the
+ * clave or referencia matches is outside the bank's records (the
+ * residual; nearly always: claves and referencias are not bank codes).
+ */
+#define QF_BANK_ONLY	(QF_BIT(QF_ACCOUNT) | QF_BIT(QF_LIVE) | \
+			 QF_BIT(QF_SEARCH) | QF_BIT(QF_SEARCH_BANK))
+
+static void
+bank_compose(uint64_t key, struct buf *sql)
+{
+	if ((key & QK_MASK) == QK_RESIDUAL) {
+		buf_puts(sql, "SELECT (SELECT COUNT(*) FROM validations FORCE "
+		    "INDEX (idx_validations_account_clave) WHERE account_id = ?"
+		    " AND deleted_at IS NULL AND clave_rastreo LIKE ? AND NOT "
+		    "(emisor <=> ?) AND NOT (receptor <=> ?)) + (SELECT "
+		    "COUNT(*) FROM validations FORCE INDEX "
+		    "(idx_validations_account_live_referencia) WHERE "
+		    "account_id = ? AND deleted_at IS NULL AND referencia = ? "
+		    "AND NOT (emisor <=> ?) AND NOT (receptor <=> ?))");
+		return;
+	}
+	buf_puts(sql, "SELECT STRAIGHT_JOIN " LIST_COLS " FROM (SELECT id FROM "
+	    "validation_banks WHERE account_id = ? AND deleted = 0 AND "
+	    "bank = ?" ORDER_NEWEST " LIMIT ? OFFSET ?) k JOIN validations "
+	    "USING (id)" ORDER_NEWEST);
+}
+
 static void
 query_compose(uint64_t key, struct buf *sql)
 {
@@ -363,6 +395,10 @@ query_compose(uint64_t key, struct buf *sql)
 	int		 search = (key & QF_BIT(QF_SEARCH)) != 0;
 
 	switch (kind) {
+	case QK_RESIDUAL:
+	case QK_LIST_BANK:
+		bank_compose(key, sql);
+		return;
 	case QK_TALLY:
 	case QK_TALLIES:
 		tally_compose(key, sql);
@@ -837,6 +873,50 @@ list_row_read(struct dbr *r, struct validation *v)
 	v->processing_time_ms = dbr_i64(r, c++, -1);
 }
 
+/*
+ * A bank search's page from validation_banks, when it can be (see
+ * bank_compose): 1 with its statement bound into p and *key, 0 when the
+ * general UNION is needed, -1 (logged) when MariaDB failed.
+ */
+static int
+bank_page_bind(struct db *db, const struct validation_filter *f,
+    struct dbp *p, struct query_bufs *b, uint64_t *key)
+{
+	struct dbr	 r;
+	long long	 residual = -1;
+	int		 rc, i;
+
+	if ((query_key(f, QK_LIST) & ~(DB_KEY_VALIDATION_QUERY | QK_MASK)) !=
+	    QF_BANK_ONLY)
+		return 0;
+	like_prefix(f->search, b->like, sizeof(b->like));
+	dbp_init(p);
+	for (i = 0; i < 2; i++) {
+		dbp_str(p, f->account_id);
+		dbp_str(p, i == 0 ? b->like : f->search);
+		dbp_str(p, f->search_bank);
+		dbp_str(p, f->search_bank);
+	}
+	if (db_run_composed(db, DB_KEY_VALIDATION_QUERY | QF_BANK_ONLY |
+	    QK_RESIDUAL, "validation_bank_residual", query_compose, p, &r, "i",
+	    DB_READ) == -1)
+		return -1;
+	if ((rc = dbr_fetch(&r)) == 1)
+		residual = dbr_i64(&r, 0, -1);
+	dbr_done(&r);
+	if (rc == -1)
+		return -1;
+	if (residual != 0)
+		return 0;
+	dbp_init(p);
+	dbp_str(p, f->account_id);
+	dbp_str(p, f->search_bank);
+	dbp_i64(p, f->per_page);
+	dbp_i64(p, (long long)(f->page - 1) * f->per_page);
+	*key = DB_KEY_VALIDATION_QUERY | QF_BANK_ONLY | QK_LIST_BANK;
+	return 1;
+}
+
 int
 db_validation_list(struct db *db, const struct validation_filter *f,
     struct validation ***rows, size_t *n)
@@ -853,7 +933,10 @@ db_validation_list(struct db *db, const struct validation_filter *f,
 		log_warnx("%s: no page size", __func__);
 		return -1;
 	}
-	key = query_bind(f, QK_LIST, &p, &b);
+	if ((rc = bank_page_bind(db, f, &p, &b, &key)) == -1)
+		return -1;
+	if (rc == 0)
+		key = query_bind(f, QK_LIST, &p, &b);
 	if (db_run_composed(db, key, "validation_list", query_compose, &p,
 	    &r, LIST_FMT, DB_READ) == -1)
 		return -1;

@@ -668,6 +668,43 @@ expect_code 204
 tally_check "after the writes"
 t_end
 
+# bank_pages WHEN: the pages of a bank search equal the same rows in SQL
+# (40012 has clave/referencia matches of its own: the UNION; 90646 and
+# 40127 have none: validation_banks)
+bank_pages() {
+	local term page want got
+	for term in 40012 90646 40127; do
+		for page in 1 2 5; do
+			want=$(db "SELECT id FROM validations WHERE account_id = '$ACC_T' AND deleted_at IS NULL AND
+				(emisor = '$term' OR receptor = '$term' OR clave_rastreo LIKE '$term%' OR referencia = '$term')
+				ORDER BY created_at DESC, id DESC LIMIT 50 OFFSET $(((page - 1) * 50))" | tr '\n' ' ' | sed 's/ $//')
+			http GET "/v1/validations?search=$term&per_page=50&page=$page" -H "Authorization: Bearer $TK"
+			expect_code 200
+			expect_schema validation-list.json
+			got=$(ids)
+			[[ $got == "$want" ]] || t_fail "$1: search=$term page $page: ids differ from SQL"
+		done
+	done
+}
+
+t_begin "search by bank code: pages equal SQL, from validation_banks or the UNION, through updates and deletes"
+bank_pages "seeded"
+n=$(db "SELECT COUNT(*) FROM validation_banks WHERE account_id = '$ACC_T'")
+[[ $n -gt 0 ]] || t_fail "validation_banks holds nothing for the account"
+db "UPDATE validations SET emisor = '40127' WHERE account_id = '$ACC_T' AND emisor = '90646' AND created_at < '2024-02-01';
+	UPDATE validations SET receptor = NULL WHERE account_id = '$ACC_T' AND receptor = '40127' AND created_at > '2024-04-01';
+	UPDATE validations SET deleted_at = '2024-08-01' WHERE account_id = '$ACC_T' AND emisor = '40127' AND status = 'queued';
+	UPDATE validations SET deleted_at = NULL WHERE account_id = '$ACC_T' AND emisor = '90646' AND deleted_at IS NOT NULL;
+	DELETE FROM validations WHERE account_id = '$ACC_T' AND receptor = '90646' AND status = 'error'" >/dev/null ||
+	t_fail "the writes failed"
+bank_pages "after the writes"
+want=$(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_T' AND emisor IS NOT NULL")
+want=$((want + $(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_T' AND receptor IS NOT NULL
+	AND NOT (emisor <=> receptor)")))
+expect_eq "validation_banks rows" "$(db "SELECT COUNT(*) FROM validation_banks WHERE account_id = '$ACC_T'")" "$want"
+tally_check "after the bank writes"
+t_end
+
 t_begin "EXPLAIN: every list, count and stats query uses an index; no filesort on the default list"
 : >"$T/slow.log"
 for q in "" with_deleted=1 status=valid status=valid,not_found,error type=ocr "type=ocr&with_deleted=1" \
@@ -697,7 +734,7 @@ for e in log.split("# User@Host")[1:]:
     if not m:
         continue
     sql = " ".join(m.group(1).split())
-    tally = "FROM validation_tallies" in sql
+    tally = "FROM validation_tallies" in sql or "FROM validation_banks" in sql
     if not tally and ("FORCE INDEX" not in sql or "FROM validations" not in sql):
         continue
     if "cep_documents" in sql or "jobs" in sql:
