@@ -184,11 +184,8 @@ api_records_page(struct request *req, struct response *resp,
 	uint64_t		 total = 0;
 	json_t			*data, *meta;
 
-	if (db_validation_list(req->app->db, f, &rows, &n) == -1 ||
-	    db_validation_count(req->app->db, f, &total) == -1) {
-		validation_list_free(rows, n);
+	if (db_validation_page(req->app->db, f, &rows, &n, &total) == -1)
 		return api_db_error(req, resp);
-	}
 	data = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(data, api_validation_item_json(req,
