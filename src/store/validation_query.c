@@ -162,6 +162,11 @@ static const struct {
  * deferred join is reversed; the outer one puts the rows back */
 #define QR_REVERSE	(UINT64_C(1) << 40)
 #define INNER_ORDER(key)	(((key) & QR_REVERSE) ? ORDER_OLDEST : ORDER_NEWEST)
+/* an amount range's page found by walking the list order (page_plan) */
+#define QR_WALK		(UINT64_C(1) << 41)
+/* a transfer-date range's page as one ordered branch per day */
+#define QR_DAYS		(UINT64_C(1) << 42)
+#define DAY_BRANCHES	31
 
 /*
  * The indexes a query on validations may use (FORCE INDEX), so that
@@ -191,7 +196,8 @@ query_indexes(uint64_t key, struct buf *sql)
 			IX("idx_validations_status_created");
 	} else if (QF_ANY(key, QF_FECHA_FROM, QF_FECHA_TO))
 		IX("idx_validations_account_live_fecha");
-	else if (QF_ANY(key, QF_AMOUNT_MIN, QF_AMOUNT_MAX))
+	else if (QF_ANY(key, QF_AMOUNT_MIN, QF_AMOUNT_MAX) &&
+	    !(key & QR_WALK))
 		IX("idx_validations_account_live_monto");
 	else if (live) {
 		IX("idx_validations_account_live");
@@ -403,6 +409,7 @@ query_compose(uint64_t key, struct buf *sql)
 {
 	unsigned int	 kind = (unsigned int)(key & QK_MASK);
 	int		 search = (key & QF_BIT(QF_SEARCH)) != 0;
+	int		 i;
 
 	switch (kind) {
 	case QK_RESIDUAL:
@@ -420,6 +427,21 @@ query_compose(uint64_t key, struct buf *sql)
 		if (search) {
 			buf_puts(sql, "(");
 			query_branches(key, "id, created_at", 1, sql);
+			buf_puts(sql, ") u");
+		} else if (key & QR_DAYS) {
+			buf_puts(sql, "(");
+			for (i = 0; i < DAY_BRANCHES; i++) {
+				buf_puts(sql, i == 0 ? "(SELECT" :
+				    " UNION ALL (SELECT");
+				buf_puts(sql, " id, created_at FROM validations "
+				    "FORCE INDEX (idx_validations_account_live_"
+				    "fecha)");
+				query_where(key & ~QF_FECHA, qf_sql, " WHERE ",
+				    sql);
+				buf_puts(sql, " AND fecha = ?");
+				buf_puts(sql, INNER_ORDER(key));
+				buf_puts(sql, " LIMIT ?)");
+			}
 			buf_puts(sql, ") u");
 		} else {
 			buf_puts(sql, "validations");
@@ -511,6 +533,9 @@ struct query_bufs {
 	 * when reverse */
 	long long limit, offset;
 	int	 reverse;
+	int	 walk;			/* QR_WALK */
+	int	 days;			/* QR_DAYS: the days of the range */
+	char	 day[DAY_BRANCHES][11];
 };
 
 /*
@@ -803,6 +828,19 @@ query_bind(const struct validation_filter *f, unsigned int kind,
 		offset = b->offset;
 		if (b->reverse)
 			key |= QR_REVERSE;
+		if (b->walk)
+			key |= QR_WALK;
+		if (b->days > 0) {
+			key |= QR_DAYS;
+			for (sb = 0; sb < DAY_BRANCHES; sb++) {
+				query_bind_filters(f, key & ~QF_FECHA, p, b);
+				dbp_str(p, sb < b->days ? b->day[sb] : NULL);
+				dbp_i64(p, offset + limit);
+			}
+			dbp_i64(p, limit);
+			dbp_i64(p, offset);
+			return key;
+		}
 	}
 	if (!(key & QF_BIT(QF_SEARCH)))
 		query_bind_filters(f, key, p, b);
@@ -991,6 +1029,64 @@ db_validation_list(struct db *db, const struct validation_filter *f,
 }
 
 /*
+ * How to read a range's page, once its total is known.
+ * - An amount range: its index reads every matching entry and sorts
+ *   them; walking the list order instead meets depth * all / total
+ *   records (all: the records without the amount condition), each read
+ *   by its key, worth about four index entries. The cheaper wins: the
+ *   first pages walk, the deep ones sort.
+ * - A transfer-date range of up to a month: one ordered branch per day
+ *   (the fecha index is in list order within a day), each limited to
+ *   the page's depth, while days * depth stays under half the total.
+ */
+static int
+page_plan(struct db *db, const struct validation_filter *f, uint64_t total,
+    struct query_bufs *b)
+{
+	struct validation_filter	 g;
+	struct dbp			 p;
+	struct tm			 tm;
+	uint64_t			 key = query_key(f, QK_LIST), all = 0;
+	long long			 depth = b->offset + b->limit;
+	time_t				 from, to;
+	int				 days, i;
+
+	if ((key & (QF_BIT(QF_ACCOUNT) | QF_BIT(QF_LIVE))) !=
+	    (QF_BIT(QF_ACCOUNT) | QF_BIT(QF_LIVE)) ||
+	    (key & (QF_BIT(QF_SEARCH) | QF_CREATED)) || total == 0)
+		return 0;
+	if ((key & QF_AMOUNT) && !(key & QF_FECHA)) {
+		g = *f;
+		g.amount_min = g.amount_max = -1;
+		if (db_validation_count(db, &g, &all) == -1)
+			return -1;
+		if ((uint64_t)depth * all / total * 4 < total)
+			b->walk = 1;
+		return 0;
+	}
+	if (!(key & QF_FECHA) || (key & QF_AMOUNT) ||
+	    f->fecha_from[0] == '\0' || f->fecha_to[0] == '\0')
+		return 0;
+	from = fecha_time(f->fecha_from, 0);
+	to = fecha_time(f->fecha_to, 0);
+	days = (int)((to - from) / 86400) + 1;
+	if (days < 1 || days > DAY_BRANCHES ||
+	    (uint64_t)(days * depth) >= total / 2)
+		return 0;
+	dbp_init(&p);
+	query_bind_filters(f, key & ~QF_FECHA, &p, b);
+	if (DAY_BRANCHES * (p.n + 2) + 2 > DB_MAXCOLS)
+		return 0;
+	for (i = 0; i < days; i++) {
+		to = from + (time_t)i * 86400;
+		gmtime_r(&to, &tm);
+		strftime(b->day[i], sizeof(b->day[i]), "%Y-%m-%d", &tm);
+	}
+	b->days = days;
+	return 0;
+}
+
+/*
  * A page and the total, from one snapshot (a read-only transaction), so
  * that meta.total and the rows agree. Knowing the total first, a page
  * past the end is not read at all, and a page in the older half is
@@ -1026,7 +1122,8 @@ db_validation_page(struct db *db, const struct validation_filter *f,
 		b.limit = back < 0 ? f->per_page + back : f->per_page;
 	}
 	if (offset < (long long)*total && b.limit > 0 &&
-	    list_read(db, f, &b, rows, n) == -1)
+	    (page_plan(db, f, *total, &b) == -1 ||
+	    list_read(db, f, &b, rows, n) == -1))
 		goto fail;
 	if (db_commit(db) == -1) {
 		validation_list_free(*rows, *n);

@@ -726,6 +726,21 @@ for spec in "|1" "status=valid|status = 'valid'" "type=ocr&with_deleted=1|valida
 		expect_json meta.total "$total"
 	done
 done
+# small pages: a fecha range read as one branch per day, an amount range
+# by walking the list order (page_plan), and both the other way
+for spec in "fecha_from=2024-01-10&fecha_to=2024-01-31|fecha >= '2024-01-10' AND fecha <= '2024-01-31'" 	"fecha_from=2024-02-01&fecha_to=2024-02-03&status=valid|fecha >= '2024-02-01' AND fecha <= '2024-02-03' AND status = 'valid'" 	"amount_min=10&amount_max=800&type=direct|monto >= 10 AND monto <= 800 AND validation_type = 'direct'"; do
+	q=${spec%%|*} w=${spec#*|}
+	total=$(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_T' AND $w AND deleted_at IS NULL")
+	last=$(((total + 2) / 3))
+	for page in 1 2 3 $((last - 1)) "$last"; do
+		want=$(db "SELECT id FROM validations WHERE account_id = '$ACC_T' AND $w AND deleted_at IS NULL
+			ORDER BY created_at DESC, id DESC LIMIT 3 OFFSET $(((page - 1) * 3))" | tr '\n' ' ' | sed 's/ $//')
+		http GET "/v1/validations?$q&per_page=3&page=$page" -H "Authorization: Bearer $TK"
+		expect_code 200
+		[[ $(ids) == "$want" ]] || t_fail "?$q per_page 3 page $page of $last: ids differ from SQL"
+		expect_json meta.total "$total"
+	done
+done
 t_end
 
 t_begin "EXPLAIN: every list, count and stats query uses an index; no filesort on the default list"
