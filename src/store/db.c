@@ -886,6 +886,33 @@ dbr_done(struct dbr *r)
 }
 
 int
+dbr_bind_text(struct dbr *r, size_t col, char *buf, size_t n)
+{
+	if (r->st == NULL || col >= r->n || r->fmt[col] != 's' || n < 2)
+		return -1;
+	r->b[col].buffer = buf;
+	r->b[col].buffer_length = (unsigned long)(n - 1);
+	r->tbuf_len[col] = n;
+	if (mysql_stmt_bind_result(r->st, r->b) != 0) {
+		log_warnx("%s: %s", __func__, mysql_stmt_error(r->st));
+		return -1;
+	}
+	return 0;
+}
+
+char *
+dbr_text(struct dbr *r, size_t col)
+{
+	char	*buf = r->b[col].buffer;
+	size_t	 n = r->tbuf_len[col];
+
+	if (r->null[col] || buf == NULL)
+		return NULL;
+	buf[r->len[col] < n - 1 ? r->len[col] : n - 1] = '\0';
+	return buf;
+}
+
+int
 dbr_null(const struct dbr *r, size_t col)
 {
 	return r->null[col] != 0;

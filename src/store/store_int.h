@@ -120,6 +120,7 @@ struct dbr {
 	unsigned long	 len[DB_MAXCOLS];
 	my_bool		 null[DB_MAXCOLS];
 	my_bool		 err[DB_MAXCOLS];
+	size_t		 tbuf_len[DB_MAXCOLS];	/* dbr_bind_text's sizes */
 };
 
 /* db_run: execute statement id with params p (NULL = none). With r, the
@@ -132,6 +133,12 @@ uint64_t db_insert_id(const struct db *);	/* AUTO_INCREMENT of the last db_run *
 int	 dbr_fetch(struct dbr *);		/* 1 row, 0 no more, -1 (logged) */
 void	 dbr_done(struct dbr *);		/* frees the result; r may be unused */
 int	 dbr_null(const struct dbr *, size_t col);
+/* dbr_bind_text: from the next dbr_fetch on, text column col is copied
+ * by the fetch itself into buf (n bytes with the NUL; longer values are
+ * cut), with no call per column: read it with dbr_text (buf, or NULL
+ * for SQL NULL). For row-by-row reads of many rows. 0 or -1. */
+int	 dbr_bind_text(struct dbr *, size_t col, char *buf, size_t n);
+char	*dbr_text(struct dbr *, size_t col);	/* the caller's buffer */
 char	*dbr_str(struct dbr *, size_t col);	/* copy, NULL for SQL NULL */
 size_t	 dbr_len(const struct dbr *, size_t col);	/* bytes of a text column */
 void	 dbr_strcpy(struct dbr *, size_t col, char *dst, size_t n);	/* "" for NULL;

@@ -1228,55 +1228,85 @@ struct validation_cursor {
 	char			 banxico_status[COL_BYTES(64)];
 	char			 error_code[COL_BYTES(64)];
 	char			 monto[MONEY_FMT_SIZE + 8];
+	char			 id[UUID_STR_LEN + 1];
+	char			 account_id[UUID_STR_LEN + 1];
+	char			 type[16];
+	char			 status[24];
+	char			 fecha[11];
 	int			 done;
 };
 
-/* a text column into buf, or NULL for SQL NULL */
-static char *
-cursor_text(struct dbr *r, size_t col, char *buf, size_t n)
+/* the text columns of EXPORT_COLS, fetched straight into the cursor's
+ * buffers (dbr_bind_text): no call per column and row */
+static int
+export_bind(struct validation_cursor *c)
 {
-	if (dbr_null(r, col))
-		return NULL;
-	dbr_strcpy(r, col, buf, n);
-	return buf;
+	struct {
+		size_t	 col;
+		char	*buf;
+		size_t	 n;
+	} t[] = {
+		{ 0, c->id, sizeof(c->id) },
+		{ 1, c->account_id, sizeof(c->account_id) },
+		{ 2, c->type, sizeof(c->type) },
+		{ 4, c->status, sizeof(c->status) },
+		{ 5, c->fecha, sizeof(c->fecha) },
+		{ 6, c->clave, sizeof(c->clave) },
+		{ 7, c->referencia, sizeof(c->referencia) },
+		{ 8, c->emisor, sizeof(c->emisor) },
+		{ 9, c->receptor, sizeof(c->receptor) },
+		{ 10, c->cuenta, sizeof(c->cuenta) },
+		{ 11, c->monto, sizeof(c->monto) },
+		{ 12, c->banxico_status, sizeof(c->banxico_status) },
+		{ 16, c->error_code, sizeof(c->error_code) },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (dbr_bind_text(&c->r, t[i].col, t[i].buf, t[i].n) == -1)
+			return -1;
+	return 0;
 }
 
-/* one export row into c->row, without an allocation */
+/* a text column as a C string ("" for SQL NULL) */
+static const char *
+cursor_word(struct dbr *r, size_t col)
+{
+	const char	*t = dbr_text(r, col);
+
+	return t != NULL ? t : "";
+}
+
+/* one export row into c->row, without an allocation: its text fields
+ * point into the cursor's buffers */
 static void
 export_row_read(struct validation_cursor *c)
 {
 	struct dbr		*r = &c->r;
 	struct validation	*v = &c->row;
-	char			 word[32];
-	size_t			 i = 0;
 
 	memset(v, 0, sizeof(*v));
-	dbr_strcpy(r, i++, v->id, sizeof(v->id));
-	dbr_strcpy(r, i++, v->account_id, sizeof(v->account_id));
-	dbr_strcpy(r, i++, word, sizeof(word));
-	if (validation_type_parse(word, &v->type) == -1)
+	snprintf(v->id, sizeof(v->id), "%s", cursor_word(r, 0));
+	snprintf(v->account_id, sizeof(v->account_id), "%s",
+	    cursor_word(r, 1));
+	if (validation_type_parse(cursor_word(r, 2), &v->type) == -1)
 		log_warnx("%s: %s: bad validation_type", __func__, v->id);
-	v->playground = dbr_i64(r, i++, 0) != 0;
-	dbr_strcpy(r, i++, word, sizeof(word));
-	if (validation_status_parse(word, &v->status) == -1)
+	v->playground = dbr_i64(r, 3, 0) != 0;
+	if (validation_status_parse(cursor_word(r, 4), &v->status) == -1)
 		log_warnx("%s: %s: bad status", __func__, v->id);
-	dbr_strcpy(r, i++, v->fecha, sizeof(v->fecha));
-	v->clave_rastreo = cursor_text(r, i++, c->clave, sizeof(c->clave));
-	v->referencia = cursor_text(r, i++, c->referencia,
-	    sizeof(c->referencia));
-	v->emisor = cursor_text(r, i++, c->emisor, sizeof(c->emisor));
-	v->receptor = cursor_text(r, i++, c->receptor, sizeof(c->receptor));
-	v->cuenta = cursor_text(r, i++, c->cuenta, sizeof(c->cuenta));
-	v->monto_cents = monto_cents(cursor_text(r, i++, c->monto,
-	    sizeof(c->monto)));
-	v->banxico_status = cursor_text(r, i++, c->banxico_status,
-	    sizeof(c->banxico_status));
-	v->created_at = dbr_time(r, i++);
-	v->completed_at = dbr_time(r, i++);
-	v->has_cep = dbr_i64(r, i++, 0) != 0;
-	v->error_code = cursor_text(r, i++, c->error_code,
-	    sizeof(c->error_code));
-	v->deleted_at = dbr_time(r, i++);
+	snprintf(v->fecha, sizeof(v->fecha), "%s", cursor_word(r, 5));
+	v->clave_rastreo = dbr_text(r, 6);
+	v->referencia = dbr_text(r, 7);
+	v->emisor = dbr_text(r, 8);
+	v->receptor = dbr_text(r, 9);
+	v->cuenta = dbr_text(r, 10);
+	v->monto_cents = monto_cents(dbr_text(r, 11));
+	v->banxico_status = dbr_text(r, 12);
+	v->created_at = dbr_time(r, 13);
+	v->completed_at = dbr_time(r, 14);
+	v->has_cep = dbr_i64(r, 15, 0) != 0;
+	v->error_code = dbr_text(r, 16);
+	v->deleted_at = dbr_time(r, 17);
 }
 
 int
@@ -1292,6 +1322,10 @@ db_validation_query_open(struct db *db, const struct validation_filter *f,
 	if (db_run_composed(db, key, "validation_export", query_compose,
 	    &c->p, &c->r, EXPORT_FMT, DB_READ | DB_UNBUFFERED) == -1) {
 		free(c);
+		return -1;
+	}
+	if (export_bind(c) == -1) {
+		db_validation_query_close(c);
 		return -1;
 	}
 	*out = c;
