@@ -184,7 +184,8 @@ api_records_page(struct request *req, struct response *resp,
 	uint64_t		 total = 0;
 	json_t			*data, *meta;
 
-	if (db_validation_page(req->app->db, f, &rows, &n, &total) == -1)
+	if (db_validation_page(req->app->db, f,
+	    req->app->cfg->list_locate_rows, &rows, &n, &total) == -1)
 		return api_db_error(req, resp);
 	data = json_array();
 	for (i = 0; i < n; i++)

@@ -271,9 +271,12 @@ int	 db_validation_list(struct db *, const struct validation_filter *,
 	    struct validation ***rows, size_t *n);
 void	 validation_list_free(struct validation **, size_t);
 /* The page of f and the number of rows matching f, read in one
- * snapshot (what GET /v1/validations answers). *rows as above. */
+ * snapshot (what GET /v1/validations answers). *rows as above. A page
+ * locate_rows or more rows deep is located through the tallies when
+ * they count f (0: never). */
 int	 db_validation_page(struct db *, const struct validation_filter *,
-	    struct validation ***rows, size_t *n, uint64_t *total);
+	    long long locate_rows, struct validation ***rows, size_t *n,
+	    uint64_t *total);
 /* Rows matching f (pagination ignored) */
 int	 db_validation_count(struct db *, const struct validation_filter *,
 	    uint64_t *total);

@@ -62,6 +62,7 @@ static const struct config_key config_keys[] = {
 	K(auth_cache_ttl, CONFIG_INT, 0, 3600, "30", 0),
 	K(public_url, CONFIG_STR, 0, 0, "", 0),
 	K(operator_accounts, CONFIG_STR, 0, 0, "", 0),
+	K(list_locate_rows, CONFIG_INT, 0, INT_MAX, "1000", 0),
 	K(banxico_url, CONFIG_STR, 0, 0, "https://www.banxico.org.mx/cep/", 0),
 	K(banxico_connect_timeout_ms, CONFIG_INT, 100, 60000, "3000", 0),
 	K(banxico_timeout_ms, CONFIG_INT, 100, 600000, "20000", 0),

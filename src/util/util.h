@@ -74,6 +74,8 @@ struct config {
 	char	*public_url;		/* base for links, "" = from the request */
 	char	*operator_accounts;	/* account ids whose admin keys see every
 					   account (admin views), comma-separated */
+	int	 list_locate_rows;	/* a list page this many rows deep is
+					   located through the tallies; 0 = never */
 	/* Banxico */
 	char	*banxico_url;
 	int	 banxico_connect_timeout_ms;

@@ -273,6 +273,7 @@ banxico_timeout_ms = 3000
 banxico_connect_timeout_ms = 1000
 banxico_backoff_seconds = 2
 banxico_max_rps = 1000
+list_locate_rows = 40
 EOF
 chmod 0600 "$CONF"
 

@@ -631,28 +631,45 @@ t_begin "tallies: meta.total and stats equal COUNT(*) for categorical filters, d
 tally_check "seeded"
 n=$(db "SELECT COUNT(*) FROM validation_tallies WHERE account_id = '$ACC_T' AND dim = 'cm'")
 ((n > 0)) || t_fail "no tally rows for the account"
-# the counts come from the tallies, not from COUNT(*): a tally changed by
-# hand shows (and is put back)
-before=$(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_T' AND deleted_at IS NULL")
-db "UPDATE validation_tallies SET n = n + 1000 WHERE account_id = '$ACC_T' AND dim = 'cm' AND deleted = 0 LIMIT 1" ||
-	t_fail "tally update failed"
-http GET "/v1/validations?per_page=1" -H "Authorization: Bearer $TK"
-expect_json meta.total $((before + 1000))
-db "UPDATE validation_tallies SET n = n - 1000 WHERE account_id = '$ACC_T' AND dim = 'cm' AND n >= 1000 LIMIT 1" ||
-	t_fail "tally update failed"
-http GET "/v1/validations?per_page=1" -H "Authorization: Bearer $TK"
-expect_json meta.total "$before"
-# ... and so do the bank search's (the be dimension)
-before=$(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_T' AND deleted_at IS NULL AND
-	(emisor = '90646' OR receptor = '90646' OR clave_rastreo LIKE '90646%' OR referencia = '90646')")
-db "UPDATE validation_tallies SET n = n + 7 WHERE account_id = '$ACC_T' AND dim = 'be' AND k = 90646 AND deleted = 0
-	LIMIT 1" || t_fail "tally update failed"
-http GET "/v1/validations?per_page=1&search=90646" -H "Authorization: Bearer $TK"
-expect_json meta.total $((before + 7))
-db "UPDATE validation_tallies SET n = n - 7 WHERE account_id = '$ACC_T' AND dim = 'be' AND k = 90646 AND n >= 7
-	LIMIT 1" || t_fail "tally update failed"
+# the counts come from the tallies and rollups, not from COUNT(*): one
+# changed by hand shows (and is put back). A categorical filter sums the
+# tallies; the default list and a bank code alone sum the rollups.
+bump_total() { # WHAT TABLE WHERE DELTA QUERY: meta.total of QUERY moves by DELTA
+	local before
+	http GET "/v1/validations?per_page=1${5:+&$5}" -H "Authorization: Bearer $TK"
+	before=$(jget meta.total)
+	db "UPDATE $2 SET n = n + ($4) WHERE account_id = '$ACC_T' AND $3 LIMIT 1" || t_fail "$1: update failed"
+	http GET "/v1/validations?per_page=1${5:+&$5}" -H "Authorization: Bearer $TK"
+	expect_json meta.total $((before + $4))
+	db "UPDATE $2 SET n = n - ($4) WHERE account_id = '$ACC_T' AND $3 LIMIT 1" || t_fail "$1: update failed"
+	http GET "/v1/validations?per_page=1${5:+&$5}" -H "Authorization: Bearer $TK"
+	expect_json meta.total "$before"
+}
+bump_total "tally cm" validation_tallies "dim = 'cm' AND deleted = 0 AND validation_type = 'direct' ORDER BY k" 1000 type=direct
+bump_total "rollup m" validation_rollups "facet = 'm' AND deleted = 0 ORDER BY t" 1000 ""
+bump_total "rollup m, with_deleted" validation_rollups "facet = 'm' AND deleted = 1 ORDER BY t" 3 with_deleted=1
+bump_total "tally be" validation_tallies "dim = 'be' AND k = 90646 AND deleted = 0 AND status = 'valid' ORDER BY k" 7 \
+	"search=90646&status=valid"
+bump_total "rollup b" validation_rollups "facet = 'b' AND k = 90646 AND deleted = 0 ORDER BY t" 7 search=90646
+bump_total "rollup a" validation_rollups "facet = 'a' AND k = 150 AND deleted = 0 ORDER BY t" 9 \
+	"amount_min=100&amount_max=555.25"
 t_end
 
+# rollup_check WHEN: validation_rollups equal a rebuild from the table
+rollup_check() {
+	local want got rollup_sql rebuild_sql
+	rollup_sql="SELECT deleted, facet, k, t, n FROM validation_rollups WHERE account_id = '$ACC_T' AND n <> 0 ORDER BY 1, 2, 3, 4"
+	rebuild_sql="SELECT x, f, k, t, COUNT(*) FROM (
+	SELECT deleted_at IS NOT NULL AS x, 'm' AS f, 0 AS k, DATE_FORMAT(created_at, '%Y%m01') + 0 AS t FROM validations WHERE account_id = '$ACC_T'
+	UNION ALL SELECT deleted_at IS NOT NULL, 'd', 0, DATE_FORMAT(created_at, '%Y%m%d') + 0 FROM validations WHERE account_id = '$ACC_T'
+	UNION ALL SELECT deleted_at IS NOT NULL, 'a', FLOOR(monto) DIV POW(10, GREATEST(CHAR_LENGTH(FLOOR(monto)) - 2, 0)) * POW(10, GREATEST(CHAR_LENGTH(FLOOR(monto)) - 2, 0)),
+		DATE_FORMAT(created_at, '%Y%m01') + 0 FROM validations WHERE account_id = '$ACC_T' AND monto IS NOT NULL
+	UNION ALL SELECT v.deleted_at IS NOT NULL, 'b', b.bank + 0, DATE_FORMAT(v.created_at, '%Y%m01') + 0 FROM validations v
+		JOIN validation_banks b ON b.id = v.id WHERE v.account_id = '$ACC_T' AND b.bank REGEXP '^[1-9][0-9]{0,8}\$') y
+	GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+	want=$(db "$rebuild_sql") got=$(db "$rollup_sql")
+	[[ -n $want && $got == "$want" ]] || t_fail "$1: validation_rollups differ from a rebuild: $(diff <(echo "$want") <(echo "$got") | head -5)"
+}
 t_begin "tallies: stay exact through status and retry changes, soft and hard deletes, inserts and a rollback"
 db "UPDATE validations SET status = 'valid' WHERE account_id = '$ACC_T' AND status = 'queued' AND created_at < '2024-01-20';
 	UPDATE validations SET retry_terminal_state = 'resolved' WHERE account_id = '$ACC_T' AND retry_terminal_state = 'pending';
@@ -666,6 +683,7 @@ victim=$(db "SELECT id FROM validations WHERE account_id = '$ACC_T' AND deleted_
 http DELETE "/v1/validations/$victim" -H "Authorization: Bearer $TK"
 expect_code 204
 tally_check "after the writes"
+rollup_check "after the writes"
 t_end
 
 # bank_pages WHEN: the pages of a bank search equal the same rows in SQL
@@ -703,6 +721,7 @@ want=$((want + $(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_T
 	AND NOT (emisor <=> receptor)")))
 expect_eq "validation_banks rows" "$(db "SELECT COUNT(*) FROM validation_banks WHERE account_id = '$ACC_T'")" "$want"
 tally_check "after the bank writes"
+rollup_check "after the bank writes"
 t_end
 
 t_begin "pages read from the older end (past half the total) equal SQL's; a page past the end is empty with the total"
@@ -740,6 +759,59 @@ for spec in "fecha_from=2024-01-10&fecha_to=2024-01-31|fecha >= '2024-01-10' AND
 		[[ $(ids) == "$want" ]] || t_fail "?$q per_page 3 page $page of $last: ids differ from SQL"
 		expect_json meta.total "$total"
 	done
+done
+t_end
+
+# deep pages of the filters the tallies count are located through the
+# month and day sums (run.sh: list_locate_rows = 40), from either end
+t_begin "located pages (month and day sums of tallies and rollups, list_locate_rows) equal SQL's, from either end"
+for spec in "|1" "status=valid|status = 'valid'" "status=not_found,error&with_deleted=1|status IN ('not_found', 'error')" \
+	"type=direct&playground=false|validation_type = 'direct' AND playground = 0" "retry_state=none|retry_terminal_state IS NULL" \
+	"with_deleted=1|1" "date_from=2024-01-15&date_to=2024-03-03&status=valid|created_at >= '2024-01-15' AND created_at < '2024-03-04' AND status = 'valid'" \
+	"date_from=2024-02-29&date_to=2024-04-01|created_at >= '2024-02-29' AND created_at < '2024-04-02'" \
+	"date_from=2024-01-03&with_deleted=1|created_at >= '2024-01-03'" \
+	"amount_min=100&amount_max=700|monto >= 100 AND monto <= 700" "amount_min=333.33|monto >= 333.33" \
+	"search=90646|(emisor = '90646' OR receptor = '90646' OR clave_rastreo LIKE '90646%' OR referencia = '90646')" \
+	"search=40002&date_from=2024-01-20&date_to=2024-03-10|(emisor = '40002' OR receptor = '40002' OR clave_rastreo LIKE '40002%' OR referencia = '40002') AND created_at >= '2024-01-20' AND created_at < '2024-03-11'"; do
+	q=${spec%%|*} w=${spec#*|}
+	live="deleted_at IS NULL"
+	[[ $q == *with_deleted=1* ]] && live=1
+	total=$(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_T' AND $w AND $live")
+	((total > 100)) || t_fail "?$q: only $total rows, too few to locate"
+	last=$(((total + 6) / 7))
+	for page in 1 6 7 9 13 20 $((last / 2)) $((last / 2 + 1)) $((last - 12)) $((last - 7)) $((last - 1)) "$last"; do
+		((page >= 1)) || continue
+		want=$(db "SELECT id FROM validations WHERE account_id = '$ACC_T' AND $w AND $live
+			ORDER BY created_at DESC, id DESC LIMIT 7 OFFSET $(((page - 1) * 7))" | tr '\n' ' ' | sed 's/ $//')
+		http GET "/v1/validations?${q:+$q&}per_page=7&page=$page" -H "Authorization: Bearer $TK"
+		expect_code 200
+		[[ $(ids) == "$want" ]] || t_fail "?$q per_page 7 page $page of $last: ids differ from SQL"
+		expect_json meta.total "$total"
+	done
+done
+# the location really reads the day sums: the newest day's count raised
+# by hand by 5 (in the page's month, newer than its day) moves the
+# located page 5 rows up;
+# a page too shallow to be located (offset < 40) does not move. The
+# default list reads the rollups, a status the tallies.
+bump_day() { # TABLE WHERE DELTA
+	db "UPDATE $1 SET n = n + ($3) WHERE account_id = '$ACC_T' AND $2 LIMIT 1" || t_fail "day update failed"
+}
+page_ids() { # WHERE OFFSET: the 7 live ids from OFFSET, in SQL
+	db "SELECT id FROM validations WHERE account_id = '$ACC_T' AND deleted_at IS NULL AND $1
+		ORDER BY created_at DESC, id DESC LIMIT 7 OFFSET $2" | tr '\n' ' ' | sed 's/ $//'
+}
+for spec in "|1|validation_rollups|facet = 'd' AND deleted = 0 ORDER BY t DESC" \
+	"status=valid&|status = 'valid'|validation_tallies|dim = 'cd' AND deleted = 0 AND status = 'valid' ORDER BY k DESC, validation_type, playground, retry_state"; do
+	IFS='|' read -r q w table where <<<"$spec"
+	bump_day "$table" "$where" 5
+	http GET "/v1/validations?${q}per_page=7&page=7" -H "Authorization: Bearer $TK"
+	[[ $(ids) == "$(page_ids "$w" 37)" ]] || t_fail "?${q} page 7 (offset 42) with a day's count + 5: not the rows from offset 37"
+	http GET "/v1/validations?${q}per_page=7&page=5" -H "Authorization: Bearer $TK"
+	[[ $(ids) == "$(page_ids "$w" 28)" ]] || t_fail "?${q} page 5 (offset 28, walked) moved with the count"
+	bump_day "$table" "$where" -5
+	http GET "/v1/validations?${q}per_page=7&page=7" -H "Authorization: Bearer $TK"
+	[[ $(ids) == "$(page_ids "$w" 42)" ]] || t_fail "?${q} page 7 after the count was put back: not the rows from offset 42"
 done
 t_end
 
