@@ -722,6 +722,11 @@ want=$((want + $(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_T
 expect_eq "validation_banks rows" "$(db "SELECT COUNT(*) FROM validation_banks WHERE account_id = '$ACC_T'")" "$want"
 tally_check "after the bank writes"
 rollup_check "after the bank writes"
+# 008's rebuild from the table (as a re-run does it) gives the rollups
+# the triggers kept
+mariadb --no-defaults -uroot --socket="$T/mariadb.sock" mxcep <"$MXCEP_TOP_SRCDIR/sql/008_list_rollups.sql" ||
+	t_fail "re-running sql/008_list_rollups.sql failed"
+rollup_check "after re-running 008's rebuild"
 t_end
 
 t_begin "pages read from the older end (past half the total) equal SQL's; a page past the end is empty with the total"
