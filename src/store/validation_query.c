@@ -331,9 +331,9 @@ tally_part(uint64_t key, const char *range, struct buf *sql)
 static void
 tally_compose(uint64_t key, struct buf *sql)
 {
-	int	 grouped = (key & QK_MASK) == QK_TALLIES;
-	int	 fecha = (key & QF_FECHA) != 0;
-	const char *dir = (key & QR_REVERSE) ? "" : " DESC";
+	int		 grouped = (key & QK_MASK) == QK_TALLIES;
+	int		 fecha = (key & QF_FECHA) != 0;
+	const char	*dir = (key & QR_REVERSE) ? "" : " DESC";
 
 	if (key & QR_DAYSUMS) {
 		/* the days [?, ?) of one month (page_locate) */
@@ -1020,8 +1020,9 @@ list_row_read(struct dbr *r, struct validation *v)
 	v->processing_time_ms = dbr_i64(r, c++, -1);
 }
 
-/* whether a bank search's clave/referencia matches all name the bank
- * (bank_compose): b->bank becomes 1 if so, 2 if not; -1 MariaDB failed */
+/* whether every clave or referencia match of a bank search also names
+ * the bank (no residual, see bank_compose): b->bank becomes 1 if so, 2
+ * if not. 0, or -1 when MariaDB failed. */
 static int
 bank_residual(struct db *db, const struct validation_filter *f,
     struct query_bufs *b)
