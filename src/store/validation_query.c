@@ -197,9 +197,14 @@ query_indexes(uint64_t key, struct buf *sql)
 			    sep = ", "; } while (0)
 	if (!(key & QF_BIT(QF_ACCOUNT))) {
 		/* the API layer allows only status, dates and with_deleted
-		 * here (api_filter_from_request) */
-		IX(live ? "idx_validations_live_created" :
-		    "idx_validations_created");
+		 * here (api_filter_from_request). An export reads every
+		 * row: in the table's own order, which is the list's
+		 * (sql/009_validations_clustered.sql) */
+		if ((key & QK_MASK) == QK_EXPORT)
+			IX("PRIMARY");
+		else
+			IX(live ? "idx_validations_live_created" :
+			    "idx_validations_created");
 		if (QF_ANY(key, QF_STATUS_ONE, QF_STATUS_SET))
 			IX("idx_validations_status_created");
 	} else if (QF_ANY(key, QF_FECHA_FROM, QF_FECHA_TO))
@@ -479,16 +484,16 @@ bank_compose(uint64_t key, struct buf *sql)
 		    "AND NOT (emisor <=> ?) AND NOT (receptor <=> ?))");
 		return;
 	}
-	buf_puts(sql, "SELECT STRAIGHT_JOIN " LIST_COLS " FROM (SELECT id FROM "
-	    "validation_banks WHERE account_id = ? AND deleted = 0 AND "
-	    "bank = ?");
+	buf_puts(sql, "SELECT STRAIGHT_JOIN " LIST_COLS " FROM (SELECT id, "
+	    "created_at FROM validation_banks WHERE account_id = ? AND "
+	    "deleted = 0 AND bank = ?");
 	if (key & QF_BIT(QF_CREATED_FROM))
 		buf_puts(sql, " AND created_at >= ?");
 	if (key & QF_BIT(QF_CREATED_BEFORE))
 		buf_puts(sql, " AND created_at < ?");
 	buf_puts(sql, INNER_ORDER(key));
-	buf_puts(sql, " LIMIT ? OFFSET ?) k JOIN validations USING (id)"
-	    ORDER_NEWEST);
+	buf_puts(sql, " LIMIT ? OFFSET ?) k JOIN validations"
+	    " USING (created_at, id)" ORDER_NEWEST);
 }
 
 static void
@@ -511,9 +516,10 @@ query_compose(uint64_t key, struct buf *sql)
 			tally_compose(key, sql);
 		return;
 	case QK_LIST:
-		/* the page's ids from the index, then their rows */
+		/* the page's keys from the index, then their rows by the
+		 * primary key (sql/009_validations_clustered.sql) */
 		buf_puts(sql, "SELECT STRAIGHT_JOIN " LIST_COLS " FROM "
-		    "(SELECT id FROM ");
+		    "(SELECT id, created_at FROM ");
 		if (search) {
 			buf_puts(sql, "(");
 			query_branches(key, "id, created_at", 1, sql);
@@ -539,8 +545,8 @@ query_compose(uint64_t key, struct buf *sql)
 			query_where(key, qf_sql, " WHERE ", sql);
 		}
 		buf_puts(sql, INNER_ORDER(key));
-		buf_puts(sql, " LIMIT ? OFFSET ?) k JOIN validations USING (id)"
-		    ORDER_NEWEST);
+		buf_puts(sql, " LIMIT ? OFFSET ?) k JOIN validations"
+		    " USING (created_at, id)" ORDER_NEWEST);
 		return;
 	case QK_COUNT:
 		if (search) {
@@ -563,8 +569,8 @@ query_compose(uint64_t key, struct buf *sql)
 	if (search) {
 		/* the matching ids first, then each row by its key */
 		buf_puts(sql, " FROM (");
-		query_branches(key, "id", 0, sql);
-		buf_puts(sql, ") u JOIN validations USING (id)");
+		query_branches(key, "id, created_at", 0, sql);
+		buf_puts(sql, ") u JOIN validations USING (created_at, id)");
 	} else {
 		buf_puts(sql, " FROM validations");
 		query_indexes(key, sql);

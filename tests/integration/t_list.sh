@@ -820,7 +820,7 @@ for spec in "|1|validation_rollups|facet = 'd' AND deleted = 0 ORDER BY t DESC" 
 done
 t_end
 
-t_begin "EXPLAIN: every list, count and stats query uses an index; no filesort on the default list"
+t_begin "EXPLAIN: every list, count, stats and export query uses an index; no filesort on the default list or the export"
 : >"$T/slow.log"
 for q in "" with_deleted=1 status=valid status=valid,not_found,error type=ocr "type=ocr&with_deleted=1" \
 	"date_from=2020-01-02&date_to=2020-01-03" "fecha_from=2020-03-01&fecha_to=2020-03-02" \
@@ -840,12 +840,18 @@ http GET "/v1/admin/validations?with_deleted=1&status=valid" -H "Authorization: 
 http GET "/v1/admin/validations?account_id=$ACC_X&type=ocr" -H "Authorization: Bearer $ADMIN_A"
 http GET "/v1/admin/validations?status=valid,error&date_from=2020-01-01&date_to=2020-01-02" -H "Authorization: Bearer $ADMIN_A"
 http GET "/v1/admin/validations/recent?limit=100" -H "Authorization: Bearer $ADMIN_A"
+# an export of every account reads the table in its own order, the list's
+# (sql/009_validations_clustered.sql): the primary key, no sort
+http GET "/v1/admin/validations/export?with_deleted=1" -H "Authorization: Bearer $ADMIN_A"
+[[ $CODE == 200 ]] || t_fail "admin export: $CODE"
+http GET "/v1/validations/export?status=valid" -H "Authorization: Bearer $XK"
+[[ $CODE == 200 ]] || t_fail "export ?status=valid: $CODE"
 mariadb_sql "$T" "SET GLOBAL slow_query_log = 0; SET GLOBAL long_query_time = 10;" || true
 out=$("$PY" - "$T/slow.log" "$ACC_X" <<'EOF'
 import re, sys
 log = open(sys.argv[1]).read()
 acc = sys.argv[2]
-bad, seen, default_seen = [], 0, 0
+bad, seen, default_seen, export_seen = [], 0, 0, 0
 for e in log.split("# User@Host")[1:]:
     m = re.search(r"^(SELECT .*?);\s*$", e, re.M | re.S)
     if not m:
@@ -871,18 +877,25 @@ for e in log.split("# User@Host")[1:]:
             continue	# across accounts every tally row of the period is read: a summary table
         if typ == "ALL" or key in ("NULL", ""):
             bad.append("no index on %s (%s %s): %s" % (table, typ, key, sql[-300:]))
-        elif typ == "index" and not (cross and key in ("idx_validations_created", "idx_validations_live_created")):
+        elif typ == "index" and not (cross and key in ("idx_validations_created", "idx_validations_live_created", "PRIMARY")):
             bad.append("full index scan of %s (%s): %s" % (table, key, sql[-300:]))
         if "LIKE" in sql and table == "validations" and typ not in ("index_merge", "range", "ref", "eq_ref"):
             bad.append("search not index-served (%s %s): %s" % (typ, key, sql[-300:]))
     if not derived and "Full_scan: Yes" in e and not cross:
         bad.append("full scan: %s" % sql[-300:])
-    if re.search(r"account_id = '%s' AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0\) k JOIN validations USING \(id\) ORDER BY created_at DESC, id DESC$" % acc, sql):
+    if cross and re.search(r"^SELECT id, account_id, .* FROM validations FORCE INDEX \(PRIMARY\) ORDER BY created_at DESC, id DESC$", sql):
+        export_seen += 1
+        for r in rows:
+            if r[2] == "validations" and (r[5] != "PRIMARY" or "filesort" in r[-1]):
+                bad.append("the export of every account is not the primary key in order (%s %s): %s" % (r[5], r[-1], sql[-200:]))
+    if re.search(r"account_id = '%s' AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0\) k JOIN validations USING \(created_at, id\) ORDER BY created_at DESC, id DESC$" % acc, sql):
         default_seen += 1
         for r in rows:
             if r[2] == "validations" and r[3] != "eq_ref" and "filesort" in r[-1]:
                 bad.append("filesort on the default list: " + sql[-200:])
-print("queries %d, default list seen %d" % (seen, default_seen))
+            if r[2] == "validations" and r[3] == "eq_ref" and r[5] != "PRIMARY":
+                bad.append("the default list's rows not read by the primary key (%s): %s" % (r[5], sql[-200:]))
+print("queries %d, default list seen %d, export seen %d" % (seen, default_seen, export_seen))
 for b in bad:
     print("BAD " + b)
 EOF
@@ -890,6 +903,7 @@ EOF
 grep -q '^BAD' <<<"$out" && t_fail "$(grep '^BAD' <<<"$out" | head -n 10)"
 [[ $out =~ queries\ ([0-9]+) ]] && ((BASH_REMATCH[1] >= 60)) || t_fail "too few queries in the slow log: $out"
 grep -q 'default list seen [1-9]' <<<"$out" || t_fail "the default list query was not in the slow log: $out"
+grep -q 'export seen [1-9]' <<<"$out" || t_fail "the export of every account was not in the slow log: $out"
 t_end
 
 set_conf storage_dir ""
