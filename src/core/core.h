@@ -91,6 +91,7 @@ struct date {
 int		 date_is_leap(int year);
 int		 date_days_in_month(int year, int month);	/* 0 for a bad month */
 int		 date_valid(int year, int month, int day);	/* 1 or 0 */
+long long	 date_days_since_epoch(int year, int month, int day);	/* 1970-01-01 = 0 */
 int		 date_parse_iso(const char *, struct date *);	/* "YYYY-MM-DD"; 0/-1 */
 int		 date_parse_banxico(const char *, struct date *);	/* "DD-MM-YYYY"; 0/-1 */
 char		*date_format_iso(const struct date *, char out[DATE_FMT_SIZE]);

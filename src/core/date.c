@@ -2,6 +2,8 @@
  * mxcep: calendar dates without time or zone: the API's "YYYY-MM-DD",
  * Banxico's "DD-MM-YYYY" (the valida.do fecha field). Proleptic
  * Gregorian calendar, years 1..9999. No I/O, no locale, no time_t.
+ * Also the day number of a date, for turning database datetimes into
+ * seconds.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +33,25 @@ int
 date_valid(int y, int m, int d)
 {
 	return y >= 1 && y <= 9999 && d >= 1 && d <= date_days_in_month(y, m);
+}
+
+/*
+ * date_days_since_epoch: the days from 1970-01-01 to the valid date
+ * y-m-d (negative before it). A time_t is then days * 86400 + seconds,
+ * with no timegm(), which consults the time zone machinery on every call
+ * (an export converts two or three datetimes per row).
+ */
+long long
+date_days_since_epoch(int y, int m, int d)
+{
+	static const int	 before[12] = { 0, 31, 59, 90, 120, 151, 181,
+				    212, 243, 273, 304, 334 };
+	long long		 py = y - 1, n;
+
+	n = py * 365 + py / 4 - py / 100 + py / 400 + before[m - 1] + d - 1;
+	if (m > 2 && date_is_leap(y))
+		n++;
+	return n - 719162;		/* 0001-01-01 .. 1970-01-01 */
 }
 
 /* num: the value of exactly n ASCII digits at s, or -1 */

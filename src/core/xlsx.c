@@ -1085,20 +1085,6 @@ xlsx_datetime(struct xlsx *x, time_t t)
 		xlsx_text(x, clock_rfc3339(t, s, sizeof(s)), XLSX_STYLE_GENERAL);
 }
 
-/* days from 1970-01-01 to a valid date */
-static int64_t
-days_from_civil(int y, int m, int d)
-{
-	static const int	 before[12] = { 0, 31, 59, 90, 120, 151, 181,
-				    212, 243, 273, 304, 334 };
-	int64_t			 py = y - 1, n;
-
-	n = py * 365 + py / 4 - py / 100 + py / 400 + before[m - 1] + d - 1;
-	if (m > 2 && date_is_leap(y))
-		n++;
-	return n - 719162;		/* 0001-01-01 .. 1970-01-01 */
-}
-
 void
 xlsx_date(struct xlsx *x, const char *iso)
 {
@@ -1109,7 +1095,7 @@ xlsx_date(struct xlsx *x, const char *iso)
 		return;
 	}
 	if (date_parse_iso(iso, &dt) == -1 || !xml_serial(x,
-	    days_from_civil(dt.year, dt.month, dt.day), 0, XLSX_STYLE_DATE))
+	    date_days_since_epoch(dt.year, dt.month, dt.day), 0, XLSX_STYLE_DATE))
 		xlsx_text(x, iso, XLSX_STYLE_GENERAL);
 }
 

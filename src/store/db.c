@@ -17,6 +17,7 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include "core/core.h"
 #include "util/util.h"
 #include "store/store.h"
 #include "store/store_int.h"
@@ -995,18 +996,12 @@ time_t
 dbr_time(const struct dbr *r, size_t col)
 {
 	const MYSQL_TIME	*t = &r->v[col].t;
-	struct tm		 tm;
 
 	if (r->null[col])
 		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = (int)t->year - 1900;
-	tm.tm_mon = (int)t->month - 1;
-	tm.tm_mday = (int)t->day;
-	tm.tm_hour = (int)t->hour;
-	tm.tm_min = (int)t->minute;
-	tm.tm_sec = (int)t->second;
-	return timegm(&tm);
+	return (time_t)(date_days_since_epoch((int)t->year, (int)t->month,
+	    (int)t->day) * 86400 + t->hour * 3600 + t->minute * 60 +
+	    t->second);
 }
 
 int

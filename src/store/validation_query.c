@@ -1656,6 +1656,18 @@ cursor_word(struct dbr *r, size_t col)
 	return t != NULL ? t : "";
 }
 
+/* a text column into a fixed field of struct validation, cut to fit
+ * ("" for SQL NULL): no snprintf for every row of an export */
+static void
+cursor_copy(char *dst, size_t n, struct dbr *r, size_t col)
+{
+	const char	*t = cursor_word(r, col);
+	size_t		 len = strnlen(t, n - 1);
+
+	memcpy(dst, t, len);
+	dst[len] = '\0';
+}
+
 /* one export row into c->row, without an allocation: its text fields
  * point into the cursor's buffers */
 static void
@@ -1665,15 +1677,14 @@ export_row_read(struct validation_cursor *c)
 	struct validation	*v = &c->row;
 
 	memset(v, 0, sizeof(*v));
-	snprintf(v->id, sizeof(v->id), "%s", cursor_word(r, 0));
-	snprintf(v->account_id, sizeof(v->account_id), "%s",
-	    cursor_word(r, 1));
+	cursor_copy(v->id, sizeof(v->id), r, 0);
+	cursor_copy(v->account_id, sizeof(v->account_id), r, 1);
 	if (validation_type_parse(cursor_word(r, 2), &v->type) == -1)
 		log_warnx("%s: %s: bad validation_type", __func__, v->id);
 	v->playground = dbr_i64(r, 3, 0) != 0;
 	if (validation_status_parse(cursor_word(r, 4), &v->status) == -1)
 		log_warnx("%s: %s: bad status", __func__, v->id);
-	snprintf(v->fecha, sizeof(v->fecha), "%s", cursor_word(r, 5));
+	cursor_copy(v->fecha, sizeof(v->fecha), r, 5);
 	v->clave_rastreo = dbr_text(r, 6);
 	v->referencia = dbr_text(r, 7);
 	v->emisor = dbr_text(r, 8);

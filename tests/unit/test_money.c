@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -292,6 +293,33 @@ test_date_parse_iso__impossible_or_malformed__rejected(void **state)
 	assert_int_equal(d.year, 7);	/* untouched */
 }
 
+/* every day of 1601..2400 against the C library's timegm(), and the
+ * known fixed points */
+static void
+test_date_days_since_epoch__every_day__as_timegm(void **state)
+{
+	struct tm	 tm;
+	int		 y, m, d, n = 0;
+
+	(void)state;
+	assert_int_equal(date_days_since_epoch(1970, 1, 1), 0);
+	assert_int_equal(date_days_since_epoch(1969, 12, 31), -1);
+	assert_int_equal(date_days_since_epoch(2000, 3, 1), 11017);
+	assert_int_equal(date_days_since_epoch(1, 1, 1), -719162);
+	for (y = 1601; y <= 2400; y++)
+		for (m = 1; m <= 12; m++)
+			for (d = 1; d <= date_days_in_month(y, m); d++) {
+				memset(&tm, 0, sizeof(tm));
+				tm.tm_year = y - 1900;
+				tm.tm_mon = m - 1;
+				tm.tm_mday = d;
+				assert_int_equal(date_days_since_epoch(y, m, d)
+				    * 86400, (long long)timegm(&tm));
+				n++;
+			}
+	assert_int_equal(n, 292194);	/* 800 years: two 400-year eras */
+}
+
 static void
 test_date_parse_banxico__dd_mm_yyyy__round_trips(void **state)
 {
@@ -340,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_date_parse_iso__real_days__parsed),
 		cmocka_unit_test(test_date_parse_iso__impossible_or_malformed__rejected),
 		cmocka_unit_test(test_date_parse_banxico__dd_mm_yyyy__round_trips),
+		cmocka_unit_test(test_date_days_since_epoch__every_day__as_timegm),
 		cmocka_unit_test(test_date_days_in_month__calendar__leap_rules),
 	};
 
