@@ -8,11 +8,16 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 
 #include "api/api.h"
@@ -22,29 +27,113 @@
 
 static volatile sig_atomic_t worker_stop;	/* the shutdown flag */
 
-/* The sink of a streamed body: the request's FastCGI output stream. */
+/*
+ * The sink of a streamed body (an export: hundreds of megabytes). libfcgi
+ * cuts its output stream into records of 8 KB, one write(2) each, and the
+ * web server reads them one by one; a streamed body goes out instead in
+ * records of up to 64 KB written straight to the connection (FastCGI 1.0
+ * section 3.3), after the stream's buffer is flushed, so the order holds.
+ * The connection is FCGX_Request's ipcFd, a field fcgiapp.h marks as
+ * internal (stable in libfcgi 2.4); when it is not a usable descriptor,
+ * the body goes through FCGX_PutStr. FCGX_Finish_r ends the stream as
+ * for any answer: its buffer is then empty.
+ */
+#define WRITER_RECORD_MAX	65528	/* content bytes: 64 KB less the
+					   header, a multiple of 8 */
+
 struct response_writer {
-	FCGX_Stream	*out;
+	FCGX_Request	*fr;
+	int		 fd;		/* the connection, or -1: FCGX_PutStr */
 	int		 failed;	/* the client went away */
 	size_t		 written;	/* body bytes so far */
 };
 
+/* one FCGI_STDOUT record of n (1..WRITER_RECORD_MAX) bytes; -1 when the
+ * connection failed */
+static int
+writer_record(struct response_writer *w, const unsigned char *data,
+    size_t n)
+{
+	unsigned char	 h[FCGI_HEADER_LEN];
+	struct iovec	 iov[2];
+	struct msghdr	 msg;
+	ssize_t		 k;
+	size_t		 left = sizeof(h) + n;
+
+	h[0] = FCGI_VERSION_1;
+	h[1] = FCGI_STDOUT;
+	h[2] = (unsigned char)((w->fr->requestId >> 8) & 0xff);
+	h[3] = (unsigned char)(w->fr->requestId & 0xff);
+	h[4] = (unsigned char)((n >> 8) & 0xff);
+	h[5] = (unsigned char)(n & 0xff);
+	h[6] = 0;			/* no padding */
+	h[7] = 0;
+	iov[0].iov_base = h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)(uintptr_t)data;
+	iov[1].iov_len = n;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 2;
+	while (left > 0) {
+		k = sendmsg(w->fd, &msg, MSG_NOSIGNAL);
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		left -= (size_t)k;
+		/* a short write: skip what went */
+		while (msg.msg_iovlen > 0 && (size_t)k >= msg.msg_iov->iov_len) {
+			k -= (ssize_t)msg.msg_iov->iov_len;
+			msg.msg_iov++;
+			msg.msg_iovlen--;
+		}
+		if (msg.msg_iovlen > 0) {
+			msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base + k;
+			msg.msg_iov->iov_len -= (size_t)k;
+		}
+	}
+	return 0;
+}
+
 int
 response_write(struct response_writer *w, const void *data, size_t n)
 {
-	size_t	 off = 0;
-	int	 chunk;
+	const unsigned char	*p = data;
+	size_t			 off = 0, chunk;
 
 	while (!w->failed && off < n) {
-		chunk = n - off > (1u << 20) ? 1 << 20 : (int)(n - off);
-		if (FCGX_PutStr((const char *)data + off, chunk, w->out) !=
-		    chunk || FCGX_GetError(w->out) != 0)
-			w->failed = 1;
-		off += (size_t)chunk;
+		if (w->fd >= 0) {
+			chunk = n - off > WRITER_RECORD_MAX ?
+			    WRITER_RECORD_MAX : n - off;
+			if (writer_record(w, p + off, chunk) == -1)
+				w->failed = 1;
+		} else {
+			chunk = n - off > (1u << 20) ? 1u << 20 : n - off;
+			if (FCGX_PutStr((const char *)p + off, (int)chunk,
+			    w->fr->out) != (int)chunk ||
+			    FCGX_GetError(w->fr->out) != 0)
+				w->failed = 1;
+		}
+		off += chunk;
 	}
 	if (!w->failed)
 		w->written += n;
 	return w->failed ? -1 : 0;
+}
+
+/* the streamed body's writer: the head must have left (FCGX_FFlush) */
+static void
+writer_init(struct response_writer *w, FCGX_Request *fr)
+{
+	struct stat	 st;
+
+	memset(w, 0, sizeof(*w));
+	w->fr = fr;
+	w->fd = -1;
+	if (fr->ipcFd >= 0 && fstat(fr->ipcFd, &st) == 0 &&
+	    S_ISSOCK(st.st_mode) && FCGX_GetError(fr->out) == 0)
+		w->fd = fr->ipcFd;
 }
 
 static void
@@ -117,9 +206,10 @@ worker_handle(struct app *app, FCGX_Request *fr)
 	response_head(&resp, req->id, &head);
 	FCGX_PutStr(head.data, (int)head.len, fr->out);
 	if (req->method != METHOD_HEAD && resp.stream != NULL) {
-		struct response_writer w = { fr->out, 0, 0 };
+		struct response_writer w;
 
 		FCGX_FFlush(fr->out);	/* the head leaves now */
+		writer_init(&w, fr);
 		if (resp.stream(req, &w, resp.stream_arg) == -1 || w.failed)
 			log_warnx("%s: streamed body cut after %zu bytes",
 			    __func__, w.written);

@@ -336,5 +336,56 @@ expect_code 200
 expect_json data.id "$EXB"
 t_end
 
-db "DELETE FROM validations WHERE id IN ('$EX1', '$EX2', '$EX3', '$EX4', '$EXB')" ||
+# ---- a large export: many 64 KB FastCGI records (src/fcgi/worker.c) -----
+ACC_EXBIG=$(admin account create it-export-big 2>"$T/setup.err") || bail "account create: $(cat "$T/setup.err")"
+KEY_EXBIG=$(new_key "$ACC_EXBIG" validations:read) || bail "key create failed"
+db "SET SESSION max_recursive_iterations = 100000;
+INSERT INTO validations (id, account_id, validation_type, playground, status, fecha, clave_rastreo,
+	referencia, emisor, receptor, cuenta, monto, request_data, created_at, updated_at, deleted_at)
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 20000)
+SELECT CONCAT(SUBSTR(h, 1, 8), '-', SUBSTR(h, 9, 4), '-4', SUBSTR(h, 14, 3), '-b', SUBSTR(h, 18, 3), '-',
+	SUBSTR(h, 21, 12)), '$ACC_EXBIG', 'direct', 0, ELT(1 + n % 3, 'valid', 'not_found', 'error'),
+	DATE('2031-01-01') + INTERVAL (n DIV 500) DAY, CONCAT('EXBIG', LPAD(n, 10, '0')), LPAD(n, 7, '0'),
+	'40012', '90646', '$EXCLABE', n + 0.25, '{}',
+	TIMESTAMP('2031-01-01') + INTERVAL (n DIV 3) MINUTE, TIMESTAMP('2031-01-01') + INTERVAL (n DIV 3) MINUTE,
+	IF(n % 97 = 0, TIMESTAMP('2032-01-01'), NULL)
+FROM (SELECT n, MD5(CONCAT('t_export', n)) AS h FROM seq) s" || bail "seeding the large export failed"
+
+t_begin "export: 20,000 rows (about 5 MB, many 64 KB records) arrive whole and in list order; a client that hangs up mid-way leaves the worker serving"
+http GET "/v1/validations/export" -H "Authorization: Bearer $KEY_EXBIG"
+expect_code 200
+db "SELECT id FROM validations WHERE account_id = '$ACC_EXBIG' AND deleted_at IS NULL
+	ORDER BY created_at DESC, id DESC" >"$T/exbig.sql" || t_fail "reading the ids failed"
+ex_csv "$T/body" | sed -n '2,$p' | cut -f1 >"$T/exbig.csv"
+expect_eq "rows" "$(wc -l <"$T/exbig.csv")" "$(wc -l <"$T/exbig.sql")"
+cmp -s "$T/exbig.csv" "$T/exbig.sql" || t_fail "the ids differ from SQL's list order: $(diff "$T/exbig.sql" "$T/exbig.csv" | head -n 4)"
+((BODY_BYTES=$(stat -c %s "$T/body"), BODY_BYTES > 20 * 65528)) || t_fail "the export is only $BODY_BYTES bytes: too small to need 20 records"
+# every record whole: the last row is complete and the amounts add up
+expect_eq "sum of the amounts" "$(ex_csv "$T/body" | sed -n '2,$p' | awk -F'\t' '{ s += $15 * 100 } END { printf "%.0f", s }')" \
+	"$(db "SELECT CAST(SUM(monto) * 100 AS UNSIGNED) FROM validations WHERE account_id = '$ACC_EXBIG' AND deleted_at IS NULL")"
+# a client that reads 100 KB and hangs up: the worker stops writing and
+# goes on answering
+cut_before=$(grep -c 'streamed body cut' "$T/fcgi.log" || true)
+curl -s -N --max-time 20 -H "Authorization: Bearer $KEY_EXBIG" "$URL/v1/validations/export?format=csv" |
+	head -c 100000 >/dev/null
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	http GET "/v1/validations/export?status=error" -H "Authorization: Bearer $KEY_EXBIG"
+	[[ $CODE == 200 ]] && break
+	sleep 0.2
+done
+expect_code 200
+expect_eq "rows after the hang-up (status=error)" "$(ex_csv "$T/body" | sed -n '2,$p' | wc -l)" \
+	"$(db "SELECT COUNT(*) FROM validations WHERE account_id = '$ACC_EXBIG' AND deleted_at IS NULL AND status = 'error'")"
+http GET "/v1/validations?per_page=1" -H "Authorization: Bearer $KEY_EXBIG"
+expect_code 200
+# the worker saw the hang-up: it logged the cut and stopped writing
+for _ in $(seq 50); do
+	(($(grep -c 'streamed body cut' "$T/fcgi.log" || true) > cut_before)) && break
+	sleep 0.1
+done
+(($(grep -c 'streamed body cut' "$T/fcgi.log" || true) > cut_before)) ||
+	t_fail "no 'streamed body cut' in fcgi.log after the client hung up"
+t_end
+
+db "DELETE FROM validations WHERE id IN ('$EX1', '$EX2', '$EX3', '$EX4', '$EXB') OR account_id = '$ACC_EXBIG'" ||
 	echo "# t_export: could not remove its rows"
