@@ -25,7 +25,7 @@ export LC_ALL=C
 . "$here/../lib/services.sh"
 
 PY=/usr/bin/python3
-for b in mariadbd mariadb-install-db mariadb memcached lighttpd curl pgrep setsid "$PY"; do
+for b in mariadbd mariadb-install-db mariadb memcached lighttpd nginx curl pgrep setsid "$PY"; do
 	if ! command -v "$b" >/dev/null 2>&1; then
 		echo "1..0 # SKIP $b is not installed"
 		exit 77

@@ -26,6 +26,25 @@ s.close()' "$1/fcgi.sock"
 	chmod 0666 "$1/fcgi.sock"
 }
 
+# fe_silent_start / fe_silent_stop: $FE/silent.sock accepts connections and
+# never answers (a hung mxcep-fcgi); its pid file is $FE/fcgi.pid so that
+# run.sh's cleanup stops it whatever happens
+fe_silent_start() {
+	rm -f "$FE/silent.sock"
+	svc_spawn "$FE/fcgi.pid" "$FE/silent.log" "$PY" -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+s.listen(64)
+held = []
+while True:
+    held.append(s.accept()[0])' "$FE/silent.sock"
+	wait_for test -S "$FE/silent.sock"
+}
+fe_silent_stop() { stop_pidfile "$FE/fcgi.pid" 10; }
+# fe_hung DIR: DIR/fcgi.sock leads to the silent server
+fe_hung() { rm -f "$1/fcgi.sock" && ln -s "$FE/silent.sock" "$1/fcgi.sock"; }
+
 # fe_get PORT PATH [curl args...]: like http, on another port
 fe_get() {
 	local port=$1 p=$2
@@ -150,7 +169,9 @@ mkdir -p "$NG2/tmp"
 chmod 0711 "$NG2"
 fe_live "$NG2"
 NG2_PORT=$(free_port)
+# (and a read timeout of 2 s for the 504 test)
 sed -e "s|^\( *server \)unix:[^;]*;|\1unix:$NG2/fcgi.sock;|" \
+	-e "s|^\( *fastcgi_read_timeout \).*|\12s;|" \
 	-e "s|^\( *listen \)80;|\1127.0.0.1:$NG2_PORT;|" \
 	"$MXCEP_TOP_SRCDIR/fcgi-conf/nginx.conf" >"$NG2/mxcep.conf"
 # `include fastcgi_params` is relative to the main config's directory
@@ -177,6 +198,14 @@ if nginx -t -q -e "$NG2/nginx.log" -p "$NG2/" -c "$NG2/nginx.conf" >"$NG2/check.
 	wait_for nginx_up "$NG2_PORT" || t_fail "nginx did not come up: $(cat "$NG2/nginx.log")"
 	t_end
 	fe_nginx_checks "fcgi-conf/nginx.conf" "$NG2" "$NG2_PORT"
+	t_begin "front errors: nginx (fcgi-conf/nginx.conf): mxcep-fcgi hung answers a JSON:API 504 upstream_timeout"
+	fe_silent_start || t_fail "the silent socket did not come up"
+	fe_hung "$NG2"
+	fe_get "$NG2_PORT" /v1/health
+	expect_front_error 504 upstream_timeout
+	fe_silent_stop
+	fe_live "$NG2"
+	t_end
 	stop_pidfile "$NG2/nginx.pid" 20
 else
 	t_fail "nginx -t: $(cat "$NG2/check.log")"
@@ -268,7 +297,8 @@ mkdir -p "$AP2"
 chmod 0711 "$AP2"
 fe_live "$AP2"
 AP2_PORT=$(free_port)
-sed -e "s#\"unix:[^|]*|#\"unix:$AP2/fcgi.sock|#" \
+# (a timeout of 2 s for the 504 test)
+sed -e "s#\"unix:[^|]*|#\"unix:$AP2/fcgi.sock|#" -e 's/ timeout=60$/ timeout=2/' \
 	"$MXCEP_TOP_SRCDIR/fcgi-conf/apache-proxy-fcgi.conf" >"$AP2/mxcep.conf"
 sed -n 's/^#   \(ErrorDocument\|Header\)/\1/p' "$MXCEP_TOP_SRCDIR/fcgi-conf/apache-proxy-fcgi.conf" \
 	>"$AP2/vhost.conf"
@@ -295,7 +325,7 @@ MaxRequestWorkers 16
 Include "$AP2/vhost.conf"
 Include "$AP2/mxcep.conf"
 AEOF
-t_begin "front errors: Apache (fcgi-conf/apache-proxy-fcgi.conf): body-less POST reaches mxcep; 414, 400, 404 and mxcep-fcgi down (503) as JSON:API"
+t_begin "front errors: Apache (fcgi-conf/apache-proxy-fcgi.conf): body-less POST reaches mxcep; 414, 400, 404, mxcep-fcgi down (503) and hung (504) as JSON:API"
 if apache2 -t -f "$AP2/httpd.conf" >"$AP2/check.log" 2>&1; then
 	svc_spawn "$AP2/apache.pid" "$AP2/apache.out" apache2 -f "$AP2/httpd.conf" -DFOREGROUND
 	fe_ap_up() { fe_get "$AP2_PORT" /v1/health; [[ $CODE == 200 ]]; }
@@ -311,6 +341,11 @@ if apache2 -t -f "$AP2/httpd.conf" >"$AP2/check.log" 2>&1; then
 	fe_dead "$AP2"
 	fe_get "$AP2_PORT" /v1/health
 	expect_front_error 503 upstream_unavailable
+	fe_silent_start || t_fail "the silent socket did not come up"
+	fe_hung "$AP2"
+	fe_get "$AP2_PORT" /v1/health
+	expect_front_error 504 upstream_timeout
+	fe_silent_stop
 	stop_pidfile "$AP2/apache.pid" 30
 else
 	t_fail "apache2 -t: $(cat "$AP2/check.log")"
