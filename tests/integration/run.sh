@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/integration/run.sh: end-to-end tests of mxcep-fcgi behind a real
-# lighttpd (and Apache), with a private MariaDB and memcached. Emits TAP.
+# lighttpd (and Apache, and nginx as ./stack up runs it), with a private
+# MariaDB and memcached. Emits TAP.
 #
 # Run by `make check` (env from AM_TESTS_ENVIRONMENT) or by hand:
 #   MXCEP_TOP_BUILDDIR=$PWD/build tests/integration/run.sh
