@@ -212,6 +212,7 @@ cleanup() {
 		kill "${LOAD_PIDS[$name]}" 2>/dev/null || true
 	done
 	for f in "$T"/*/apache.pid "$T"/apache.pid "$T"/*/lighttpd.pid "$T"/lighttpd.pid \
+		"$T"/*/*/apache.pid "$T"/*/*/lighttpd.pid "$T"/*/*/nginx.pid \
 		"$T"/*/nginx.pid "$T"/*/fcgi.pid "$T"/fcgi.pid "$T"/*/sim.pid \
 		"$T"/*/memcached.pid "$T"/memcached.pid "$T"/*/mariadb.pid "$T"/mariadb.pid "$T"/sim.pid; do
 		[[ -e $f ]] && stop_pidfile "$f" 30

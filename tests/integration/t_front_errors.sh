@@ -351,3 +351,57 @@ else
 	t_fail "apache2 -t: $(cat "$AP2/check.log")"
 fi
 t_end
+
+# fcgi-conf/apache-fcgid.conf: mod_fcgid spawns the wrapper; here a wrapper
+# that exits at once (mxcep-fcgi cannot start)
+AP3=$FE/fcgid
+mkdir -p "$AP3/libexec" "$AP3/ipc"
+chmod 0755 "$AP3" "$AP3/libexec"
+chown www-data "$AP3/ipc" 2>/dev/null || chmod 0777 "$AP3/ipc"
+printf '#!/bin/sh\nexit 1\n' >"$AP3/libexec/mxcep.fcgi"
+chmod 0755 "$AP3/libexec/mxcep.fcgi"
+AP3_PORT=$(free_port)
+sed -e "s|/usr/local/libexec/mxcep|$AP3/libexec|g" -e 's/^\( *FcgidMaxRequestLen \).*/\11024/' \
+	"$MXCEP_TOP_SRCDIR/fcgi-conf/apache-fcgid.conf" >"$AP3/mxcep.conf"
+cat >"$AP3/httpd.conf" <<AEOF
+ServerRoot "$AP3"
+ServerName 127.0.0.1
+Listen 127.0.0.1:$AP3_PORT
+PidFile "$AP3/apache.pid.server"
+DefaultRuntimeDir "$AP3"
+Mutex file:$AP3 default
+ErrorLog "$AP3/error.log"
+LogLevel warn
+User www-data
+Group www-data
+LoadModule mpm_event_module $MODS/mod_mpm_event.so
+LoadModule authz_core_module $MODS/mod_authz_core.so
+LoadModule alias_module $MODS/mod_alias.so
+LoadModule headers_module $MODS/mod_headers.so
+LoadModule fcgid_module $MODS/mod_fcgid.so
+FcgidIPCDir "$AP3/ipc"
+FcgidProcessTableFile "$AP3/fcgid_shm"
+StartServers 1
+ServerLimit 2
+ThreadsPerChild 8
+MaxRequestWorkers 16
+Include "$AP3/mxcep.conf"
+AEOF
+t_begin "front errors: Apache mod_fcgid (fcgi-conf/apache-fcgid.conf): mxcep-fcgi cannot start, body over FcgidMaxRequestLen: JSON:API 500"
+if [[ ! -f $MODS/mod_fcgid.so ]]; then
+	t_fail "mod_fcgid is not installed (libapache2-mod-fcgid; ./stack test installs it)"
+elif apache2 -t -f "$AP3/httpd.conf" >"$AP3/check.log" 2>&1; then
+	svc_spawn "$AP3/apache.pid" "$AP3/apache.out" apache2 -f "$AP3/httpd.conf" -DFOREGROUND
+	fe_fcgid_up() { fe_get "$AP3_PORT" /v1/health; [[ $CODE != 000 ]]; }
+	wait_for fe_fcgid_up || t_fail "Apache (mod_fcgid) did not come up: $(tail -n 5 "$AP3/error.log")"
+	fe_get "$AP3_PORT" /v1/health
+	expect_front_error 500 internal_error
+	# mod_fcgid answers a body over FcgidMaxRequestLen with a 500 too
+	fe_get "$AP3_PORT" /v1/validate -X POST -H 'Content-Type: application/json' \
+		--data-binary "@$FE_BIG"
+	expect_front_error 500 internal_error
+	stop_pidfile "$AP3/apache.pid" 30
+else
+	t_fail "apache2 -t: $(cat "$AP3/check.log")"
+fi
+t_end
