@@ -167,6 +167,8 @@ EOF
 	expect_json data.id "$SC_V"
 	expect_json data.attributes.status valid
 	expect_json data.attributes.retry_state.enabled false
+	# links keep the stack's port (public_url)
+	expect_json data.links.self "$SC_URL/v1/validations/$SC_V"
 	t_end
 
 	t_begin "spec curls: $(sc_name 3)"
