@@ -60,7 +60,7 @@ sc_stack() {
 # sc_run N ID_F ID_C: run command N with the substitutions in $SC_DIR/N;
 # status in $CODE, headers in $T/headers, stdout in $T/body
 sc_run() {
-	local n=$1 cmd=${SC_CMDS[$1]} d=$SC_DIR/$1 rc
+	local cmd=${SC_CMDS[$1]} d=$SC_DIR/$1 rc
 	cmd=${cmd//https:\/\/api.example.com/$SC_URL}
 	cmd=${cmd//mxcep_••••/$SC_KEY}
 	cmd=${cmd//f47ac10b-58cc-4372-a567-0e02b2c3d479/$2}
