@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/integration/run.sh: end-to-end tests of mxcep-fcgi behind a real
-# lighttpd (and Apache), with a private MariaDB and memcached. Emits TAP.
+# lighttpd (and Apache, and nginx as ./stack up runs it), with a private
+# MariaDB and memcached. Emits TAP.
 #
 # Run by `make check` (env from AM_TESTS_ENVIRONMENT) or by hand:
 #   MXCEP_TOP_BUILDDIR=$PWD/build tests/integration/run.sh
@@ -25,7 +26,7 @@ export LC_ALL=C
 . "$here/../lib/services.sh"
 
 PY=/usr/bin/python3
-for b in mariadbd mariadb-install-db mariadb memcached lighttpd curl pgrep setsid "$PY"; do
+for b in mariadbd mariadb-install-db mariadb memcached lighttpd nginx curl pgrep setsid "$PY"; do
 	if ! command -v "$b" >/dev/null 2>&1; then
 		echo "1..0 # SKIP $b is not installed"
 		exit 77
@@ -211,7 +212,9 @@ cleanup() {
 		kill "${LOAD_PIDS[$name]}" 2>/dev/null || true
 	done
 	for f in "$T"/*/apache.pid "$T"/apache.pid "$T"/*/lighttpd.pid "$T"/lighttpd.pid \
-		"$T"/*/fcgi.pid "$T"/fcgi.pid "$T"/memcached.pid "$T"/mariadb.pid "$T"/sim.pid; do
+		"$T"/*/*/apache.pid "$T"/*/*/lighttpd.pid "$T"/*/*/nginx.pid \
+		"$T"/*/nginx.pid "$T"/*/fcgi.pid "$T"/fcgi.pid "$T"/*/sim.pid \
+		"$T"/*/memcached.pid "$T"/memcached.pid "$T"/*/mariadb.pid "$T"/mariadb.pid "$T"/sim.pid; do
 		[[ -e $f ]] && stop_pidfile "$f" 30
 	done
 	# processes a web server spawned (bin-path) and may have left behind
