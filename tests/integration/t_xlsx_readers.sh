@@ -70,15 +70,17 @@ t_end
 
 t_begin "xlsx readers: ExcelJS (npm, tests/xlsx-js) reads every cell as the CSV export has it"
 # installed once per build tree with npm ci from the committed lock file
+XJS_SRC=$MXCEP_TOP_SRCDIR/tests/xlsx-js
 XJS=$MXCEP_TOP_BUILDDIR/tests/xlsx-js
 mkdir -p "$XJS"
-if ! cmp -s "$MXCEP_TOP_SRCDIR/tests/xlsx-js/package-lock.json" "$XJS/package-lock.json" ||
-	[[ ! -d $XJS/node_modules/exceljs ]]; then
-	cp "$MXCEP_TOP_SRCDIR/tests/xlsx-js/package.json" "$MXCEP_TOP_SRCDIR/tests/xlsx-js/package-lock.json" "$XJS/"
+if [[ ! $XJS -ef $XJS_SRC ]]; then
+	cmp -s "$XJS_SRC/package-lock.json" "$XJS/package-lock.json" || rm -rf "$XJS/node_modules"
+	cp "$XJS_SRC/package.json" "$XJS_SRC/package-lock.json" "$XJS_SRC/read-xlsx.js" "$XJS/"
+fi
+if [[ ! -d $XJS/node_modules/exceljs ]]; then
 	(cd "$XJS" && timeout 300 npm ci --no-audit --no-fund --prefer-offline) >"$T/npm-ci.log" 2>&1 ||
 		t_fail "npm ci (tests/xlsx-js) failed: $(tail -n 5 "$T/npm-ci.log")"
 fi
-cp "$MXCEP_TOP_SRCDIR/tests/xlsx-js/read-xlsx.js" "$XJS/"
 if out=$(node "$XJS/read-xlsx.js" "$T/xr.xlsx" 2>&1 >"$T/xr.exceljs.json"); then
 	out=$("$PY" "$XGRID" compare "$T/xr.csv" exceljs "$T/xr.exceljs.json" 2>&1) ||
 		t_fail "ExcelJS differs from the CSV: $out"
