@@ -455,7 +455,8 @@ master_run(struct config *cfg, const char *config_path, int listen_fd,
 			master_reload(m);
 			break;
 		case SIGUSR1:	/* logrotate moved log_file away */
-			if (log_open(m->cfg->log_file) == 0)
+			if (m->cfg->log_file[0] != '\0' &&
+			    log_open(m->cfg->log_file) == 0)
 				log_info("SIGUSR1: log_file reopened");
 			master_signal_all(m, SIGUSR1, 0);
 			break;

@@ -328,7 +328,7 @@ done
 # ---- secrets ----------------------------------------------------------
 t_begin "no API key secret and no db password in any log"
 printf '%s\n' "$KEY_A" "$ADMIN_A" "$KEY_B" >>"$T/secrets"
-for f in "$T"/fcgi.log "$T"/*/fcgi.log "$T"/lighttpd.log "$T"/*/lighttpd.log \
+for f in "$T"/fcgi.log "$T"/*/fcgi.log "$T"/*/mxcep.log "$T"/lighttpd.log "$T"/*/lighttpd.log \
 	"$T"/*/lighttpd.out "$T"/apache/error.log; do
 	[[ -f $f ]] || continue
 	grep -qF -e "$DB_PASSWORD" "$f" && t_fail "$f contains the db password"
@@ -342,7 +342,7 @@ t_end
 
 # ---- sanitizer reports ----------------------------------------------
 t_begin "no sanitizer report in the mxcep-fcgi logs"
-for f in "$T"/fcgi.log "$T"/*/fcgi.log "$T"/*/lighttpd.log "$T"/*/lighttpd.out; do
+for f in "$T"/fcgi.log "$T"/*/fcgi.log "$T"/*/mxcep.log "$T"/*/lighttpd.log "$T"/*/lighttpd.out; do
 	[[ -f $f ]] || continue
 	if grep -qE 'runtime error:|ERROR: AddressSanitizer|LeakSanitizer' "$f"; then
 		t_fail "$f: $(grep -m 5 -E -A 12 'runtime error:|ERROR: AddressSanitizer|LeakSanitizer' "$f")"
