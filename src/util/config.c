@@ -299,9 +299,12 @@ config_validate(const struct config *c, char *err, size_t errlen)
 		    "path", c->log_file);
 		return -1;
 	}
-	if (c->db_host[0] != '\0' && !config_is_host_port(c->db_host, 0, 0)) {
+	/* a name, an IPv4 or a bare IPv6 address; the port is db_port */
+	if (c->db_host[0] != '\0' && c->db_host[strspn(c->db_host,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	    ".-_:")] != '\0') {
 		snprintf(err, errlen, "db_host: \"%s\" is not a host name or "
-		    "address", c->db_host);
+		    "address (the port goes in db_port)", c->db_host);
 		return -1;
 	}
 	if (c->db_socket[0] != '\0' && !config_is_socket_path(c->db_socket)) {

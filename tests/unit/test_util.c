@@ -157,6 +157,8 @@ test_config__bad_values__rejected_good_accepted(void **state)
 		{ "db_socket = mysqld.sock\n", -1 },
 		{ "db_host = db host\n", -1 },
 		{ "db_host = db.example.com\n", 0 },
+		{ "db_host = ::1\n", 0 },
+		{ "db_host = tcp://db\n", -1 },
 		{ "db_user = \"\"\n", -1 },
 		{ "memcached_servers = a:b\n", -1 },
 		{ "memcached_servers = 10.0.0.1:11211, cache2\n", 0 },
