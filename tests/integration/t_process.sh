@@ -109,6 +109,19 @@ wait_for grep -qF "req=$loud " "$T/fcgi.log" || t_fail "log_level info again: re
 grep -qF "req=$quiet " "$T/fcgi.log" && t_fail "with log_level = warn the INFO line for req=$quiet was still logged"
 t_end
 
+t_begin "process: SIGUSR1 (logrotate's signal) without log_file: master and workers survive, same pids"
+before=$(workers_of "$M")
+kill -USR1 "$M"
+sleep 1
+pid_alive "$M" || t_fail "SIGUSR1 killed the master $M"
+expect_eq "workers after SIGUSR1" "$(workers_of "$M")" "$before"
+for i in 1 2 3 4; do
+	http GET /v1/health
+	expect_code 200
+done
+expect_eq "workers after requests" "$(workers_of "$M")" "$before"
+t_end
+
 t_begin "process: max_requests recycles workers without failing a request"
 before=$(workers_of "$M")
 set_conf max_requests 5
