@@ -235,9 +235,9 @@ master_spawn(struct master *m)
 		return;
 	}
 	if (pid == 0) {
-		/* the signals stay blocked until worker_run has its
-		 * handlers (a SIGUSR1 now must not kill it) */
-		/* exit(), not _exit(): LeakSanitizer checks at exit */
+		/* The master's signals stay blocked until worker_run has
+		 * its handlers (a SIGUSR1 now must not kill it). exit(),
+		 * not _exit(): LeakSanitizer checks at exit. */
 		exit(worker_run(m->cfg, m->listen_fd));
 	}
 	s->pid = pid;
