@@ -312,9 +312,9 @@ config_validate(const struct config *c, char *err, size_t errlen)
 		    "path under 108 bytes", c->db_socket);
 		return -1;
 	}
-	if (c->db_user[0] == '\0' || c->db_name[0] == '\0') {
-		snprintf(err, errlen, "%s: must not be empty",
-		    c->db_user[0] == '\0' ? "db_user" : "db_name");
+	/* db_user may be empty: the login name (unix_socket auth) */
+	if (c->db_name[0] == '\0') {
+		snprintf(err, errlen, "db_name: must not be empty");
 		return -1;
 	}
 	if (c->sql_dir[0] == '\0') {
