@@ -168,3 +168,28 @@ grep -q "killed by signal 9" "$CC/crash.log" || t_fail "the workers' end is not 
 [[ -e $CC/fcgi.sock ]] && t_fail "the master that gave up left its socket"
 [[ -e $CC/fcgi.pid ]] && t_fail "the master that gave up left its pid file"
 t_end
+
+t_begin "config: workers that fail at start (no HTTP client) stop the master: exit 1 within 30 s, the reason logged"
+# curl_easy_init failing (out of memory, a broken libcurl) is what makes a
+# worker's start fail once the config is valid; a preloaded stub makes it so
+cat >"$CC/nocurl.c" <<'CEOF'
+void *curl_easy_init(void) { return (void *)0; }
+CEOF
+if ${CC_BIN:-cc} -shared -fPIC -o "$CC/nocurl.so" "$CC/nocurl.c" 2>"$CC/nocurl.err"; then
+	rm -f "$CC/fcgi.sock" "$CC/fcgi.pid"
+	t0=$SECONDS
+	ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0" LD_PRELOAD="$CC/nocurl.so" \
+		timeout 40 "$FCGI" --config "$CONF" --listen "unix:$CC/fcgi.sock" --pid-file "$CC/fcgi.pid" \
+		</dev/null >"$CC/nostart.log" 2>&1
+	rc=$?
+	took=$((SECONDS - t0))
+	expect_eq "exit status of the master whose workers cannot start (after $took s)" "$rc" 1
+	((took <= 30)) || t_fail "the master took $took s to give up"
+	grep -q "curl_easy_init failed" "$CC/nostart.log" || t_fail "the workers' reason is not logged: $(tail -n 5 "$CC/nostart.log")"
+	grep -q "could not start" "$CC/nostart.log" && grep -q "giving up" "$CC/nostart.log" ||
+		t_fail "the master's reason is not logged: $(tail -n 5 "$CC/nostart.log")"
+	[[ -e $CC/fcgi.sock ]] && t_fail "the master that gave up left its socket"
+else
+	t_fail "cannot build the stub: $(cat "$CC/nocurl.err")"
+fi
+t_end
