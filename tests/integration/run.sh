@@ -211,7 +211,7 @@ cleanup() {
 		kill "${LOAD_PIDS[$name]}" 2>/dev/null || true
 	done
 	for f in "$T"/*/apache.pid "$T"/apache.pid "$T"/*/lighttpd.pid "$T"/lighttpd.pid \
-		"$T"/*/fcgi.pid "$T"/fcgi.pid "$T"/memcached.pid "$T"/mariadb.pid "$T"/sim.pid; do
+		"$T"/*/nginx.pid "$T"/*/fcgi.pid "$T"/fcgi.pid "$T"/memcached.pid "$T"/mariadb.pid "$T"/sim.pid; do
 		[[ -e $f ]] && stop_pidfile "$f" 30
 	done
 	# processes a web server spawned (bin-path) and may have left behind
