@@ -323,5 +323,14 @@ news_license() {
 }
 check "NEWS (version $version) and LICENSE (MIT) installed" news_license
 
+guide_migrate() { # mxcep-admin migrate on an empty database prints "applied N"
+	local n
+	n=$(find "$ROOT$pkgdatadir/sql" -name '[0-9][0-9][0-9]_*.sql' | wc -l)
+	((n > 0)) || { echo "no migrations installed"; return 1; }
+	grep -q "^applied $n\$" "$ROOT$docdir/operator-guide.md" ||
+		{ echo "the guide's first migrate does not print \"applied $n\" ($n files in sql_dir):"; grep -n '^applied' "$ROOT$docdir/operator-guide.md"; return 1; }
+}
+check "the guide's first mxcep-admin migrate prints applied <number of migrations>" guide_migrate
+
 echo "1..$n"
 ((failed == 0))
