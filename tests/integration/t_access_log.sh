@@ -17,8 +17,7 @@ al_get() {
 # al_logged FILE REQUEST_ID: the one line of FILE for that request ends
 # with req=REQUEST_ID
 al_logged() {
-	local i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		grep -q "req=$2\$" "$1" 2>/dev/null && break
 		sleep 0.1
 	done

@@ -217,7 +217,7 @@ check "systemd-analyze verify: mxcep-fcgi.service, mxcep-runner.service, mxcep-r
 
 # ---- logrotate -----------------------------------------------------------
 logrotate_rotates() {
-	local lr=$EX/logrotate d=$TMP/lr i
+	local lr=$EX/logrotate d=$TMP/lr
 	[[ -f $lr ]] || { echo "no logrotate file"; return 1; }
 	grep -q '^[[:space:]]*su mxcep mxcep$' "$lr" || { echo "no 'su mxcep mxcep'"; return 1; }
 	logrotate --version >/dev/null 2>&1 || { echo "logrotate is not installed"; return 1; }
@@ -239,7 +239,7 @@ logrotate_rotates() {
 	echo $! >"$d/run/mxcep-fcgi.pid"
 	sleep 0.2
 	logrotate -f -s "$d/state" "$d/logrotate.conf" || return 1
-	for i in 1 2 3 4 5 6 7 8 9 10; do [[ -f $d/usr1 ]] && break; sleep 0.1; done
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -f $d/usr1 ]] && break; sleep 0.1; done
 	[[ -f $d/log/runner.log.1 && -f $d/log/mxcep-fcgi.log.1 ]] || { ls -l "$d/log"; return 1; }
 	[[ -f $d/log/runner.log ]] || { echo "no new runner.log created"; return 1; }
 	[[ -f $d/usr1 ]] || { echo "mxcep-fcgi's pid got no SIGUSR1"; return 1; }
