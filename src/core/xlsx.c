@@ -78,10 +78,9 @@ struct xlsx {
 	uint32_t		 sheets;	/* sheets started */
 	uint32_t		 row;		/* rows of this sheet, header
 						   included; 0 = no sheet open */
-	uint32_t		 col;		/* cells so far in the row */
+	uint32_t		 col;		/* cells so far in the row
+						   (blanks too): the next r */
 	int			 in_row;	/* a data row is open */
-	int			 gap;		/* a blank cell since the last one
-						   written: the next needs r="" */
 };
 
 /* ---- bytes -------------------------------------------------------- */
@@ -586,21 +585,21 @@ xml_col(struct xlsx *x, uint32_t col)
 	xml_put(x, p, (size_t)(d + sizeof(d) - p));
 }
 
-/* "<c r=.. s=.. t=..>" of the next cell (r only after a gap); 64 bytes */
+/*
+ * "<c r=.. s=.. t=..>" of the next cell; 64 bytes. The reference is on
+ * every cell, as Excel writes it: the standard makes it optional, but
+ * some readers place a cell by its r alone.
+ */
 static void
 xml_cell(struct xlsx *x, enum xlsx_style style, const char *type)
 {
 	char	 s[8] = " s=\"0\"";
 
 	xml_reserve(x, 64);
-	XML_LIT(x, "<c");
-	if (x->gap) {
-		XML_LIT(x, " r=\"");
-		xml_col(x, x->col);
-		xml_dec(x, x->row);
-		XML_LIT(x, "\"");
-		x->gap = 0;
-	}
+	XML_LIT(x, "<c r=\"");
+	xml_col(x, x->col);
+	xml_dec(x, x->row);
+	XML_LIT(x, "\"");
 	if (style != XLSX_STYLE_GENERAL) {
 		s[4] = (char)(XLSX_STYLE_DIGIT + style);
 		xml_put(x, s, 6);
@@ -750,7 +749,6 @@ xlsx_sheet_begin(struct xlsx *x)
 	xml_puts(x, "<sheetData><row r=\"1\">");
 	x->row = 1;
 	x->col = 0;
-	x->gap = 0;
 	for (i = 0; i < x->opt.ncols; i++)
 		xlsx_text(x, x->opt.cols[i].name, XLSX_STYLE_HEADER);
 	xml_puts(x, "</row>");
@@ -966,7 +964,6 @@ xlsx_row(struct xlsx *x)
 		return -1;
 	x->row++;
 	x->col = 0;
-	x->gap = 0;
 	x->in_row = 1;
 	xml_reserve(x, 32);
 	XML_LIT(x, "<row r=\"");
@@ -979,7 +976,6 @@ void
 xlsx_blank(struct xlsx *x)
 {
 	x->col++;
-	x->gap = 1;
 }
 
 void

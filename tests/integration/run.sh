@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # tests/integration/run.sh: end-to-end tests of mxcep-fcgi behind a real
-# lighttpd (and Apache), with a private MariaDB and memcached. Emits TAP.
+# lighttpd (and Apache, and nginx as ./stack up runs it), with a private
+# MariaDB and memcached. Emits TAP.
 #
 # Run by `make check` (env from AM_TESTS_ENVIRONMENT) or by hand:
 #   MXCEP_TOP_BUILDDIR=$PWD/build tests/integration/run.sh
 # MXCEP_KEEP_TMP=1 keeps the temp dir (always kept when a test fails).
-# Exit 77 (SKIP) when a daemon is not installed; ./stack test installs them all.
+# A missing program or Python module is a failure, not a skip: ./stack test
+# installs them all. Response bodies are checked against the project's
+# schemas (tests/schemas), and also against ../shared's when it is there
+# (MXCEP_SHARED_DIR); MXCEP_SCHEMA_SAMPLES=DIR keeps every checked body as
+# DIR/SCHEMA/N.json (to record samples for tests/schemas/samples).
 set -u
 set -o pipefail
 
@@ -25,12 +30,22 @@ export LC_ALL=C
 . "$here/../lib/services.sh"
 
 PY=/usr/bin/python3
-for b in mariadbd mariadb-install-db mariadb memcached lighttpd curl pgrep setsid "$PY"; do
-	if ! command -v "$b" >/dev/null 2>&1; then
-		echo "1..0 # SKIP $b is not installed"
-		exit 77
-	fi
+# program:package of everything the t_*.sh files run
+missing=()
+for b in mariadbd:mariadb-server mariadb-install-db:mariadb-server mariadb:mariadb-client \
+	memcached:memcached lighttpd:lighttpd nginx:nginx apache2:apache2 curl:curl pgrep:procps \
+	setsid:util-linux unzip:unzip "$PY:python3" soffice:libreoffice-calc-nogui \
+	node:nodejs npm:npm; do
+	command -v "${b%:*}" >/dev/null 2>&1 || missing+=("${b%:*} (${b##*:})")
 done
+for m in jsonschema:python3-jsonschema openpyxl:python3-openpyxl; do
+	"$PY" -c "import ${m%:*}" 2>/dev/null || missing+=("python module ${m%:*} (${m##*:})")
+done
+if ((${#missing[@]} > 0)); then
+	echo "1..1"
+	echo "not ok 1 - not installed: ${missing[*]} (./stack test installs them)"
+	exit 1
+fi
 
 # Config keys in the environment would override our test config: drop them.
 for k in LISTEN WORKERS MAX_REQUESTS SHUTDOWN_TIMEOUT LOG_LEVEL DB_HOST DB_PORT \
@@ -68,11 +83,11 @@ t_end() {
 		NFAIL=$((NFAIL + 1))
 	fi
 }
-# t_skip REASON: end the current group as skipped (./stack test counts a
-# skip as a failure: it installs everything)
+# t_skip REASON: a prerequisite is missing: ends the current group as a
+# failure, never a SKIP (./stack test installs everything a test needs)
 t_skip() {
-	TN=$((TN + 1))
-	echo "ok $TN - $T_NAME # SKIP $*"
+	t_fail "cannot run: $*"
+	t_end
 }
 # Setup failures: report and stop (the EXIT trap cleans up).
 bail() {
@@ -127,10 +142,24 @@ expect_code() { # WANT
 expect_jsonapi_ct() {
 	expect_match "Content-Type" "$(hdr Content-Type)" '^application/vnd\.api\+json'
 }
+# expect_schema SCHEMA: the body matches tests/schemas/SCHEMA, and ../shared's
+# schema of that name when ../shared is present
+SCHEMA_CHECK=$MXCEP_TOP_SRCDIR/tests/tools/check-json-schema
+SHARED_SCHEMA_CHECK=
+[[ -f $MXCEP_SHARED_DIR/tools/check-json-schema ]] &&
+	SHARED_SCHEMA_CHECK=$MXCEP_SHARED_DIR/tools/check-json-schema
 expect_schema() { # SCHEMA
-	local out
-	if ! out=$("$PY" "$MXCEP_SHARED_DIR/tools/check-json-schema" "$1" "$T/body" 2>&1); then
-		t_fail "body does not match $1: $out; body: $(head -c 400 "$T/body")"
+	local out n
+	if ! out=$("$PY" "$SCHEMA_CHECK" "$1" "$T/body" 2>&1); then
+		t_fail "body does not match tests/schemas/$1: $out; body: $(head -c 400 "$T/body")"
+	fi
+	if [[ -n $SHARED_SCHEMA_CHECK ]] && ! out=$("$PY" "$SHARED_SCHEMA_CHECK" "$1" "$T/body" 2>&1); then
+		t_fail "body does not match the shared $1: $out; body: $(head -c 400 "$T/body")"
+	fi
+	if [[ -n ${MXCEP_SCHEMA_SAMPLES:-} ]]; then
+		mkdir -p "$MXCEP_SCHEMA_SAMPLES/${1%.json}"
+		n=$(find "$MXCEP_SCHEMA_SAMPLES/${1%.json}" -name '*.json' | wc -l)
+		cp "$T/body" "$MXCEP_SCHEMA_SAMPLES/${1%.json}/$((n + 1)).json"
 	fi
 }
 # expect_error STATUS CODE: a JSON:API error document with that status and code
@@ -211,7 +240,9 @@ cleanup() {
 		kill "${LOAD_PIDS[$name]}" 2>/dev/null || true
 	done
 	for f in "$T"/*/apache.pid "$T"/apache.pid "$T"/*/lighttpd.pid "$T"/lighttpd.pid \
-		"$T"/*/nginx.pid "$T"/*/fcgi.pid "$T"/fcgi.pid "$T"/memcached.pid "$T"/mariadb.pid "$T"/sim.pid; do
+		"$T"/*/*/apache.pid "$T"/*/*/lighttpd.pid "$T"/*/*/nginx.pid \
+		"$T"/*/nginx.pid "$T"/*/fcgi.pid "$T"/fcgi.pid "$T"/*/sim.pid \
+		"$T"/*/memcached.pid "$T"/memcached.pid "$T"/*/mariadb.pid "$T"/mariadb.pid "$T"/sim.pid; do
 		[[ -e $f ]] && stop_pidfile "$f" 30
 	done
 	# processes a web server spawned (bin-path) and may have left behind
@@ -232,8 +263,11 @@ trap 'exit 130' INT TERM HUP
 
 [[ -x $FCGI ]] || bail "$FCGI is not built"
 [[ -x $ADMIN ]] || bail "$ADMIN is not built"
-[[ -f $MXCEP_SHARED_DIR/tools/check-json-schema ]] ||
-	bail "MXCEP_SHARED_DIR=$MXCEP_SHARED_DIR has no tools/check-json-schema"
+if [[ -n $SHARED_SCHEMA_CHECK ]]; then
+	echo "# bodies checked against tests/schemas and $MXCEP_SHARED_DIR/spec/schemas"
+else
+	echo "# no $MXCEP_SHARED_DIR/tools/check-json-schema: bodies checked against tests/schemas only"
+fi
 
 start_mariadb "$T" 2>"$T/setup.err" || bail "MariaDB: $(cat "$T/setup.err")"
 DB_PASSWORD="itpw-$RANDOM$RANDOM-secret"
@@ -243,7 +277,7 @@ mariadb_sql "$T" "CREATE DATABASE mxcep CHARACTER SET utf8mb4 COLLATE utf8mb4_un
 start_memcached "$T" 2>"$T/setup.err" || bail "memcached: $(cat "$T/setup.err")"
 # the Banxico simulator (tests/sim/banxico-sim) on a free port; $SIM is its base URL
 setsid "$PY" "$MXCEP_TOP_SRCDIR/tests/sim/banxico-sim" --listen 127.0.0.1:0 --port-file "$T/sim.port" \
-	--pid-file "$T/sim.pid" --shared "$MXCEP_SHARED_DIR" </dev/null >"$T/sim.log" 2>&1 &
+	--pid-file "$T/sim.pid" </dev/null >"$T/sim.log" 2>&1 &
 WAIT_TIMEOUT=15 wait_for test -s "$T/sim.port" || bail "banxico-sim did not start: $(tail -n 5 "$T/sim.log")"
 wait_for test -s "$T/sim.pid" || bail "banxico-sim wrote no pid file"
 SIM=http://127.0.0.1:$(cat "$T/sim.port")

@@ -6,7 +6,8 @@ AP=$T/apache
 MODS=/usr/lib/apache2/modules
 t_begin "apache: mod_proxy_fcgi passes Authorization to mxcep-fcgi"
 if ! command -v apache2 >/dev/null 2>&1 || [[ ! -f $MODS/mod_proxy_fcgi.so ]]; then
-	t_skip "apache2 with mod_proxy_fcgi is not installed (./stack test installs it)"
+	t_fail "apache2 with mod_proxy_fcgi is not installed (./stack test installs it)"
+	t_end
 else
 	mkdir -p "$AP"
 	chmod 0711 "$AP"

@@ -166,7 +166,7 @@ t_begin "banxico: CEP for another transfer -> failed cep_mismatch"
 # the real tipo-1 CEP, served for a query with another amount
 "$PY" -c 'import json, sys
 print(json.dumps({"cep_xml": open(sys.argv[1], newline="").read(), "monto": "1.00"}))' \
-	"$MXCEP_SHARED_DIR/data/cep/samples/descarga__xml__beta-2024-11-08__tipo01__BiB202411081016248360.xml" >"$T/mm.json"
+	"$MXCEP_TOP_SRCDIR/tests/data/cep/samples/descarga__xml__beta-2024-11-08__tipo01__BiB202411081016248360.xml" >"$T/mm.json"
 sim POST /_sim/transfers "$(cat "$T/mm.json")"
 [[ $SIMCODE == 201 ]] || t_fail "sim transfer: $SIMCODE $(head -c 200 "$T/sim.body")"
 validate '{"fecha":"2024-11-08","clave_rastreo":"BiB202411081016248360","emisor":"37166","receptor":"90723","cuenta":"723969000011000077","monto":"1.00"}'

@@ -7,7 +7,7 @@
 . "$here/validate-lib.sh"
 
 nsamples=0
-for xml in "$MXCEP_SHARED_DIR"/data/cep/samples/*.xml; do
+for xml in "$MXCEP_TOP_SRCDIR"/tests/data/cep/samples/*.xml; do
 	name=$(basename "$xml" .xml)
 	nsamples=$((nsamples + 1))
 	altered=0

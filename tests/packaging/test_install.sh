@@ -83,6 +83,7 @@ CONF=$sysconfdir/mxcep/mxcep.conf
 missing=()
 for f in "$EX"/{mxcep.conf.sample,mxcep-fcgi.service,mxcep-runner.service,mxcep-runner.timer} \
 	"$EX"/{crontab,logrotate,lighttpd.conf,nginx.conf,apache-proxy-fcgi.conf,apache-fcgid.conf} \
+	"$EX"/lighttpd-errors/status-{400,404,408,411,413,414,431,500,502,503,504}.html \
 	"$ROOT$mandir"/man8/{mxcep-fcgi,mxcep-runner,mxcep-admin}.8 "$ROOT$mandir/man5/mxcep.conf.5" \
 	"$ROOT$pkglibexecdir/mxcep.fcgi" "$ROOT$docdir"/{NEWS,LICENSE,README.md,operator-guide.md} \
 	"$ROOT$bindir"/mxcep-{fcgi,runner,admin}; do
@@ -97,7 +98,7 @@ fi
 
 # ---- paths ------------------------------------------------------------
 PATHFILES=()
-for f in "$EX"/* "$ROOT$mandir"/man?/mxcep* "$ROOT$pkglibexecdir/mxcep.fcgi"; do
+for f in "$EX"/* "$EX"/*/* "$ROOT$mandir"/man?/mxcep* "$ROOT$pkglibexecdir/mxcep.fcgi"; do
 	[[ -f $f ]] && PATHFILES+=("$f")
 done
 paths_named() { # what the installed files say: stale or foreign paths

@@ -75,8 +75,9 @@ WARMUP_PAGE = (
 HTML_CT = "text/html; charset=UTF-8"
 
 
-def load_pages(shared):
-    sdir = os.path.join(shared, "data", "cep", "samples")
+def load_pages(data):
+    """The recorded pages under DATA/cep/samples (DATA: tests/data)."""
+    sdir = os.path.join(data, "cep", "samples")
     pages = {}
     for key, name in SAMPLE_FILES.items():
         path = os.path.join(sdir, name)

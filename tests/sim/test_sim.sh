@@ -2,32 +2,39 @@
 # tests/sim/test_sim.sh - TAP tests of the Banxico CEP simulator (banxico-sim).
 # Starts the simulator on a free port, drives the portal URLs and the control
 # API with curl, checks the generated CEPs and compares recorded pages byte for
-# byte with $MXCEP_SHARED_DIR/data/cep/samples.  Stops it by pid.
-# Env: MXCEP_TOP_SRCDIR (default: two levels up), MXCEP_SHARED_DIR (default
-# $MXCEP_TOP_SRCDIR/../shared).  Needs curl and Debian's /usr/bin/python3.
+# byte with tests/data/cep/samples (the recorded answers, copied from
+# ../shared/data; tests/data/test_data.sh checks the copies).  Stops it by pid.
+# Env: MXCEP_TOP_SRCDIR (default: two levels up).  Needs curl, Debian's
+# /usr/bin/python3 with python3-yaml, and pdftotext (poppler-utils): a missing
+# one is a failure, not a skip (./stack test installs them all).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=${MXCEP_TOP_SRCDIR:-$(cd "$HERE/../.." && pwd)}
-SHARED=${MXCEP_SHARED_DIR:-$TOP/../shared}
 PY=/usr/bin/python3
 SIM=$TOP/tests/sim/banxico-sim
-SAMPLES=$SHARED/data/cep/samples
-CASSETTES=$SHARED/data/cep/cassettes
+SAMPLES=$TOP/tests/data/cep/samples
+CASSETTES=$TOP/tests/data/cep/cassettes
 
 n=0
 failed=0
 ok()     { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/# /'; }
-skip()   { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check()  { local name=$1; shift; local out; if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi; }
 finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit $?; }
 
-if [ ! -x "$PY" ] || ! command -v curl >/dev/null; then
-	echo "1..0 # SKIP needs /usr/bin/python3 and curl"; exit 0
-fi
-if [ ! -f "$SAMPLES/valida__ok_links-descarga__beta-2025_and_prod-2019.html" ]; then
-	echo "1..0 # SKIP no reference samples under $SHARED"; exit 0
+# what the tests need: missing, it is a failure (./stack test installs all)
+missing=
+[ -x "$PY" ] || missing="$missing /usr/bin/python3 (python3)"
+command -v curl >/dev/null || missing="$missing curl (curl)"
+command -v pdftotext >/dev/null || missing="$missing pdftotext (poppler-utils)"
+[ -x "$PY" ] && ! "$PY" -c 'import yaml' 2>/dev/null && missing="$missing yaml (python3-yaml)"
+[ -f "$SAMPLES/valida__ok_links-descarga__beta-2025_and_prod-2019.html" ] ||
+	missing="$missing the recorded samples ($SAMPLES)"
+if [ -n "$missing" ]; then
+	echo "1..1"
+	echo "not ok 1 - missing:$missing (./stack test installs the packages)"
+	exit 1
 fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mxcep-sim-test.XXXXXX")
@@ -43,7 +50,7 @@ trap cleanup EXIT
 start_sim() {
 	local name=$1; shift
 	rm -f "$T/$name.port"
-	MXCEP_SHARED_DIR=$SHARED "$PY" "$SIM" --listen 127.0.0.1:0 --port-file "$T/$name.port" \
+	"$PY" "$SIM" --listen 127.0.0.1:0 --port-file "$T/$name.port" \
 		--pid-file "$T/$name.pid" "$@" >"$T/$name.out" 2>"$T/$name.err" &
 	PID=$!
 	PIDS+=("$PID")
@@ -137,13 +144,9 @@ check "descarga.do XML has no JSESSIONID cookie (as recorded)" sh -c "! grep -qi
 st=$(descarga "$T/jar1" PDF "$T/d.pdf")
 check "descarga.do PDF on the same session: 200 application/pdf" test "$st|$(hdr "$T/d.pdf.h" Content-Type)" = "200|application/pdf"
 check "the PDF is a PDF 1.4 file" sh -c "head -c 8 '$T/d.pdf' | grep -q '%PDF-1.4' && tail -c 6 '$T/d.pdf' | grep -q '%%EOF'"
-if command -v pdftotext >/dev/null; then
-	pdftotext "$T/d.pdf" "$T/d.txt" 2>/dev/null
-	check "pdftotext reads the clave de rastreo, amount and names" sh -c \
-		"grep -q BiB202411081016248360 '$T/d.txt' && grep -q 'Monto: 3414.95' '$T/d.txt' && grep -q 'Felipe Lopez Hernandez' '$T/d.txt' && grep -q 'Electrónico' '$T/d.txt'"
-else
-	skip "pdftotext reads the PDF" "poppler-utils not installed"
-fi
+pdftotext "$T/d.pdf" "$T/d.txt" 2>/dev/null
+check "pdftotext reads the clave de rastreo, amount and names" sh -c \
+	"grep -q BiB202411081016248360 '$T/d.txt' && grep -q 'Monto: 3414.95' '$T/d.txt' && grep -q 'Felipe Lopez Hernandez' '$T/d.txt' && grep -q 'Electrónico' '$T/d.txt'"
 st=$(descarga "$T/jar1" ZIP "$T/d.zip")
 check "descarga.do ZIP holds the XML and the PDF" "$PY" - "$T/d.zip" "$T/d.xml" <<'EOF'
 import sys, zipfile
@@ -317,13 +320,9 @@ valida "$T/jar13" "$FORM1" "$T/after.html" >/dev/null
 check "after reset the transfer is gone" same "$T/after.html" "$SAMPLES/valida__not-found_BE-no-se-encontro-ningun-pago__beta-2025.html"
 
 # ---------------------------------------------------------------- recorded exchanges
-if "$PY" -c 'import yaml' 2>/dev/null && [ -d "$CASSETTES" ]; then
-	"$PY" "$HERE/replay.py" "$PORT" "$SAMPLES" "$CASSETTES"/*/ >"$T/replay.out" 2>&1; rc=$?
-	check "replay of every recorded cep-python exchange matches ($(tail -1 "$T/replay.out" | sed 's/^# //'))" \
-		sh -c "test $rc = 0 || { grep -v '^ok' '$T/replay.out'; exit 1; }"
-else
-	skip "replay of the recorded exchanges" "python3-yaml or cassettes missing"
-fi
+"$PY" "$HERE/replay.py" "$PORT" "$SAMPLES" "$CASSETTES"/*/ >"$T/replay.out" 2>&1; rc=$?
+check "replay of every recorded cep-python exchange matches ($(tail -1 "$T/replay.out" | sed 's/^# //'))" \
+	sh -c "test $rc = 0 || { grep -v '^ok' '$T/replay.out'; exit 1; }"
 
 # ---------------------------------------------------------------- SIGTERM and --state
 kill -TERM "$PID"

@@ -1,7 +1,8 @@
 /*
  * Unit tests for src/banxico: the answer classifier on every recorded
- * page of shared/data/cep/samples, the CEP XML checks on every real XML
- * (and on altered, malformed and hostile copies made here in memory),
+ * page of tests/data/cep/samples (copies of shared/data), the CEP XML
+ * checks on every real XML (and on altered, malformed and hostile copies
+ * made here in memory),
  * and the client against a small HTTP server forked by the test
  * (127.0.0.1, port 0) that replays the sample bodies.
  */
@@ -50,16 +51,14 @@
 
 /* ---- sample files -------------------------------------------------- */
 
+/* the recorded answers in the repository (copies of shared/data) */
 static char *
 samples_dir(void)
 {
-	const char	*shared = getenv("MXCEP_SHARED_DIR");
 	const char	*top = getenv("MXCEP_TOP_SRCDIR");
 
-	if (shared != NULL && shared[0] != '\0')
-		return xasprintf("%s/data/cep/samples", shared);
-	return xasprintf("%s/../shared/data/cep/samples",
-	    top != NULL ? top : ".");
+	return xasprintf("%s/tests/data/cep/samples",
+	    top != NULL && top[0] != '\0' ? top : ".");
 }
 
 /* the whole file, NUL-terminated; *len without the NUL */

@@ -4,7 +4,8 @@
  * the zip structure (signatures, local headers with bit 3, data
  * descriptors, CRCs and sizes agreeing with the central directory, the
  * end records, zip64 forms), then the inflated parts: cells, escaping,
- * exact amounts, serial dates, sheets past the row limit.
+ * exact amounts, serial dates, sheets past the row limit, the r
+ * reference on every row and cell.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -362,18 +363,19 @@ test_xlsx_cells__kinds__inline_strings_numbers_booleans(void **state)
 	d = sheet_data(zip_part(&z, "xl/worksheets/sheet1.xml"));
 	assert_string_equal(d,
 	    "<row r=\"1\">"
-	    "<c s=\"1\" t=\"inlineStr\"><is><t>id</t></is></c>"
-	    "<c s=\"1\" t=\"inlineStr\"><is><t>cuenta</t></is></c>"
-	    "<c s=\"1\" t=\"inlineStr\"><is><t>monto</t></is></c></row>"
-	    "<row r=\"2\">"
-	    "<c s=\"2\" t=\"inlineStr\"><is><t>=HYPERLINK(\"x\")</t></is></c>"
+	    "<c r=\"A1\" s=\"1\" t=\"inlineStr\"><is><t>id</t></is></c>"
+	    "<c r=\"B1\" s=\"1\" t=\"inlineStr\"><is><t>cuenta</t></is></c>"
+	    "<c r=\"C1\" s=\"1\" t=\"inlineStr\"><is><t>monto</t></is></c>"
+	    "</row><row r=\"2\">"
+	    "<c r=\"A2\" s=\"2\" t=\"inlineStr\"><is><t>=HYPERLINK(\"x\")"
+	    "</t></is></c>"
 	    "<c r=\"C2\" t=\"b\"><v>1</v></c></row>"
 	    "<row r=\"3\">"
-	    "<c s=\"4\"><v>47485.4166666667</v></c>"
-	    "<c s=\"5\"><v>47485</v></c></row>"
+	    "<c r=\"A3\" s=\"4\"><v>47485.4166666667</v></c>"
+	    "<c r=\"B3\" s=\"5\"><v>47485</v></c></row>"
 	    "<row r=\"4\">"
 	    "<c r=\"B4\" t=\"inlineStr\"><is><t>not a date</t></is></c>"
-	    "<c t=\"b\"><v>0</v></c></row>");
+	    "<c r=\"C4\" t=\"b\"><v>0</v></c></row>");
 	free(d);
 	zip_free(&z);
 	xlsx_free(x);
@@ -400,11 +402,12 @@ test_xlsx_amount__cents__exact_decimal_text(void **state)
 	assert_int_equal(xlsx_finish(x), 0);
 	zip_read((const unsigned char *)s.b.data, s.b.len, &z);
 	d = sheet_data(zip_part(&z, "xl/worksheets/sheet1.xml"));
-	assert_contains(d, "<row r=\"2\"><c s=\"3\"><v>0.00</v></c>"
-	    "<c s=\"3\"><v>0.10</v></c><c s=\"3\"><v>123456789.01</v></c>"
+	assert_contains(d, "<row r=\"2\"><c r=\"A2\" s=\"3\"><v>0.00</v></c>"
+	    "<c r=\"B2\" s=\"3\"><v>0.10</v></c>"
+	    "<c r=\"C2\" s=\"3\"><v>123456789.01</v></c></row>");
+	assert_contains(d, "<row r=\"3\"><c r=\"A3\" s=\"3\">"
+	    "<v>999999999999.99</v></c><c r=\"C3\" s=\"3\"><v>0.05</v></c>"
 	    "</row>");
-	assert_contains(d, "<row r=\"3\"><c s=\"3\"><v>999999999999.99</v>"
-	    "</c><c r=\"C3\" s=\"3\"><v>0.05</v></c></row>");
 	free(d);
 	zip_free(&z);
 	xlsx_free(x);
@@ -468,14 +471,16 @@ test_xlsx_sheets__past_sheet_rows__next_sheet_with_header(void **state)
 	assert_string_equal(z.e[4].name, "xl/worksheets/sheet3.xml");
 	d = sheet_data(z.e[3].data);
 	assert_string_equal(d, "<row r=\"1\">"
-	    "<c s=\"1\" t=\"inlineStr\"><is><t>id</t></is></c>"
-	    "<c s=\"1\" t=\"inlineStr\"><is><t>cuenta</t></is></c>"
-	    "<c s=\"1\" t=\"inlineStr\"><is><t>monto</t></is></c></row>"
-	    "<row r=\"2\"><c s=\"3\"><v>0.03</v></c></row>"
-	    "<row r=\"3\"><c s=\"3\"><v>0.04</v></c></row>");
+	    "<c r=\"A1\" s=\"1\" t=\"inlineStr\"><is><t>id</t></is></c>"
+	    "<c r=\"B1\" s=\"1\" t=\"inlineStr\"><is><t>cuenta</t></is></c>"
+	    "<c r=\"C1\" s=\"1\" t=\"inlineStr\"><is><t>monto</t></is></c>"
+	    "</row>"
+	    "<row r=\"2\"><c r=\"A2\" s=\"3\"><v>0.03</v></c></row>"
+	    "<row r=\"3\"><c r=\"A3\" s=\"3\"><v>0.04</v></c></row>");
 	free(d);
 	d = sheet_data(z.e[4].data);
-	assert_contains(d, "<row r=\"2\"><c s=\"3\"><v>0.05</v></c></row>");
+	assert_contains(d,
+	    "<row r=\"2\"><c r=\"A2\" s=\"3\"><v>0.05</v></c></row>");
 	assert_null(strstr(d, "<row r=\"3\">"));
 	free(d);
 	assert_contains(z.e[4].data, "<autoFilter ref=\"A1:C2\"/>");
@@ -492,6 +497,143 @@ test_xlsx_sheets__past_sheet_rows__next_sheet_with_header(void **state)
 	    "officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>");
 	assert_contains(zip_part(&z, "[Content_Types].xml"),
 	    "/xl/worksheets/sheet3.xml");
+	zip_free(&z);
+	xlsx_free(x);
+	buf_free(&s.b);
+}
+
+/* "A".."Z", "AA".. of a 0-based column */
+static void
+col_name(uint32_t col, char *out)
+{
+	char	 d[8], *p = d + sizeof(d);
+
+	*--p = '\0';
+	col++;
+	do {
+		*--p = (char)('A' + (col - 1) % 26);
+		col = (col - 1) / 26;
+	} while (col > 0);
+	strcpy(out, p);
+}
+
+/*
+ * checks that every <row> of the sheet data carries r = its 1-based
+ * number and every <c> r = column letters + row, the column counting
+ * the blank cells before it as written in blanks[row][col] (1 = blank)
+ */
+static void
+assert_refs(const char *d, uint32_t nrows, uint32_t ncols,
+    const unsigned char *blanks)
+{
+	const char	*p = d, *q;
+	char		 want[32], col[8];
+	uint32_t	 row, c, cells;
+
+	for (row = 1; row <= nrows; row++) {
+		snprintf(want, sizeof(want), "<row r=\"%u\">", row);
+		if (strncmp(p, want, strlen(want)) != 0)
+			fail_msg("row %u: expected %s at \"%.60s\"", row, want, p);
+		p += strlen(want);
+		cells = 0;
+		for (c = 0; c < ncols; c++) {
+			if (row > 1 && blanks[(row - 2) * ncols + c])
+				continue;
+			col_name(c, col);
+			snprintf(want, sizeof(want), "<c r=\"%s%u\"", col, row);
+			if (strncmp(p, want, strlen(want)) != 0 ||
+			    (p[strlen(want)] != ' ' && p[strlen(want)] != '>'))
+				fail_msg("row %u col %u: expected %s at "
+				    "\"%.60s\"", row, c, want, p);
+			q = strstr(p, "</c>");
+			assert_non_null(q);
+			p = q + strlen("</c>");
+			cells++;
+		}
+		assert_true(cells > 0);
+		if (strncmp(p, "</row>", 6) != 0)
+			fail_msg("row %u: expected </row> at \"%.60s\"", row, p);
+		p += 6;
+	}
+	assert_string_equal(p, "");
+}
+
+#define REF_COLS	30	/* past Z: AA..AD */
+#define REF_ROWS	7	/* data rows: 3 sheets of header + 3 rows */
+
+static void
+test_xlsx_refs__every_row_and_cell__r_attribute_in_order(void **state)
+{
+	struct xlsx_column	 cols[REF_COLS];
+	char			 names[REF_COLS][8], v[16];
+	unsigned char		 blanks[REF_ROWS * REF_COLS];
+	struct xlsx_options	 opt;
+	struct sink		 s;
+	struct xlsx		*x;
+	struct zip		 z;
+	char			*d;
+	uint32_t		 r, c, sheet;
+
+	(void)state;
+	for (c = 0; c < REF_COLS; c++) {
+		col_name(c, names[c]);
+		cols[c].name = names[c];
+		cols[c].width = 8;
+		cols[c].style = XLSX_STYLE_GENERAL;
+	}
+	memset(&s, 0, sizeof(s));
+	buf_init(&s.b);
+	memset(&opt, 0, sizeof(opt));
+	opt.sheet_name = "refs";
+	opt.cols = cols;
+	opt.ncols = REF_COLS;
+	opt.sheet_rows = 4;			/* header + 3 rows a sheet */
+	opt.mtime = 1893585600;
+	x = xlsx_new(&opt, sink_write, &s);
+	assert_non_null(x);
+	/* every kind of cell, with blanks (hence gaps) in varied places */
+	for (r = 0; r < REF_ROWS; r++) {
+		assert_int_equal(xlsx_row(x), 0);
+		for (c = 0; c < REF_COLS; c++) {
+			blanks[r * REF_COLS + c] = (r * 7 + c * 3) % 5 == 0;
+			if (blanks[r * REF_COLS + c]) {
+				xlsx_blank(x);
+				continue;
+			}
+			switch (c % 5) {
+			case 0:
+				snprintf(v, sizeof(v), "t%u.%u", r, c);
+				xlsx_text(x, v, XLSX_STYLE_TEXT);
+				break;
+			case 1:
+				xlsx_amount(x, (int64_t)(r * 100 + c));
+				break;
+			case 2:
+				xlsx_datetime(x, 1893578400);
+				break;
+			case 3:
+				xlsx_date(x, "2030-01-02");
+				break;
+			default:
+				xlsx_bool(x, (int)(c & 1));
+			}
+		}
+	}
+	assert_int_equal(xlsx_finish(x), 0);
+	zip_read((const unsigned char *)s.b.data, s.b.len, &z);
+	/* rows 1-3, 4-6, 7 in sheets of their own, each from r="2" again */
+	for (sheet = 0; sheet < 3; sheet++) {
+		char	 part[48];
+		uint32_t n = sheet < 2 ? 3 : 1;
+
+		snprintf(part, sizeof(part), "xl/worksheets/sheet%u.xml",
+		    sheet + 1);
+		d = sheet_data(zip_part(&z, part));
+		assert_refs(d, n + 1, REF_COLS, blanks + sheet * 3 * REF_COLS);
+		free(d);
+	}
+	assert_contains(zip_part(&z, "xl/worksheets/sheet1.xml"),
+	    "<c r=\"AD1\" s=\"1\" t=\"inlineStr\"><is><t>AD</t></is></c>");
 	zip_free(&z);
 	xlsx_free(x);
 	buf_free(&s.b);
@@ -549,8 +691,8 @@ test_xlsx_stream__many_rows__bytes_leave_before_the_end(void **state)
 	assert_int_equal(xlsx_finish(x), 0);
 	assert_true(s.calls > calls_at_end);
 	zip_read((const unsigned char *)s.b.data, s.b.len, &z);
-	assert_contains(z.e[2].data, "<row r=\"50001\"><c t=\"inlineStr\">"
-	    "<is><t>row 395942081</t></is></c>");
+	assert_contains(z.e[2].data, "<row r=\"50001\"><c r=\"A50001\" "
+	    "t=\"inlineStr\"><is><t>row 395942081</t></is></c>");
 	zip_free(&z);
 	xlsx_free(x);
 	buf_free(&s.b);
@@ -571,9 +713,10 @@ test_xlsx_empty__no_rows__header_only_sheet(void **state)
 	assert_int_equal(z.n, 6);
 	d = sheet_data(zip_part(&z, "xl/worksheets/sheet1.xml"));
 	assert_string_equal(d, "<row r=\"1\">"
-	    "<c s=\"1\" t=\"inlineStr\"><is><t>id</t></is></c>"
-	    "<c s=\"1\" t=\"inlineStr\"><is><t>cuenta</t></is></c>"
-	    "<c s=\"1\" t=\"inlineStr\"><is><t>monto</t></is></c></row>");
+	    "<c r=\"A1\" s=\"1\" t=\"inlineStr\"><is><t>id</t></is></c>"
+	    "<c r=\"B1\" s=\"1\" t=\"inlineStr\"><is><t>cuenta</t></is></c>"
+	    "<c r=\"C1\" s=\"1\" t=\"inlineStr\"><is><t>monto</t></is></c>"
+	    "</row>");
 	free(d);
 	assert_contains(zip_part(&z, "xl/worksheets/sheet1.xml"),
 	    "<autoFilter ref=\"A1:C1\"/>");
@@ -619,6 +762,8 @@ main(void)
 		    test_xlsx_text__special_bytes__escaped_or_dropped),
 		cmocka_unit_test(
 		    test_xlsx_sheets__past_sheet_rows__next_sheet_with_header),
+		cmocka_unit_test(
+		    test_xlsx_refs__every_row_and_cell__r_attribute_in_order),
 		cmocka_unit_test(
 		    test_xlsx_zip64__forced__extra_fields_and_end_records),
 		cmocka_unit_test(
