@@ -281,13 +281,15 @@ EOF
 check "lighttpd -tt accepts lighttpd.conf (stream-response-body scoped to /v1/)" lighttpd_accepts
 
 nginx_accepts() {
-	local d=$TMP/nginx
+	local d=$TMP/nginx port
 	mkdir -p "$d"
 	[[ -f $EX/nginx.conf ]] || { echo "nginx.conf is not installed"; return 1; }
 	ln -s /etc/nginx/fastcgi_params "$d/fastcgi_params"
-	sed -e "s|/var/log/nginx|$d|g" -e 's|listen 80;|listen 127.0.0.1:1;|' "$EX/nginx.conf" >"$d/mxcep.conf"
+	# nginx -t binds the listen address: a free port (1 needs root)
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	sed -e "s|/var/log/nginx|$d|g" -e "s|listen 80;|listen 127.0.0.1:$port;|" "$EX/nginx.conf" >"$d/mxcep.conf"
 	printf 'pid %s/nginx.pid;\nevents {}\nhttp {\n  include %s/mxcep.conf;\n}\n' "$d" "$d" >"$d/nginx.conf"
-	nginx -q -t -c "$d/nginx.conf" -g "error_log $d/error.log;"
+	nginx -q -t -e "$d/error.log" -c "$d/nginx.conf"
 }
 check "nginx -t accepts nginx.conf" nginx_accepts
 
