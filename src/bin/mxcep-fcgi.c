@@ -27,15 +27,20 @@ usage(int code)
 	exit(code);
 }
 
-/* 1 when fd 0 is a stream socket (we were spawned by a web server) */
+/* 1 when fd 0 is a listening stream socket (we were spawned by a web
+ * server: lighttpd bin-path, mod_fcgid) */
 static int
-stdin_is_socket(void)
+stdin_is_listening_socket(void)
 {
-	int		 type = 0;
+	int		 type = 0, acc = 0;
 	socklen_t	 len = sizeof(type);
 
-	return getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
-	    type == SOCK_STREAM;
+	if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
+	    type != SOCK_STREAM)
+		return 0;
+	len = sizeof(acc);
+	return getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == 0 &&
+	    acc != 0;
 }
 
 int
@@ -54,8 +59,7 @@ main(int argc, char *argv[])
 	struct config	*cfg;
 	const char	*config_path = NULL, *pid_file = NULL;
 	int		 ch, check = 0, fd, own = 0;
-	unsigned long	 mode;
-	char		*end = NULL;
+	unsigned int	 mode = 0;
 
 	log_init("mxcep-fcgi", LOG_LEVEL_INFO);
 	while ((ch = getopt_long(argc, argv, "c:l:w:p:CVh", opts, NULL)) != -1)
@@ -87,6 +91,8 @@ main(int argc, char *argv[])
 		usage(2);
 
 	cfg = xcalloc(1, sizeof(*cfg));
+	/* config_load validates every key: what --check-config accepts,
+	 * a start accepts */
 	if (config_load(cfg, config_path, config_path != NULL) == -1)
 		fatalx("configuration not loaded");
 	log_set_level(cfg->log_level);
@@ -96,25 +102,31 @@ main(int argc, char *argv[])
 		free(cfg);
 		return 0;
 	}
-	mode = strtoul(cfg->listen_mode, &end, 8);
-	if (end == cfg->listen_mode || *end != '\0' || mode > 0777)
+	if (log_open(cfg->log_file) == -1)
+		fatalx("cannot open log_file %s", cfg->log_file);
+	if (config_listen_mode(cfg->listen_mode, &mode) == -1)
 		fatalx("listen_mode: \"%s\" is not an octal mode like 0660",
 		    cfg->listen_mode);
-	if (cfg->listen[0] != '\0') {
-		if ((fd = master_listen(cfg->listen, (unsigned int)mode)) == -1)
+	if (stdin_is_listening_socket()) {
+		/* Spawned by a web server: its socket is the one requests
+		 * come on, whatever the config says. */
+		if (cfg->listen[0] != '\0')
+			log_warnx("fd 0 is a listening socket (spawned by a web "
+			    "server): serving it and ignoring listen = %s",
+			    cfg->listen);
+		fd = 0;
+		/* The web server runs as many processes as it wants
+		 * (mod_fcgid sends each one request at a time): one worker
+		 * each, unless workers is set. */
+		if (!cfg->workers_explicit) {
+			setenv("MXCEP_WORKERS", "1", 1);
+			cfg->workers = 1;
+		}
+	} else if (cfg->listen[0] != '\0') {
+		if ((fd = master_listen(cfg->listen, mode)) == -1)
 			fatalx("cannot listen on %s", cfg->listen);
 		own = 1;
-	} else if (stdin_is_socket()) {
-		fd = 0;
-		/* Spawned by a web server, which runs as many processes as it
-		 * wants (mod_fcgid sends each one request at a time): one
-		 * worker each, unless workers is set. */
-		if (!cfg->workers_explicit)
-			setenv("MXCEP_WORKERS", "1", 1);
-		if (!cfg->workers_explicit)
-			cfg->workers = 1;
-	}
-	else
+	} else
 		fatalx("no listening socket: give --listen (or the listen "
 		    "key), or let a web server spawn mxcep-fcgi with the "
 		    "socket on fd 0");

@@ -16,12 +16,20 @@
 #include "store/store.h"
 
 static volatile int runner_stop;	/* the shutdown flag */
+static volatile sig_atomic_t runner_reopen;	/* SIGUSR1/SIGHUP: log_file */
 
 static void
 runner_on_term(int sig)
 {
 	(void)sig;
 	runner_stop = 1;
+}
+
+static void
+runner_on_reopen(int sig)
+{
+	(void)sig;
+	runner_reopen = 1;
 }
 
 static void __attribute__((noreturn))
@@ -105,6 +113,8 @@ main(int argc, char *argv[])
 	if (config_load(&cfg, config_path, config_path != NULL) == -1)
 		fatalx("configuration not loaded");
 	log_set_level(cfg.log_level);
+	if (log_open(cfg.log_file) == -1)
+		fatalx("cannot open log_file %s", cfg.log_file);
 	if (now != 0)
 		clock_set_now(now);
 
@@ -115,11 +125,22 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* a supervisor's "reload" must not kill a --loop runner; the
-	 * config is read at start: restart it to change settings */
-	signal(SIGHUP, SIG_IGN);
+	 * config is read at start: restart it to change settings. SIGHUP
+	 * and SIGUSR1 (logrotate) reopen log_file between passes. */
+	sa.sa_handler = runner_on_reopen;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 
-	app_init(&app, &cfg);
+	if (app_init(&app, &cfg) == -1) {
+		app_free(&app);
+		config_free(&cfg);
+		fatalx("cannot start: see the reason above");
+	}
 	do {
+		if (runner_reopen) {
+			runner_reopen = 0;
+			log_open(cfg.log_file);	/* failure: logged, kept */
+		}
 		t0 = clock_monotonic();
 		if (api_runner_pass(&app, max_seconds, (size_t)max_jobs,
 		    &runner_stop, &st) == -1) {

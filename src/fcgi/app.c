@@ -17,7 +17,7 @@
 
 #define APP_BANKS_REFRESH	300	/* s between catalog reloads */
 
-void
+int
 app_init(struct app *app, const struct config *cfg)
 {
 	char	 host[64];
@@ -28,12 +28,16 @@ app_init(struct app *app, const struct config *cfg)
 	app->cache = cache_new(cfg);
 	app->auth = auth_cache_new(cfg->auth_cache_ttl);
 	app->banks = bank_cache_new(APP_BANKS_REFRESH);
-	if ((app->banxico = banxico_new(cfg)) == NULL)
-		fatalx("%s: the Banxico client could not be created", __func__);
 	if (gethostname(host, sizeof(host)) == -1)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
 	snprintf(app->owner, sizeof(app->owner), "%s:%d", host, (int)getpid());
+	if ((app->banxico = banxico_new(cfg)) == NULL) {
+		log_warnx("%s: the Banxico client could not be created",
+		    __func__);
+		return -1;
+	}
+	return 0;
 }
 
 void

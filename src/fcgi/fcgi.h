@@ -108,10 +108,16 @@ int	 master_run(struct config *, const char *config_path, int listen_fd,
 	    int is_own_socket, const char *pid_file);
 
 /* worker.c */
+/* a worker's exit status when it could not start (logged why): the
+ * master gives up after MASTER_NOSTART_MAX of them in a row */
+#define WORKER_EXIT_NOSTART	3
+/* worker_run: serve until stopped or recycled; the process exit status:
+ * 0, or WORKER_EXIT_NOSTART */
 int	 worker_run(const struct config *, int listen_fd);
 
-/* app.c: the handles of one process (a worker or the runner) */
-void	 app_init(struct app *, const struct config *);
+/* app.c: the handles of one process (a worker or the runner); app_init
+ * returns 0, or -1 (logged) when the process cannot work */
+int	 app_init(struct app *, const struct config *);
 void	 app_free(struct app *);
 /* the bank catalog of this process, reloaded every few minutes; NULL
  * when it could not be loaded (logged) */

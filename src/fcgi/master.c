@@ -2,8 +2,11 @@
  * mxcep: the master process. Binds (or inherits on fd 0) the listening
  * socket, preforks the workers and keeps their number: a worker that
  * dies or is recycled is replaced; SIGHUP re-reads the config and
- * replaces every worker gracefully; SIGTERM/SIGINT stop the workers
- * gracefully (SIGKILL after shutdown_timeout) and exit.
+ * replaces every worker gracefully; SIGUSR1 reopens log_file (after a
+ * rotation) here and in every worker, as SIGHUP does; SIGTERM/SIGINT stop
+ * the workers gracefully (SIGKILL after shutdown_timeout) and exit.
+ * Workers that cannot start (MASTER_NOSTART_MAX in a row, none staying
+ * up) stop the master with a non-zero exit instead of a crash loop.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -24,6 +27,8 @@
 
 #define MASTER_MAX_PROCS	512	/* active plus retiring workers */
 #define MASTER_RESPAWN_DELAY	1.0	/* s after a worker died young */
+#define MASTER_NOSTART_MAX	5	/* workers in a row that could not
+					   start: then the master gives up */
 
 struct worker_slot {
 	pid_t		 pid;		/* 0 = free slot */
@@ -37,13 +42,56 @@ struct master {
 	int			 listen_fd;
 	struct worker_slot	 slots[MASTER_MAX_PROCS];
 	double			 hold_until;	/* no spawning before */
+	int			 nostart;	/* workers in a row that could not
+						   start (or died young) */
 };
+
+/*
+ * Whether something answers on the unix socket at path: 1 yes (a live
+ * server: leave it alone), 0 no (no file, or a stale socket file nothing
+ * listens on: safe to replace), -1 a file that is not a socket or that
+ * cannot be probed (logged).
+ */
+static int
+master_unix_in_use(const struct sockaddr_un *sun)
+{
+	struct stat	 st;
+	int		 fd, rc;
+
+	if (lstat(sun->sun_path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_warn("%s: %s", __func__, sun->sun_path);
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		log_warnx("%s: %s exists and is not a socket: not replacing "
+		    "it", __func__, sun->sun_path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("%s: socket", __func__);
+		return -1;
+	}
+	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0)
+		rc = 1;
+	else if (errno == ECONNREFUSED || errno == ENOENT)
+		rc = 0;		/* stale: nobody listens */
+	else if (errno == EAGAIN)
+		rc = 1;		/* a full backlog: alive and busy */
+	else {
+		log_warn("%s: connect %s", __func__, sun->sun_path);
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
 
 static int
 master_listen_unix(const char *path, unsigned int mode)
 {
 	struct sockaddr_un	 sun;
-	int			 fd;
+	int			 fd, used;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -52,6 +100,15 @@ master_listen_unix(const char *path, unsigned int mode)
 		return -1;
 	}
 	strcpy(sun.sun_path, path);
+	/* Replacing a live socket would cut its server off silently: only a
+	 * stale one (nothing answers) is unlinked. */
+	if ((used = master_unix_in_use(&sun)) != 0) {
+		if (used == 1)
+			log_warnx("%s: something already answers on %s (another "
+			    "mxcep-fcgi?): refusing to replace its socket; stop "
+			    "it first or choose another listen", __func__, path);
+		return -1;
+	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
 		log_warn("%s: socket", __func__);
 		return -1;
@@ -103,7 +160,12 @@ master_listen_tcp(const char *spec)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
-		log_warn("%s: bind %s", __func__, spec);
+		if (errno == EADDRINUSE)
+			log_warnx("%s: %s is already in use (another "
+			    "mxcep-fcgi?): stop it first or choose another "
+			    "listen", __func__, spec);
+		else
+			log_warn("%s: bind %s", __func__, spec);
 		close(fd);
 		fd = -1;
 	}
@@ -158,7 +220,6 @@ static void
 master_spawn(struct master *m)
 {
 	struct worker_slot	*s = NULL;
-	sigset_t		 none;
 	pid_t			 pid;
 	size_t			 i;
 
@@ -174,10 +235,10 @@ master_spawn(struct master *m)
 		return;
 	}
 	if (pid == 0) {
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* exit(), not _exit(): LeakSanitizer checks at exit */
-		exit(worker_run(m->cfg, m->listen_fd) == 0 ? 0 : 1);
+		/* The master's signals stay blocked until worker_run has
+		 * its handlers (a SIGUSR1 now must not kill it). exit(),
+		 * not _exit(): LeakSanitizer checks at exit. */
+		exit(worker_run(m->cfg, m->listen_fd));
 	}
 	s->pid = pid;
 	s->retiring = 0;
@@ -189,28 +250,53 @@ static void
 master_reap(struct master *m)
 {
 	pid_t	 pid;
-	int	 status;
+	int	 status, failed, young;
 	size_t	 i;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (i = 0; i < MASTER_MAX_PROCS; i++) {
 			if (m->slots[i].pid != pid)
 				continue;
+			failed = WIFSIGNALED(status) ||
+			    WEXITSTATUS(status) != 0;
+			young = clock_monotonic() - m->slots[i].started <
+			    MASTER_RESPAWN_DELAY;
 			if (WIFSIGNALED(status))
 				log_warnx("worker %d killed by signal %d",
 				    (int)pid, WTERMSIG(status));
+			else if (WEXITSTATUS(status) == WORKER_EXIT_NOSTART)
+				log_warnx("worker %d could not start (its "
+				    "reason is logged above)", (int)pid);
 			else if (WEXITSTATUS(status) != 0)
 				log_warnx("worker %d exited with status %d",
 				    (int)pid, WEXITSTATUS(status));
-			if (!m->slots[i].retiring && (WIFSIGNALED(status) ||
-			    WEXITSTATUS(status) != 0) && clock_monotonic() -
-			    m->slots[i].started < MASTER_RESPAWN_DELAY)
+			if (!m->slots[i].retiring && failed && young)
 				m->hold_until = clock_monotonic() +
 				    MASTER_RESPAWN_DELAY;
+			if (!m->slots[i].retiring && ((failed && young) ||
+			    (!WIFSIGNALED(status) &&
+			    WEXITSTATUS(status) == WORKER_EXIT_NOSTART)))
+				m->nostart++;
+			else if (!failed)
+				m->nostart = 0;
 			m->slots[i].pid = 0;
 			break;
 		}
 	}
+}
+
+/* A worker that stayed up past the respawn delay started: the count of
+ * workers that could not start begins again. */
+static void
+master_note_started(struct master *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < MASTER_MAX_PROCS; i++)
+		if (m->slots[i].pid > 0 && !m->slots[i].retiring &&
+		    clock_monotonic() - m->slots[i].started >=
+		    MASTER_RESPAWN_DELAY)
+			m->nostart = 0;
 }
 
 static void
@@ -253,6 +339,10 @@ master_reload(struct master *m)
 	}
 	if (strcmp(fresh->listen, m->cfg->listen) != 0)
 		log_warnx("SIGHUP: a new listen address needs a restart");
+	/* the new workers inherit the reopened (or new) log_file */
+	if (log_open(fresh->log_file) == -1)
+		log_warnx("SIGHUP: log_file %s not opened, logging where "
+		    "before", fresh->log_file);
 	/* Workers fork from the master and keep their own copy; the old
 	 * config may be freed once every worker of it has been told to go. */
 	master_signal_all(m, SIGTERM, 1);
@@ -313,7 +403,7 @@ master_run(struct config *cfg, const char *config_path, int listen_fd,
 	struct timespec	 ts;
 	siginfo_t	 si;
 	sigset_t	 set;
-	int		 sig, stop = 0;
+	int		 sig, stop = 0, rc = 0;
 	char		*sock = NULL;
 
 	m->cfg = cfg;
@@ -333,6 +423,7 @@ master_run(struct config *cfg, const char *config_path, int listen_fd,
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("master %d: %d workers, max_requests %d", (int)getpid(),
@@ -340,6 +431,14 @@ master_run(struct config *cfg, const char *config_path, int listen_fd,
 
 	while (!stop) {
 		master_reap(m);
+		master_note_started(m);
+		if (m->nostart >= MASTER_NOSTART_MAX) {
+			log_warnx("master %d: %d workers in a row could not "
+			    "start (the reason is logged above): giving up",
+			    (int)getpid(), m->nostart);
+			rc = -1;
+			break;
+		}
 		master_trim(m);
 		while (master_active(m) < (size_t)m->cfg->workers &&
 		    clock_monotonic() >= m->hold_until)
@@ -354,6 +453,12 @@ master_run(struct config *cfg, const char *config_path, int listen_fd,
 			break;
 		case SIGHUP:
 			master_reload(m);
+			break;
+		case SIGUSR1:	/* logrotate moved log_file away */
+			if (m->cfg->log_file[0] != '\0' &&
+			    log_open(m->cfg->log_file) == 0)
+				log_info("SIGUSR1: log_file reopened");
+			master_signal_all(m, SIGUSR1, 0);
 			break;
 		default:	/* SIGCHLD, timeout: reap at the loop top */
 			break;
@@ -375,5 +480,5 @@ master_run(struct config *cfg, const char *config_path, int listen_fd,
 	config_free(m->cfg);
 	free(m->cfg);
 	free(m);
-	return 0;
+	return rc;
 }

@@ -26,6 +26,7 @@
 #include "store/store.h"
 
 static volatile sig_atomic_t worker_stop;	/* the shutdown flag */
+static volatile sig_atomic_t worker_reopen;	/* SIGUSR1/SIGHUP: log_file */
 
 /*
  * The sink of a streamed body (an export: hundreds of megabytes). libfcgi
@@ -143,6 +144,13 @@ worker_on_term(int sig)
 	worker_stop = 1;
 }
 
+static void
+worker_on_reopen(int sig)
+{
+	(void)sig;
+	worker_reopen = 1;
+}
+
 /*
  * Reads the body, at most max_body_bytes; a larger one is not read and
  * marks the request too large. Returns 0, or -1 on a broken stream.
@@ -188,7 +196,8 @@ worker_handle(struct app *app, FCGX_Request *fr)
 	struct request	*req;
 	struct response	 resp;
 	struct buf	 head;
-	char		 path[256];
+	char		 path[256], client[64];
+	const char	*addr;
 	int		 status;
 
 	req = request_new(app, fr->envp);
@@ -220,10 +229,16 @@ worker_handle(struct app *app, FCGX_Request *fr)
 		log_warnx("%s: client went away while answering (%d)",
 		    __func__, FCGX_GetError(fr->out));
 
-	log_info("request: %s %s status=%d ms=%.1f account=%s",
+	/* the client as the web server saw it (behind a proxy, the front
+	 * server's REMOTE_ADDR is what the back one passes on) */
+	if ((addr = FCGX_GetParam("REMOTE_ADDR", fr->envp)) == NULL ||
+	    addr[0] == '\0')
+		addr = "-";
+	log_info("request: %s %s status=%d ms=%.1f account=%s client=%s",
 	    req->method_name, log_escape(path, sizeof(path), req->path),
 	    status, (clock_monotonic() - req->started) * 1000.0,
-	    req->account_id[0] != '\0' ? req->account_id : "-");
+	    req->account_id[0] != '\0' ? req->account_id : "-",
+	    log_escape(client, sizeof(client), addr));
 	log_set_request_id(NULL);
 	buf_free(&head);
 	response_free(&resp);
@@ -231,6 +246,14 @@ worker_handle(struct app *app, FCGX_Request *fr)
 	app->served++;
 }
 
+/*
+ * SIGTERM/SIGINT stop, SIGUSR1/SIGHUP reopen log_file (the master sends
+ * SIGUSR1 on a rotation; it replaces its workers on SIGHUP). All four
+ * stay blocked except while waiting in accept. Our SIGUSR1 handler is
+ * in place before FCGX_Init, so libfcgi keeps it (its own would make
+ * every later accept fail). The master forks us with everything
+ * blocked: the mask is set only once the handlers are.
+ */
 static void
 worker_signals(sigset_t *blocked)
 {
@@ -241,8 +264,10 @@ worker_signals(sigset_t *blocked)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
+	sa.sa_handler = worker_on_reopen;
+	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
@@ -250,7 +275,9 @@ worker_signals(sigset_t *blocked)
 	sigemptyset(blocked);
 	sigaddset(blocked, SIGTERM);
 	sigaddset(blocked, SIGINT);
-	sigprocmask(SIG_BLOCK, blocked, NULL);
+	sigaddset(blocked, SIGUSR1);
+	sigaddset(blocked, SIGHUP);
+	sigprocmask(SIG_SETMASK, blocked, NULL);
 }
 
 /* 1 when a connection waits to be accepted on the listening socket */
@@ -271,17 +298,28 @@ worker_run(const struct config *cfg, int listen_fd)
 	int		 rc, failures = 0;
 
 	worker_signals(&blocked);
-	app_init(&app, cfg);
+	if (app_init(&app, cfg) == -1) {
+		log_warnx("worker %d cannot start", (int)getpid());
+		app_free(&app);
+		return WORKER_EXIT_NOSTART;
+	}
 	if (db_connect(app.db) == -1)
 		log_warnx("%s: MariaDB not reachable yet; will retry per "
 		    "request", __func__);
 
-	if (FCGX_Init() != 0)
-		fatalx("%s: FCGX_Init failed", __func__);
-	if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
-		fatalx("%s: FCGX_InitRequest failed", __func__);
+	if (FCGX_Init() != 0 ||
+	    FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_warnx("worker %d cannot start: libfcgi initialisation "
+		    "failed", (int)getpid());
+		app_free(&app);
+		return WORKER_EXIT_NOSTART;
+	}
 
 	for (;;) {
+		if (worker_reopen) {
+			worker_reopen = 0;
+			log_open(cfg->log_file);	/* failure: logged, kept */
+		}
 		if (cfg->max_requests > 0 &&
 		    app.served >= (unsigned long)cfg->max_requests) {
 			log_info("worker %d recycled after %lu requests",
@@ -296,7 +334,7 @@ worker_run(const struct config *cfg, int listen_fd)
 		rc = FCGX_Accept_r(&fr);
 		sigprocmask(SIG_BLOCK, &blocked, NULL);
 		if (rc < 0) {
-			if (worker_stop)
+			if (worker_stop || worker_reopen)
 				continue;
 			if (++failures > 100) {
 				log_warnx("%s: accept keeps failing (%d)",

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/util.h"
 
@@ -46,6 +47,7 @@ static const struct config_key config_keys[] = {
 	K(max_requests, CONFIG_INT, 0, INT_MAX, "10000", 0),
 	K(shutdown_timeout, CONFIG_INT, 1, 3600, "30", 0),
 	K(log_level, CONFIG_LEVEL, 0, 0, "info", 0),
+	K(log_file, CONFIG_STR, 0, 0, "", 0),
 	K(db_host, CONFIG_STR, 0, 0, "", 0),
 	K(db_port, CONFIG_INT, 1, 65535, "3306", 0),
 	K(db_socket, CONFIG_STR, 0, 0, "", 0),
@@ -91,6 +93,263 @@ config_key_find(const char *name)
 		if (strcmp(config_keys[i].name, name) == 0)
 			return &config_keys[i];
 	return NULL;
+}
+
+/* 1 when s has a control byte (a value must fit on one config line) */
+static int
+config_has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* 1 when s is a decimal TCP port 1..65535 */
+static int
+config_is_port(const char *s, size_t n)
+{
+	long	 v = 0;
+	size_t	 i;
+
+	if (n == 0 || n > 5)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= 1 && v <= 65535;
+}
+
+/*
+ * Length of the host at the start of s: a name or IPv4 address
+ * (letters, digits, '.', '-', '_'), or an IPv6 address in brackets.
+ * 0 when there is none.
+ */
+static size_t
+config_host_len(const char *s)
+{
+	size_t	 n = 0;
+
+	if (s[0] == '[') {
+		for (n = 1; isxdigit((unsigned char)s[n]) || s[n] == ':' ||
+		    s[n] == '.'; n++)
+			;
+		return s[n] == ']' && n > 1 ? n + 1 : 0;
+	}
+	while (isalnum((unsigned char)s[n]) || s[n] == '.' || s[n] == '-' ||
+	    s[n] == '_')
+		n++;
+	return n;
+}
+
+/* HOST[:PORT] (port optional) or HOST:PORT (port_required); host may be
+ * empty only when empty_host */
+static int
+config_is_host_port(const char *s, int port_required, int empty_host)
+{
+	size_t	 h = config_host_len(s);
+
+	if (h == 0 && !empty_host)
+		return 0;
+	if (s[h] == '\0')
+		return !port_required;
+	return s[h] == ':' && config_is_port(s + h + 1, strlen(s + h + 1));
+}
+
+/* an absolute path that fits a unix socket address (sun_path: 108) */
+static int
+config_is_socket_path(const char *s)
+{
+	return s[0] == '/' && strlen(s) < 108;
+}
+
+/*
+ * An http:// or https:// URL with a host, an optional port and an
+ * optional path; no user, no spaces; with no_query, no '?' or '#'.
+ */
+static int
+config_is_http_url(const char *s, int no_query)
+{
+	const char	*p;
+	size_t		 h;
+
+	if (strncasecmp(s, "http://", 7) == 0)
+		p = s + 7;
+	else if (strncasecmp(s, "https://", 8) == 0)
+		p = s + 8;
+	else
+		return 0;
+	if ((h = config_host_len(p)) == 0)
+		return 0;
+	p += h;
+	if (*p == ':') {
+		h = strcspn(p + 1, "/");
+		if (!config_is_port(p + 1, h))
+			return 0;
+		p += 1 + h;
+	}
+	if (*p != '\0' && *p != '/')
+		return 0;
+	if (strpbrk(p, " \"<>\\^`{|}") != NULL)
+		return 0;
+	return !no_query || strpbrk(p, "?#") == NULL;
+}
+
+/* 1 when s is a UUID: 8-4-4-4-12 hex digits */
+static int
+config_is_uuid(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n != 36)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ?
+		    s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* every item of a list separated by commas and/or spaces passes ok() */
+static int
+config_list_ok(const char *s, int (*ok)(const char *, size_t))
+{
+	char	 item[256];
+	size_t	 n;
+
+	for (;;) {
+		s += strspn(s, ", ");
+		if (*s == '\0')
+			return 1;
+		n = strcspn(s, ", ");
+		if (n >= sizeof(item))
+			return 0;
+		memcpy(item, s, n);
+		item[n] = '\0';
+		if (!ok(item, n))
+			return 0;
+		s += n;
+	}
+}
+
+static int
+config_is_memcached_server(const char *s, size_t n)
+{
+	(void)n;
+	return s[0] == '/' ? config_is_socket_path(s) :
+	    config_is_host_port(s, 0, 0);
+}
+
+static int
+config_is_uuid_item(const char *s, size_t n)
+{
+	return config_is_uuid(s, n);
+}
+
+int
+config_listen_mode(const char *s, unsigned int *mode)
+{
+	unsigned int	 v = 0;
+	size_t		 i, n = strlen(s);
+
+	if (n == 0 || n > 4)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '7')
+			return -1;
+		v = v * 8 + (unsigned int)(s[i] - '0');
+	}
+	if (v > 0777)
+		return -1;
+	*mode = v;
+	return 0;
+}
+
+int
+config_validate(const struct config *c, char *err, size_t errlen)
+{
+	const char	*l = c->listen;
+	unsigned int	 mode;
+	size_t		 i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		if (config_keys[i].type == CONFIG_STR && !config_keys[i].secret &&
+		    config_has_control(*(char *const *)((const char *)c +
+		    config_keys[i].offset))) {
+			snprintf(err, errlen, "%s: control characters in the "
+			    "value", config_keys[i].name);
+			return -1;
+		}
+	if (l[0] != '\0' && !(strncmp(l, "unix:", 5) == 0 ?
+	    config_is_socket_path(l + 5) : l[0] == '/' ?
+	    config_is_socket_path(l) : config_is_host_port(l, 1, 1))) {
+		snprintf(err, errlen, "listen: \"%s\" is not unix:/PATH (an "
+		    "absolute path under 108 bytes) or HOST:PORT", l);
+		return -1;
+	}
+	if (config_listen_mode(c->listen_mode, &mode) == -1) {
+		snprintf(err, errlen, "listen_mode: \"%s\" is not an octal "
+		    "mode like 0660 (at most 0777)", c->listen_mode);
+		return -1;
+	}
+	if (c->log_file[0] != '\0' && c->log_file[0] != '/') {
+		snprintf(err, errlen, "log_file: \"%s\" is not an absolute "
+		    "path", c->log_file);
+		return -1;
+	}
+	/* a name, an IPv4 or a bare IPv6 address; the port is db_port */
+	if (c->db_host[0] != '\0' && c->db_host[strspn(c->db_host,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	    ".-_:")] != '\0') {
+		snprintf(err, errlen, "db_host: \"%s\" is not a host name or "
+		    "address (the port goes in db_port)", c->db_host);
+		return -1;
+	}
+	if (c->db_socket[0] != '\0' && !config_is_socket_path(c->db_socket)) {
+		snprintf(err, errlen, "db_socket: \"%s\" is not an absolute "
+		    "path under 108 bytes", c->db_socket);
+		return -1;
+	}
+	/* db_user may be empty: the login name (unix_socket auth) */
+	if (c->db_name[0] == '\0') {
+		snprintf(err, errlen, "db_name: must not be empty");
+		return -1;
+	}
+	if (c->sql_dir[0] == '\0') {
+		snprintf(err, errlen, "sql_dir: must not be empty");
+		return -1;
+	}
+	if (!config_list_ok(c->memcached_servers, config_is_memcached_server)) {
+		snprintf(err, errlen, "memcached_servers: \"%s\" is not a list "
+		    "of HOST[:PORT] or /socket/path", c->memcached_servers);
+		return -1;
+	}
+	if (c->public_url[0] != '\0' && !config_is_http_url(c->public_url, 1)) {
+		snprintf(err, errlen, "public_url: \"%s\" is not an http:// or "
+		    "https:// URL without query (e.g. https://api.example.com)",
+		    c->public_url);
+		return -1;
+	}
+	if (!config_list_ok(c->operator_accounts, config_is_uuid_item)) {
+		snprintf(err, errlen, "operator_accounts: \"%s\" is not a "
+		    "comma-separated list of account ids (UUIDs)",
+		    c->operator_accounts);
+		return -1;
+	}
+	if (!config_is_http_url(c->banxico_url, 0)) {
+		snprintf(err, errlen, "banxico_url: \"%s\" is not an http:// or "
+		    "https:// URL (e.g. https://www.banxico.org.mx/cep/)",
+		    c->banxico_url);
+		return -1;
+	}
+	if (c->storage_dir[0] != '\0' && c->storage_dir[0] != '/') {
+		snprintf(err, errlen, "storage_dir: \"%s\" is not an absolute "
+		    "path", c->storage_dir);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -252,6 +511,11 @@ config_load(struct config *c, const char *path, int path_required)
 	}
 	if (config_read_env(c) == -1)
 		goto out;
+	if (config_validate(c, err, sizeof(err)) == -1) {
+		log_warnx("config %s: %s", c->path != NULL ? c->path :
+		    "(defaults and environment)", err);
+		goto out;
+	}
 	rc = 0;
 out:
 	if (f != NULL)

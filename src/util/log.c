@@ -1,14 +1,20 @@
 /*
  * mxcep: logging to stderr, one line per event:
- *   LEVEL [req=ID] message[: strerror]
- * Request-derived text must go through log_escape() first.
+ *   2026-05-04T17:03:09.123Z prog[pid] LEVEL [req=ID] message[: strerror]
+ * (the time is RFC 3339, UTC, in milliseconds). Request-derived text must
+ * go through log_escape() first. With log_file set, stderr itself (fd 2)
+ * is that file, so whatever else writes to stderr (sanitizers, libraries)
+ * lands there too; log_open() opens it again after a rotation.
  * The log state is one of the three allowed globals (see STYLE.md 8).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util/util.h"
 
@@ -16,7 +22,9 @@ static struct {
 	char		 prog[32];
 	enum log_level	 level;
 	char		 req[72];
-} log_state = { "mxcep", LOG_LEVEL_INFO, "" };
+	int		 saved_stderr;	/* the original fd 2 once a log_file
+					   replaced it, else -1 */
+} log_state = { "mxcep", LOG_LEVEL_INFO, "", -1 };
 
 static const char *const log_names[LOG_LEVEL__MAX] = {
 	"ERR", "WARN", "INFO", "DEBUG"
@@ -28,6 +36,38 @@ log_init(const char *progname, enum log_level level)
 	snprintf(log_state.prog, sizeof(log_state.prog), "%s", progname);
 	log_state.level = level;
 	setvbuf(stderr, NULL, _IOLBF, 0);
+}
+
+int
+log_open(const char *path)
+{
+	int	 fd;
+
+	if (path == NULL || path[0] == '\0') {
+		/* back to the stderr we were started with */
+		if (log_state.saved_stderr != -1) {
+			dup2(log_state.saved_stderr, STDERR_FILENO);
+			close(log_state.saved_stderr);
+			log_state.saved_stderr = -1;
+		}
+		return 0;
+	}
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640)) == -1) {
+		log_warn("log_file %s", path);
+		return -1;
+	}
+	fflush(stderr);
+	if (log_state.saved_stderr == -1)
+		log_state.saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC,
+		    3);
+	if (dup2(fd, STDERR_FILENO) == -1) {
+		log_warn("log_file %s: dup2", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 void
@@ -91,21 +131,39 @@ log_escape(char *dst, size_t n, const char *src)
 	return dst;
 }
 
+char *
+log_timestamp(char *buf, size_t n)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 sec[32];
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    gmtime_r(&ts.tv_sec, &tm) == NULL ||
+	    strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		snprintf(sec, sizeof(sec), "1970-01-01T00:00:00");
+	snprintf(buf, n, "%s.%03ldZ", sec, (long)(ts.tv_nsec / 1000000));
+	return buf;
+}
+
 static void
 log_vemit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
-	char	 msg[2048];
+	char	 msg[2048], ts[40];
 	int	 saved = errno;
 
 	if (level > log_state.level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_timestamp(ts, sizeof(ts));
 	if (log_state.req[0] != '\0')
-		fprintf(stderr, "%s req=%s %s%s%s\n", log_names[level],
+		fprintf(stderr, "%s %s[%d] %s req=%s %s%s%s\n", ts,
+		    log_state.prog, (int)getpid(), log_names[level],
 		    log_state.req, msg, with_errno ? ": " : "",
 		    with_errno ? strerror(saved) : "");
 	else
-		fprintf(stderr, "%s %s%s%s\n", log_names[level], msg,
+		fprintf(stderr, "%s %s[%d] %s %s%s%s\n", ts, log_state.prog,
+		    (int)getpid(), log_names[level], msg,
 		    with_errno ? ": " : "", with_errno ? strerror(saved) : "");
 	errno = saved;
 }

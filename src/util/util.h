@@ -21,7 +21,8 @@ char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) PRINTF_LIKE(1, 2);
 
-/* log.c: one line per event on stderr: "LEVEL [req=ID] func: msg[: errno]" */
+/* log.c: one line per event on stderr:
+ * "2026-05-04T17:03:09.123Z prog[pid] LEVEL [req=ID] func: msg[: errno]" */
 enum log_level {
 	LOG_LEVEL_ERR = 0,
 	LOG_LEVEL_WARN,
@@ -31,6 +32,12 @@ enum log_level {
 };
 void	 log_init(const char *progname, enum log_level);
 void	 log_set_level(enum log_level);
+/* log_open: make stderr the file at path (append, created 0640), or the
+ * original stderr again when path is NULL or ""; call it again to reopen
+ * after a rotation. 0, or -1 (logged; stderr unchanged) */
+int	 log_open(const char *path);
+/* log_timestamp: now as RFC 3339 UTC with milliseconds (n >= 25) */
+char	*log_timestamp(char *buf, size_t n);
 int	 log_level_parse(const char *, enum log_level *);
 void	 log_set_request_id(const char *);	/* NULL clears; copied */
 int	 log_debug_enabled(void);
@@ -54,6 +61,7 @@ struct config {
 	int	 max_requests;		/* requests before a worker is recycled; 0 = never */
 	int	 shutdown_timeout;	/* seconds a worker may take to finish on SIGTERM */
 	enum log_level log_level;
+	char	*log_file;		/* "" = stderr; reopened on SIGUSR1/SIGHUP */
 	/* MariaDB */
 	char	*db_host;		/* host name, or "" to use db_socket */
 	int	 db_port;
@@ -97,6 +105,11 @@ void	 config_free(struct config *);
 /* config_dump: print every key (secrets masked) to stdout */
 void	 config_dump(const struct config *);
 const char *config_default_path(void);
+/* config_validate: every value well-formed (config_load calls it);
+ * 0, or -1 with the reason in err */
+int	 config_validate(const struct config *, char *err, size_t errlen);
+/* config_listen_mode: the octal listen_mode ("0660"); 0, or -1 */
+int	 config_listen_mode(const char *, unsigned int *mode);
 
 /* clock.c: the one source of "now" for the whole service */
 time_t	 clock_now(void);		/* honours clock_set_now() */

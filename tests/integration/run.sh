@@ -52,7 +52,8 @@ for k in LISTEN WORKERS MAX_REQUESTS SHUTDOWN_TIMEOUT LOG_LEVEL DB_HOST DB_PORT 
 	DB_SOCKET DB_USER DB_PASSWORD DB_NAME DB_CONNECT_TIMEOUT DB_READ_TIMEOUT SQL_DIR \
 	MEMCACHED_SERVERS MEMCACHED_TIMEOUT_MS MAX_BODY_BYTES MAX_JSON_DEPTH AUTH_CACHE_TTL \
 	PUBLIC_URL BANXICO_URL BANXICO_CONNECT_TIMEOUT_MS BANXICO_TIMEOUT_MS PORT CONFIG \
-	BANXICO_MAX_RPS BANXICO_BACKOFF_SECONDS QUEUE_EXPIRY_SECONDS POLL_AFTER_SECONDS STORAGE_DIR; do
+	BANXICO_MAX_RPS BANXICO_BACKOFF_SECONDS QUEUE_EXPIRY_SECONDS POLL_AFTER_SECONDS STORAGE_DIR \
+	LOG_FILE LISTEN_MODE OPERATOR_ACCOUNTS LIST_LOCATE_ROWS MAX_RETRIES_CAP; do
 	unset "MXCEP_$k"
 done
 
@@ -361,7 +362,7 @@ done
 # ---- secrets ----------------------------------------------------------
 t_begin "no API key secret and no db password in any log"
 printf '%s\n' "$KEY_A" "$ADMIN_A" "$KEY_B" >>"$T/secrets"
-for f in "$T"/fcgi.log "$T"/*/fcgi.log "$T"/lighttpd.log "$T"/*/lighttpd.log \
+for f in "$T"/fcgi.log "$T"/*/fcgi.log "$T"/*/mxcep.log "$T"/lighttpd.log "$T"/*/lighttpd.log \
 	"$T"/*/lighttpd.out "$T"/apache/error.log; do
 	[[ -f $f ]] || continue
 	grep -qF -e "$DB_PASSWORD" "$f" && t_fail "$f contains the db password"
@@ -375,7 +376,7 @@ t_end
 
 # ---- sanitizer reports ----------------------------------------------
 t_begin "no sanitizer report in the mxcep-fcgi logs"
-for f in "$T"/fcgi.log "$T"/*/fcgi.log "$T"/*/lighttpd.log "$T"/*/lighttpd.out; do
+for f in "$T"/fcgi.log "$T"/*/fcgi.log "$T"/*/mxcep.log "$T"/*/lighttpd.log "$T"/*/lighttpd.out; do
 	[[ -f $f ]] || continue
 	if grep -qE 'runtime error:|ERROR: AddressSanitizer|LeakSanitizer' "$f"; then
 		t_fail "$f: $(grep -m 5 -E -A 12 'runtime error:|ERROR: AddressSanitizer|LeakSanitizer' "$f")"

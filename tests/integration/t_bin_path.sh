@@ -79,3 +79,46 @@ else
 	t_fail "lighttpd rejects the bin-path config: $(cat "$BP/check.log")"
 fi
 t_end
+
+# Spawned by the web server with a listen key in the config: fd 0 (the
+# web server's socket) wins, and the ignored listen value is logged.
+BPL=$T/bpl
+mkdir -p "$BPL/www"
+BPL_PORT=$(free_port)
+cp "$CONF" "$BPL/mxcep.conf"
+echo "listen = unix:$BPL/ignored.sock" >>"$BPL/mxcep.conf"
+sed -e "s|$BP/|$BPL/|g" -e "s|--config $CONF|--config $BPL/mxcep.conf|" \
+	-e "s|server.port           = $BP_PORT|server.port           = $BPL_PORT|" \
+	"$BP/lighttpd.conf" >"$BPL/lighttpd.conf"
+
+t_begin "bin-path with listen set in the config: fd 0 wins, requests answered, the ignored listen logged"
+if lighttpd -tt -f "$BPL/lighttpd.conf" >"$BPL/check.log" 2>&1; then
+	svc_spawn "$BPL/lighttpd.pid" "$BPL/lighttpd.out" lighttpd -D -f "$BPL/lighttpd.conf"
+	# a request that hangs (fd 0 ignored) must not hold the suite: 30 s at most
+	bpl_health() {
+		CODE=$(curl -sS --max-time 3 -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$BPL_PORT/v1/health" 2>/dev/null) || CODE=000
+		[[ $CODE == 200 ]] && return 0
+		((SECONDS < bpl_end)) || return 0
+		return 1
+	}
+	bpl_end=$((SECONDS + 30))
+	if wait_for bpl_health && [[ $CODE == 200 ]]; then
+		expect_json data.type health
+	else
+		t_fail "GET /v1/health through bin-path with listen set: $CODE $(head -c 300 "$T/body" 2>/dev/null)"
+	fi
+	# the spawned mxcep-fcgi's stderr is lighttpd's
+	WAIT_TIMEOUT=5 wait_for grep -qF "ignoring listen = unix:$BPL/ignored.sock" "$BPL/lighttpd.out" ||
+		t_fail "no warning naming the ignored listen in $BPL/lighttpd.out: $(grep -m 3 mxcep "$BPL/lighttpd.out")"
+	[[ -e $BPL/ignored.sock ]] && t_fail "mxcep-fcgi bound the listen socket $BPL/ignored.sock although fd 0 was given"
+	lpid=$(pid_of "$BPL/lighttpd.pid")
+	spawned=$(descendants "$lpid")
+	printf '%s\n' $spawned >>"$T/spawned.pids"
+	stop_pidfile "$BPL/lighttpd.pid" 30
+	for p in $spawned; do
+		WAIT_TIMEOUT=10 wait_for pid_gone "$p" || t_fail "spawned process $p still runs after lighttpd stopped"
+	done
+else
+	t_fail "lighttpd rejects the bin-path config: $(cat "$BPL/check.log")"
+fi
+t_end

@@ -21,6 +21,53 @@ expect_match "master pid" "${M:-}" '^[0-9]+$'
 wait_for n_workers_is 2 || t_fail "master $M has $(worker_count "$M") children, expected 2"
 t_end
 
+t_begin "process: a second mxcep-fcgi on the live socket refuses, exits non-zero, and the first keeps answering"
+mkdir -p "$T/second"
+timeout 30 "$FCGI" --config "$CONF" --listen "unix:$T/fcgi.sock" --pid-file "$T/second/fcgi.pid" \
+	</dev/null >"$T/second/out.log" 2>&1
+rc=$?
+((rc != 0 && rc != 124)) || t_fail "second mxcep-fcgi on the live socket: exit status $rc (124: it kept running)"
+grep -q "already answers on $T/fcgi.sock" "$T/second/out.log" ||
+	t_fail "no clear message from the second mxcep-fcgi: $(cat "$T/second/out.log")"
+[[ -S $T/fcgi.sock ]] || t_fail "the live socket $T/fcgi.sock is gone"
+[[ -e $T/second/fcgi.pid ]] && t_fail "the refused mxcep-fcgi wrote its pid file"
+for i in 1 2 3; do
+	http GET /v1/health
+	expect_code 200
+done
+expect_eq "master pid" "$(master_pid)" "$M"
+t_end
+
+t_begin "process: a TCP listen already in use is refused with a clear message"
+timeout 30 "$FCGI" --config "$CONF" --listen "127.0.0.1:${URL##*:}" --pid-file "$T/second/tcp.pid" \
+	</dev/null >"$T/second/tcp.log" 2>&1
+rc=$?
+((rc != 0 && rc != 124)) || t_fail "mxcep-fcgi on a busy TCP port: exit status $rc"
+grep -q "127.0.0.1:${URL##*:} is already in use" "$T/second/tcp.log" ||
+	t_fail "no clear message for the busy TCP port: $(cat "$T/second/tcp.log")"
+t_end
+
+t_begin "process: a stale socket file (nothing answers) is replaced"
+"$PY" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.close()' "$T/second/fcgi.sock"
+[[ -S $T/second/fcgi.sock ]] || t_fail "could not make a stale socket"
+svc_spawn "$T/second/fcgi.pid.spawn" "$T/second/fcgi.log" "$FCGI" --config "$CONF" \
+	--listen "unix:$T/second/fcgi.sock" --pid-file "$T/second/fcgi.pid"
+if wait_for test -s "$T/second/fcgi.pid"; then
+	"$PY" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])' "$T/second/fcgi.sock" 2>/dev/null ||
+		t_fail "the master on the replaced stale socket does not accept"
+else
+	t_fail "mxcep-fcgi did not start over a stale socket: $(tail -n 5 "$T/second/fcgi.log")"
+fi
+stop_pidfile "$T/second/fcgi.pid.spawn" 20
+rm -f "$T/second/fcgi.pid"
+t_end
+
 t_begin "process: SIGKILL of a worker under load: at most one failed request, worker replaced"
 load_start kill /v1/health
 wait_for load_at_least kill 20 || t_fail "load did not start"
@@ -60,6 +107,19 @@ http GET /v1/health -H "X-Request-Id: $loud"
 expect_code 200
 wait_for grep -qF "req=$loud " "$T/fcgi.log" || t_fail "log_level info again: req=$loud not logged"
 grep -qF "req=$quiet " "$T/fcgi.log" && t_fail "with log_level = warn the INFO line for req=$quiet was still logged"
+t_end
+
+t_begin "process: SIGUSR1 (logrotate's signal) without log_file: master and workers survive, same pids"
+before=$(workers_of "$M")
+kill -USR1 "$M"
+sleep 1
+pid_alive "$M" || t_fail "SIGUSR1 killed the master $M"
+expect_eq "workers after SIGUSR1" "$(workers_of "$M")" "$before"
+for i in 1 2 3 4; do
+	http GET /v1/health
+	expect_code 200
+done
+expect_eq "workers after requests" "$(workers_of "$M")" "$before"
 t_end
 
 t_begin "process: max_requests recycles workers without failing a request"

@@ -116,6 +116,110 @@ test_config__bad_env_number__rejected(void **state)
 	unsetenv("MXCEP_WORKERS");
 }
 
+/* every value that can be wrong is refused by config_load, the one path
+ * of --check-config, a start, a SIGHUP, mxcep-runner and mxcep-admin */
+static void
+test_config__bad_values__rejected_good_accepted(void **state)
+{
+	static const struct {
+		const char	*text;
+		int		 rc;
+	} cases[] = {
+		{ "listen_mode = 0999\n", -1 },
+		{ "listen_mode = 1777\n", -1 },
+		{ "listen_mode = rw\n", -1 },
+		{ "listen_mode = 0660\n", 0 },
+		{ "listen_mode = 600\n", 0 },
+		{ "banxico_url = ftp://www.banxico.org.mx/cep/\n", -1 },
+		{ "banxico_url = www.banxico.org.mx/cep/\n", -1 },
+		{ "banxico_url = https://\n", -1 },
+		{ "banxico_url = http://user@sim/cep/\n", -1 },
+		{ "banxico_url = http://127.0.0.1:99999/cep/\n", -1 },
+		{ "banxico_url = http://127.0.0.1:8080/cep/\n", 0 },
+		{ "banxico_url = HTTPS://www.banxico.org.mx/cep/\n", 0 },
+		{ "public_url = api.example.com\n", -1 },
+		{ "public_url = https://api.example.com/?x=1\n", -1 },
+		{ "public_url = https://api.example.com\n", 0 },
+		{ "public_url = http://[::1]:8080/base/\n", 0 },
+		{ "listen = fcgi.sock\n", -1 },
+		{ "listen = unix:fcgi.sock\n", -1 },
+		{ "listen = 127.0.0.1\n", -1 },
+		{ "listen = 127.0.0.1:0\n", -1 },
+		{ "listen = unix:/run/mxcep/fcgi.sock\n", 0 },
+		{ "listen = /run/mxcep/fcgi.sock\n", 0 },
+		{ "listen = 127.0.0.1:9000\n", 0 },
+		{ "listen = [::1]:9000\n", 0 },
+		{ "listen = :9000\n", 0 },
+		{ "log_file = mxcep.log\n", -1 },
+		{ "log_file = /var/log/mxcep/mxcep.log\n", 0 },
+		{ "storage_dir = receipts\n", -1 },
+		{ "storage_dir = /var/lib/mxcep\n", 0 },
+		{ "db_socket = mysqld.sock\n", -1 },
+		{ "db_host = db host\n", -1 },
+		{ "db_host = db.example.com\n", 0 },
+		{ "db_host = ::1\n", 0 },
+		{ "db_host = tcp://db\n", -1 },
+		{ "db_name = \"\"\n", -1 },
+		{ "db_user = \"\"\n", 0 },
+		{ "memcached_servers = a:b\n", -1 },
+		{ "memcached_servers = 10.0.0.1:11211, cache2\n", 0 },
+		{ "memcached_servers = /run/memcached/memcached.sock\n", 0 },
+		{ "operator_accounts = ops\n", -1 },
+		{ "operator_accounts = 0b0f4a3e-6f2c-4f7e-9c1d-2a3b4c5d6e7f,"
+		    "1b0f4a3e-6f2c-4f7e-9c1d-2a3b4c5d6e7f\n", 0 },
+	};
+	struct config	 c;
+	char		*p;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = write_conf(cases[i].text);
+		if (config_load(&c, p, 1) != cases[i].rc)
+			fail_msg("config_load of \"%s\": expected %d",
+			    cases[i].text, cases[i].rc);
+		if (cases[i].rc == 0)
+			config_free(&c);
+		unlink(p);
+		free(p);
+	}
+	/* the environment goes through the same checks */
+	setenv("MXCEP_BANXICO_URL", "ftp://x/", 1);
+	assert_int_equal(config_load(&c, "/nonexistent", 0), -1);
+	unsetenv("MXCEP_BANXICO_URL");
+}
+
+static void
+test_config__listen_mode__parsed_octal(void **state)
+{
+	unsigned int	 m = 0;
+
+	(void)state;
+	assert_int_equal(config_listen_mode("0660", &m), 0);
+	assert_int_equal(m, 0660);
+	assert_int_equal(config_listen_mode("0999", &m), -1);
+	assert_int_equal(config_listen_mode("", &m), -1);
+	assert_int_equal(config_listen_mode("01000", &m), -1);
+}
+
+static void
+test_log__timestamp__rfc3339_utc(void **state)
+{
+	char	 ts[40];
+	time_t	 t;
+	size_t	 n;
+
+	(void)state;
+	log_timestamp(ts, sizeof(ts));
+	n = strlen(ts);
+	/* 2026-05-04T17:03:09.123Z */
+	assert_int_equal(n, 24);
+	assert_true(ts[4] == '-' && ts[7] == '-' && ts[10] == 'T' &&
+	    ts[13] == ':' && ts[16] == ':' && ts[19] == '.' && ts[23] == 'Z');
+	assert_int_equal(clock_parse_rfc3339(ts, &t), 0);
+	assert_true(t - time(NULL) <= 1 && time(NULL) - t <= 1);
+}
+
 static void
 test_clock__rfc3339__round_trip(void **state)
 {
@@ -187,6 +291,9 @@ main(void)
 		cmocka_unit_test(test_config__unknown_key__rejected),
 		cmocka_unit_test(test_config__missing_required_file__fails),
 		cmocka_unit_test(test_config__bad_env_number__rejected),
+		cmocka_unit_test(test_config__bad_values__rejected_good_accepted),
+		cmocka_unit_test(test_config__listen_mode__parsed_octal),
+		cmocka_unit_test(test_log__timestamp__rfc3339_utc),
 		cmocka_unit_test(test_clock__rfc3339__round_trip),
 		cmocka_unit_test(test_clock__set_now__overrides),
 		cmocka_unit_test(test_buf__printf_and_append__grow),
