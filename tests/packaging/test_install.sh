@@ -23,12 +23,7 @@ set -u
 SRC=${MXCEP_TOP_SRCDIR:?run by make check}
 BLD=${MXCEP_TOP_BUILDDIR:?run by make check}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mxcep-pkg.XXXXXX")
-KIDS=()
-cleanup() {
-	local p
-	for p in "${KIDS[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
+cleanup() { rm -rf "$TMP"; }
 trap cleanup EXIT
 # MXCEP_<KEY> in the environment would change the defaults we compare
 while IFS= read -r v; do unset "$v"; done < <(env | sed -n 's/^\(MXCEP_[A-Z0-9_]*\)=.*/\1/p' |
@@ -235,9 +230,13 @@ logrotate_rotates() {
 	# with SIGUSR1 to reopen log_file
 	echo "runner line" >"$d/log/runner.log"
 	echo "fcgi line" >"$d/log/mxcep-fcgi.log"
-	bash -c "trap 'echo usr1 >\"$d/usr1\"' USR1; while :; do sleep 0.05; done" </dev/null >/dev/null 2>&1 &
-	KIDS+=($!)
+	# (a stand-in for mxcep-fcgi, gone after 30 s at most; the check runs
+	# in a subshell, whose EXIT trap stops it)
+	bash -c "trap 'echo usr1 >\"$d/usr1\"' USR1; for _ in \$(seq 600); do sleep 0.05; done" \
+		</dev/null >/dev/null 2>&1 &
 	echo $! >"$d/run/mxcep-fcgi.pid"
+	# shellcheck disable=SC2064
+	trap "kill $! 2>/dev/null" EXIT
 	sleep 0.2
 	logrotate -f -s "$d/state" "$d/logrotate.conf" || return 1
 	for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -f $d/usr1 ]] && break; sleep 0.1; done
