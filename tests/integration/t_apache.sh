@@ -14,7 +14,7 @@ else
 	AP_PORT=$(free_port)
 	# Apache's children run as www-data: they must reach the socket.
 	chmod 0666 "$T/fcgi.sock"
-	sed "s|/run/mxcep/fcgi.sock|$T/fcgi.sock|g" \
+	sed -e "s|/run/mxcep/fcgi.sock|$T/fcgi.sock|g" -e "s|/var/log/apache2/|$AP/|g" \
 		"$MXCEP_TOP_SRCDIR/fcgi-conf/apache-proxy-fcgi.conf" >"$AP/mxcep.conf"
 	cat >"$AP/httpd.conf" <<AEOF
 ServerRoot "$AP"
@@ -59,6 +59,10 @@ AEOF
 			ap_get /v1/no-such-thing -H 'X-Request-Id: it-apache-1'
 			expect_error 404 not_found
 			expect_eq "X-Request-Id through Apache" "$(hdr X-Request-Id)" it-apache-1
+			# the snippet's access log ends with the id mxcep answered with
+			sleep 0.2
+			expect_eq "Apache's mxcep access log: req=<X-Request-Id>" \
+				"$(grep -c '"GET /v1/no-such-thing HTTP/1.1" 404 .* req=it-apache-1$' "$AP/mxcep-access.log" 2>/dev/null)" 1
 		else
 			t_fail "GET /v1/health through Apache: $CODE $(head -c 300 "$T/body"); error.log: $(tail -n 5 "$AP/error.log" 2>/dev/null)"
 		fi

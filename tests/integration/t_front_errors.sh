@@ -173,6 +173,7 @@ NG2_PORT=$(free_port)
 sed -e "s|^\( *server \)unix:[^;]*;|\1unix:$NG2/fcgi.sock;|" \
 	-e "s|^\( *fastcgi_read_timeout \).*|\12s;|" \
 	-e "s|^\( *listen \)80;|\1127.0.0.1:$NG2_PORT;|" \
+	-e "s|/var/log/nginx/|$NG2/|g" \
 	"$MXCEP_TOP_SRCDIR/fcgi-conf/nginx.conf" >"$NG2/mxcep.conf"
 # `include fastcgi_params` is relative to the main config's directory
 cp /etc/nginx/fastcgi_params "$NG2/"
@@ -263,6 +264,7 @@ server.errorlog       = "$LT2/lighttpd.log"
 server.max-request-size = 1024
 LEOF
 	sed -e "s|\"/run/mxcep/fcgi.sock\"|\"$LT2/fcgi.sock\"|" \
+		-e "s|/var/log/lighttpd/|$LT2/|g" \
 		-e "s|\"/etc/lighttpd/mxcep-errors/status-\"|\"$MXCEP_TOP_SRCDIR/fcgi-conf/lighttpd-errors/status-\"|" \
 		"$MXCEP_TOP_SRCDIR/fcgi-conf/lighttpd.conf"
 } >"$LT2/lighttpd.conf"
@@ -299,6 +301,7 @@ fe_live "$AP2"
 AP2_PORT=$(free_port)
 # (a timeout of 2 s for the 504 test)
 sed -e "s#\"unix:[^|]*|#\"unix:$AP2/fcgi.sock|#" -e 's/ timeout=60$/ timeout=2/' \
+	-e "s|/var/log/apache2/|$AP2/|g" \
 	"$MXCEP_TOP_SRCDIR/fcgi-conf/apache-proxy-fcgi.conf" >"$AP2/mxcep.conf"
 sed -n 's/^#   \(ErrorDocument\|Header\)/\1/p' "$MXCEP_TOP_SRCDIR/fcgi-conf/apache-proxy-fcgi.conf" \
 	>"$AP2/vhost.conf"
@@ -361,7 +364,7 @@ chown www-data "$AP3/ipc" 2>/dev/null || chmod 0777 "$AP3/ipc"
 printf '#!/bin/sh\nexit 1\n' >"$AP3/libexec/mxcep.fcgi"
 chmod 0755 "$AP3/libexec/mxcep.fcgi"
 AP3_PORT=$(free_port)
-sed -e "s|/usr/local/libexec/mxcep|$AP3/libexec|g" -e 's/^\( *FcgidMaxRequestLen \).*/\11024/' \
+sed -e "s|@pkglibexecdir@|$AP3/libexec|g" -e "s|/var/log/apache2/|$AP3/|g" -e 's/^\( *FcgidMaxRequestLen \).*/\11024/' \
 	"$MXCEP_TOP_SRCDIR/fcgi-conf/apache-fcgid.conf" >"$AP3/mxcep.conf"
 cat >"$AP3/httpd.conf" <<AEOF
 ServerRoot "$AP3"
