@@ -58,7 +58,7 @@ else
 fi
 # the configured directories, as make expands them
 printf 'print-dir-%%:\n\t@echo $($*)\n' >"$TMP/dirs.mk"
-confdir() { $MAKE -s --no-print-directory -C "$B" -f Makefile -f "$TMP/dirs.mk" "print-dir-$1" 2>/dev/null; }
+confdir() { MAKEFLAGS= MFLAGS= MAKELEVEL= $MAKE -s --no-print-directory -C "$B" -f Makefile -f "$TMP/dirs.mk" "print-dir-$1" 2>/dev/null; }
 bindir=$(confdir bindir) sysconfdir=$(confdir sysconfdir) pkgdatadir=$(confdir pkgdatadir)
 docdir=$(confdir docdir) mandir=$(confdir mandir) pkglibexecdir=$(confdir pkglibexecdir)
 version=$(confdir PACKAGE_VERSION)
