@@ -17,7 +17,9 @@ al_get() {
 # al_logged FILE REQUEST_ID: the one line of FILE for that request ends
 # with req=REQUEST_ID
 al_logged() {
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
+	# lighttpd buffers its access log and writes it out about once a second
+	local i
+	for ((i = 0; i < 100; i++)); do
 		grep -q "req=$2\$" "$1" 2>/dev/null && break
 		sleep 0.1
 	done
