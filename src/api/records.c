@@ -265,32 +265,25 @@ api_validations_stats(struct request *req, struct response *resp)
 	    "by_status", by, "meta", meta));
 }
 
-/* DELETE /v1/validations/{id}: soft delete, idempotent. */
+/* DELETE /v1/validations/{id}: soft delete, idempotent. A deleted
+ * record is not retried: a running cycle ends cancelled in the same
+ * transaction. */
 int
 api_validations_delete(struct request *req, struct response *resp)
 {
-	struct retry_change	 rc;
-	int			 found = 0, changed = 0;
-	int64_t			 etag = -1;
-	time_t			 now = clock_now();
+	int		 found = 0, changed = 0, cancelled = 0;
+	int64_t		 etag = -1;
 
 	if (db_validation_soft_delete(req->app->db, req->account_id,
-	    req->params[0], now, &found, &changed, &etag) == -1)
+	    req->params[0], clock_now(), &found, &changed, &cancelled,
+	    &etag) == -1)
 		return api_db_error(req, resp);
 	if (!found)
 		return response_error(resp, 404, "validation_not_found",
 		    "no such validation", NULL, NULL);
-	/* a deleted record is not retried: a running cycle ends cancelled
-	 * (also when an earlier DELETE stopped between the two steps) */
-	if (db_validation_retry_cancel(req->app->db, req->account_id,
-	    req->params[0], now, &rc) == -1)
-		return api_db_error(req, resp);
-	if (rc.found && rc.result == 0) {
-		changed = 1;
-		etag = rc.etag;
+	if (cancelled)
 		log_info("validation %s: retry cycle cancelled by the delete",
 		    req->params[0]);
-	}
 	if (changed) {
 		/* pollers must see the new version (is_deleted) */
 		api_etag_publish(req->app, req->account_id, req->params[0],

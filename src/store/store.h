@@ -314,12 +314,16 @@ int	 db_validation_query_open(struct db *, const struct validation_filter *,
 int	 db_validation_query_next(struct validation_cursor *,
 	    const struct validation **);
 void	 db_validation_query_close(struct validation_cursor *);
-/* Soft delete: sets deleted_at = now and bumps etag_version, once.
- * *found 0 when there is no such validation in the account; *changed 0
- * when it was already deleted; *etag its (new) version. */
+/* Soft delete, in one transaction under the row lock: sets deleted_at
+ * = now and bumps etag_version, once, and ends a pending retry cycle
+ * cancelled (cancelled_at = now, its queued retry removed), so a
+ * deleted record is never queried again. *found 0 when there is no
+ * such validation in the account; *changed 0 when it was already
+ * deleted with no cycle left to end; *cancelled 1 when a cycle ended;
+ * *etag its (new) version. */
 int	 db_validation_soft_delete(struct db *, const char *account_id,
 	    const char *id, time_t now, int *found, int *changed,
-	    int64_t *etag);
+	    int *cancelled, int64_t *etag);
 /* Admin: any account's record (*out NULL when none). */
 int	 db_validation_get_any(struct db *, const char *id,
 	    struct validation **out);

@@ -138,6 +138,36 @@ http DELETE "/v1/validations/$did" -H "Authorization: Bearer $KEY_A"
 expect_code 204
 t_end
 
+t_begin "retry: the delete and the end of the cycle are one transaction (a failing cancel leaves the record undeleted)"
+c0=$(valida_count)
+validate "$(with_policy "$(unknown_body)" "$POL3")"
+tid=$(jget data.id) || tid=
+# make ending this record's cycle fail inside MariaDB
+mariadb --no-defaults -uroot --socket="$T/mariadb.sock" mxcep <<EOF || t_fail "could not create the test trigger"
+DELIMITER //
+CREATE TRIGGER it_refuse_cancel BEFORE UPDATE ON validations FOR EACH ROW
+BEGIN
+  IF NEW.id = '$tid' AND NEW.retry_terminal_state <=> 'cancelled'
+     AND NOT (OLD.retry_terminal_state <=> 'cancelled') THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'it: cancel refused';
+  END IF;
+END//
+DELIMITER ;
+EOF
+http DELETE "/v1/validations/$tid" -H "Authorization: Bearer $KEY_A"
+expect_error 500 internal_error
+expect_eq "deleted_at after the failed delete" "$(retry_col "$tid" "COALESCE(deleted_at, 'NULL')")" NULL
+expect_eq "terminal_state after the failed delete" "$(retry_col "$tid" retry_terminal_state)" pending
+db "DROP TRIGGER IF EXISTS it_refuse_cancel" || t_fail "could not drop the test trigger"
+http DELETE "/v1/validations/$tid" -H "Authorization: Bearer $KEY_A"
+expect_code 204
+expect_eq "terminal_state after the delete" "$(retry_col "$tid" retry_terminal_state)" cancelled
+expect_match "cancelled_at after the delete" "$(retry_col "$tid" retry_cancelled_at)" '^[0-9-]{10} [0-9:]{8}$'
+expect_match "deleted_at after the delete" "$(retry_col "$tid" deleted_at)" '^[0-9-]{10} [0-9:]{8}$'
+runner "$T/runner-t400.log" --once --now "$(at_plus 400)" || t_fail "runner: $(tail -n 3 "$T/runner-t400.log")"
+expect_eq "valida.do after the delete" "$(valida_count)" $((c0 + 1))
+t_end
+
 t_begin "retry: retry_policy errors are 422 naming the field; the cap is stated"
 for case in 'interval_seconds":299|interval_seconds|invalid_attribute' \
 	'max_retries":6|max_retries|max_retries_over_cap' \
