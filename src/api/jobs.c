@@ -5,6 +5,7 @@
  * at most banxico_max_rps queries per second from the whole service,
  * and none while a back-off it asked for (throttling) is in force.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,46 @@ jobs_result_json(const struct banxico_answer *a)
 	return s;
 }
 
+/* 1 when s is 1..max characters of class pred (the API's own rules
+ * for a clave de rastreo and a referencia numérica) */
+static int
+jobs_id_ok(const char *s, size_t max, int (*pred)(int))
+{
+	size_t	 n = s != NULL ? strlen(s) : 0;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!pred((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/*
+ * The identifier the client did not give, as Banxico told it: a
+ * validation made by referencia gets its clave de rastreo from the CEP
+ * (claveRastreo) or from the "pago identificado" table; one made by
+ * clave gets its referencia from that table (the CEP XML carries none).
+ * Only an answer that matched the query counts (FOUND, NO_CEP_YET).
+ */
+static void
+jobs_learned_ids(const struct validation *v, const struct banxico_answer *a,
+    struct validation_outcome *o)
+{
+	const char	*clave = NULL, *ref = NULL;
+
+	if (a->outcome == BANXICO_FOUND && a->cep != NULL)
+		clave = a->cep->clave_rastreo;
+	else if (a->outcome == BANXICO_NO_CEP_YET && a->status != NULL) {
+		clave = a->status->clave_rastreo;
+		ref = a->status->referencia;
+	}
+	if (v->clave_rastreo == NULL && jobs_id_ok(clave, 30, isalnum))
+		o->clave_rastreo = clave;
+	if (v->referencia == NULL && jobs_id_ok(ref, 7, isdigit))
+		o->referencia = ref;
+}
+
 /* Reads the Banxico back-off deadline from MariaDB, the truth shared by
  * every process and host, before each query: a pause one process
  * started holds for all at once. */
@@ -302,6 +343,7 @@ api_jobs_run(struct app *app, const struct job *job, int sync, double t0,
 		} else
 			o.banxico_status = banxico_outcome_name(a.outcome);
 		o.banxico_result = result = jobs_result_json(&a);
+		jobs_learned_ids(v, &a, &o);
 		o.has_cep = a.outcome == BANXICO_FOUND && a.xml.data != NULL;
 		if (o.has_cep) {
 			o.xml = a.xml.data;

@@ -65,6 +65,7 @@ api_validation_item_json(const struct request *req,
 	json_object_set_new(a, "monto", v->monto_cents < 0 ? json_null() :
 	    json_real((double)v->monto_cents / 100.0));
 	json_object_set_new(a, "clave_rastreo", str_or_null(v->clave_rastreo));
+	json_object_set_new(a, "referencia", str_or_null(v->referencia));
 	json_object_set_new(a, "emisor", str_or_null(v->emisor));
 	json_object_set_new(a, "receptor", str_or_null(v->receptor));
 	json_object_set_new(a, "playground", json_boolean(v->playground));

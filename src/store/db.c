@@ -183,6 +183,8 @@ static const struct {
 	    " WHERE id = ? AND status = 'queued'", 0 },
 	[STMT_VALIDATION_FINISH] = { "validation_finish",
 	    "UPDATE validations SET status = ?, banxico_status = ?,"
+	    " clave_rastreo = COALESCE(clave_rastreo, ?),"
+	    " referencia = COALESCE(referencia, ?),"
 	    " banxico_result = ?, error_code = ?, error_message = ?,"
 	    " has_cep = ?, completed_at = ?, processing_time_ms = ?,"
 	    " processing_started_at = COALESCE(processing_started_at, ?),"

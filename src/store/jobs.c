@@ -223,6 +223,8 @@ db_job_finish(struct db *db, const struct job *job, const char *owner,
 	dbp_init(&p);
 	dbp_str(&p, validation_status_name(o->status));
 	dbp_str(&p, o->banxico_status);
+	dbp_str(&p, o->clave_rastreo);
+	dbp_str(&p, o->referencia);
 	dbp_str(&p, o->banxico_result);
 	dbp_str(&p, o->error_code);
 	dbp_str(&p, o->error_message);

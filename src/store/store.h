@@ -400,6 +400,10 @@ struct validation_outcome {
 	int64_t			 processing_time_ms;	/* -1 = null */
 	time_t			 started_at;	/* the attempt began; 0 = now */
 	int64_t			 duration_ms;	/* in the Banxico query; -1 = none */
+	/* what Banxico told of the transfer's identifiers: written only
+	 * into a column that is still NULL; NULL = nothing learned */
+	const char		*clave_rastreo;
+	const char		*referencia;
 };
 /* In one transaction: the job done (only while owner holds its lease),
  * the validation's result, the documents, and its retry cycle moved on
