@@ -364,12 +364,17 @@ api_jobs_run(struct app *app, const struct job *job, int sync, double t0,
 			    until, clock_now());
 		}
 	}
+	/* from enqueue to now: the request's own clock when it waits for
+	 * the answer, else the enqueue instant stored with the record (to
+	 * the second only for records older than enqueued_at_ms) */
 	if (sync && t0 > 0)
 		o.processing_time_ms = (int64_t)((clock_monotonic() - t0) *
 		    1000.0 + 0.5);
+	else if (v->enqueued_at_ms >= 0)
+		o.processing_time_ms = clock_now_ms() - v->enqueued_at_ms;
 	else if (v->enqueued_at != 0)
-		o.processing_time_ms = (int64_t)(clock_now() -
-		    v->enqueued_at) * 1000;
+		o.processing_time_ms = clock_now_ms() -
+		    (int64_t)v->enqueued_at * 1000;
 	if (o.processing_time_ms < 0)
 		o.processing_time_ms = 0;
 	rc = jobs_finish(app, job, &o);

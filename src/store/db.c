@@ -35,7 +35,7 @@
 	"retry_enabled, retry_max_retries, retry_interval_seconds, " \
 	"retry_outcomes, retry_attempts_completed, retry_next_attempt_at, " \
 	"retry_resolved_at, retry_exhausted_at, retry_cancelled_at, " \
-	"retry_terminal_state, deleted_at"
+	"retry_terminal_state, deleted_at, enqueued_at_ms"
 #define KEY_COLS \
 	"id, account_id, key_prefix, name, scopes, created_at, revoked_at, " \
 	"last_used_at"
@@ -118,7 +118,7 @@ static const struct {
 	    "INSERT INTO validations (" VALIDATION_COLS ") VALUES ("
 	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0 },
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0 },
 	[STMT_VALIDATION_GET] = { "validation_get",
 	    "SELECT " VALIDATION_COLS " FROM validations"
 	    " WHERE id = ? AND account_id = ?", STMT_READ },

@@ -176,6 +176,9 @@ struct validation {
 	time_t			 updated_at;
 	time_t			 completed_at;
 	time_t			 enqueued_at;
+	int64_t			 enqueued_at_ms;	/* the same instant in ms since
+						   the epoch; -1 = NULL (older
+						   records) */
 	time_t			 processing_started_at;
 	time_t			 expires_at;
 	int64_t			 etag_version;	/* starts at 1 */
