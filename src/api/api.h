@@ -119,6 +119,10 @@ struct job;
 int	 api_jobs_run(struct app *, const struct job *, int sync, double t0,
 	    const struct validation *known);
 void	 api_jobs_run_deferred(struct app *);	/* app->deferred_job */
+/* The Banxico back-off in force (out->until 0: none). One that ran out
+ * is ended here by the first process to see it, which logs its end. */
+struct state_deadline;
+int	 api_backoff_get(struct app *, struct state_deadline *out);
 int	 api_jobs_lease_seconds(const struct config *);
 /* tells pollers (memcached) the validation's version; < 0 forgets it.
  * writer: after a change (set); a reader only fills a gap (add). */

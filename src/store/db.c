@@ -227,13 +227,24 @@ static const struct {
 	    " AND idem_key = ?", 0 },
 	[STMT_IDEM_PURGE] = { "idem_purge",
 	    "DELETE FROM idempotency_keys WHERE expires_at < ? LIMIT 10000", 0 },
+	/* a deadline: value = why, until_at = until, updated_at = since
+	 * (set when it starts, kept when it is extended) */
 	[STMT_STATE_GET] = { "state_get",
-	    "SELECT value, until_at FROM service_state WHERE name = ?",
-	    STMT_READ },
+	    "SELECT value, until_at, updated_at FROM service_state"
+	    " WHERE name = ?", STMT_READ },
 	[STMT_STATE_SET] = { "state_set",
 	    "INSERT INTO service_state (name, value, until_at, updated_at)"
 	    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value),"
 	    " until_at = VALUES(until_at), updated_at = VALUES(updated_at)", 0 },
+	[STMT_STATE_LOCK] = { "state_lock",
+	    "SELECT value, until_at, updated_at FROM service_state"
+	    " WHERE name = ? FOR UPDATE", 0 },
+	[STMT_STATE_EXTEND] = { "state_extend",
+	    "UPDATE service_state SET until_at = GREATEST(until_at, ?)"
+	    " WHERE name = ?", 0 },
+	[STMT_STATE_CLEAR] = { "state_clear",
+	    "UPDATE service_state SET value = NULL, until_at = NULL,"
+	    " updated_at = ? WHERE name = ?", 0 },
 	/* validation_query.c: soft delete and the admin views */
 	[STMT_VALIDATION_SOFT_DELETE] = { "validation_soft_delete",
 	    "UPDATE validations SET deleted_at = ?, updated_at = ?,"

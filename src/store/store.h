@@ -490,10 +490,29 @@ int	 db_idem_forget(struct db *, const char *account_id,
 int	 db_idem_purge(struct db *, time_t now, uint64_t *purged);
 void	 idem_record_free(struct idem_record *);	/* frees the members */
 
-/* service_state: named deadlines shared by all processes */
-int	 db_state_until(struct db *, const char *name, time_t *until);	/* 0 = none */
-int	 db_state_set_until(struct db *, const char *name, time_t until,
-	    time_t now);
+/*
+ * jobs.c: service_state: named deadlines shared by every process and
+ * host (the Banxico back-off). A deadline is in force while until > now;
+ * one that ran out stays recorded until someone ends it, so that its
+ * end is seen (and logged) exactly once.
+ */
+#define STATE_BANXICO_BACKOFF	"banxico_backoff"	/* Banxico throttled us */
+struct state_deadline {
+	time_t		 until;		/* 0 = none recorded */
+	time_t		 since;		/* when it started (kept when extended) */
+	char		 reason[256];	/* why; "" = not told */
+};
+int	 db_state_get(struct db *, const char *name, struct state_deadline *);
+/* Starts a deadline, or extends the one in force (until only moves
+ * later; reason and since are kept), in one transaction under the row
+ * lock: *started 1 when none was in force. */
+int	 db_state_start(struct db *, const char *name, time_t until,
+	    const char *reason, time_t now, int *started);
+/* Ends the recorded deadline: one that ran out, or with force any
+ * (an operator's clear); *ended 1 for the one caller that did it, with
+ * what it was in *was. */
+int	 db_state_end(struct db *, const char *name, time_t now, int force,
+	    struct state_deadline *was, int *ended);
 
 /* banks.c: the SPEI participant catalog (tables banks, bank_aliases;
  * matching rules in core/bankcat.c). *out is a copy (bank_free()), NULL
