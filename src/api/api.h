@@ -19,6 +19,15 @@ json_t	*api_meta(void);
 char	*api_url(const struct request *, const char *path);
 /* JSON nesting depth of text, ignoring strings (for the depth limit) */
 int	 api_json_depth(const char *, size_t);
+/* JSON:API 1.1 content negotiation (pure). Accept: 0 when it lists
+ * application/vnd.api+json and every instance has a parameter other
+ * than ext, profile and q, or names an extension (none is supported):
+ * 406; else 1 (also without Accept or without a JSON:API instance). */
+int	 api_media_accept_ok(const char *accept);
+/* Content-Type: 0 not the JSON:API type (or NULL), 1 the JSON:API type
+ * with at most profile and an empty ext, -1 with another parameter or
+ * an extension (415) */
+int	 api_media_content_type(const char *content_type);
 json_t	*api_time_or_null(time_t);	/* RFC 3339 string, null for 0 */
 
 /*
