@@ -198,7 +198,6 @@ jobs_learned_ids(const struct validation *v, const struct banxico_answer *a,
 		o->referencia = ref;
 }
 
-
 int
 api_backoff_get(struct app *app, struct state_deadline *out)
 {

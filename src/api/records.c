@@ -99,7 +99,6 @@ records_page_key(const char *raw, size_t n, int *bracket)
 	enum page_key	 k = PAGE_KEY_NONE;
 
 	url_decode(name, raw, n);
-	*bracket = 0;
 	if (strcmp(name, "page") == 0 || strcmp(name, "page[number]") == 0)
 		k = PAGE_KEY_NUMBER;
 	else if (strcmp(name, "per_page") == 0 ||

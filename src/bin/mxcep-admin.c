@@ -1,7 +1,8 @@
 /*
  * mxcep-admin: operator commands: migrations, plans, accounts, API keys,
- * the Banxico back-off and the effective config. Exit 0 ok, 1 failure (message on stderr),
- * 2 usage. Only "key create" prints a secret, once, on stdout.
+ * the Banxico back-off and the effective config. Exit 0 ok, 1 failure
+ * (message on stderr), 2 usage. Only "key create" prints a secret, once,
+ * on stdout.
  */
 #include <errno.h>
 #include <getopt.h>
