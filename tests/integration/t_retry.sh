@@ -117,6 +117,31 @@ rput "/v1/validations/$cid/retry-policy" "$POL3"
 expect_error 409 retry_cycle_finished
 t_end
 
+t_begin "retry: a retry's processing_time_ms counts real milliseconds from the enqueue"
+pids=()
+for i in 1 2 3; do
+	validate "$(with_policy "$(unknown_body)" "$POL3")"
+	expect_validation not_found
+	pids+=("$(jget data.id)")
+done
+runner "$T/runner-p400.log" --once --now "$(at_plus 400)" || t_fail "runner: $(tail -n 3 "$T/runner-p400.log")"
+whole=0
+for id in "${pids[@]}"; do
+	get_validation "$id"
+	expect_json data.attributes.retry_state.attempts_completed 1
+	ms=$(jget data.attributes.processing_time_ms) || ms=
+	if [[ ! $ms =~ ^[0-9]+$ ]] || ((ms < 399000 || ms > 420000)); then
+		t_fail "processing_time_ms of $id after the retry at +400 s: '$ms'"
+	fi
+	[[ $ms == *000 ]] && whole=$((whole + 1))
+done
+# each is a multiple of 1000 by chance with odds 1 in 1000
+((whole < 3)) || t_fail "processing_time_ms of the retries in whole seconds"
+for id in "${pids[@]}"; do
+	rget POST "/v1/validations/$id/cancel-retries" --data-binary ''
+done
+t_end
+
 t_begin "retry: deleting a validation ends its cycle cancelled (no more simulator queries)"
 c0=$(valida_count)
 validate "$(with_policy "$(unknown_body)" "$POL3")"
