@@ -236,6 +236,9 @@ static const struct {
 	    "INSERT INTO service_state (name, value, until_at, updated_at)"
 	    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value),"
 	    " until_at = VALUES(until_at), updated_at = VALUES(updated_at)", 0 },
+	[STMT_STATE_ENSURE] = { "state_ensure",
+	    "INSERT IGNORE INTO service_state (name, value, until_at,"
+	    " updated_at) VALUES (?, NULL, NULL, ?)", 0 },
 	[STMT_STATE_LOCK] = { "state_lock",
 	    "SELECT value, until_at, updated_at FROM service_state"
 	    " WHERE name = ? FOR UPDATE", 0 },

@@ -319,6 +319,13 @@ db_state_start(struct db *db, const char *name, time_t until,
 	struct dbp		 p;
 
 	*started = 0;
+	/* the row first, on its own: two starters then queue on its lock
+	 * (locking a missing row would take gap locks that deadlock) */
+	dbp_init(&p);
+	dbp_str(&p, name);
+	dbp_time(&p, now);
+	if (db_run(db, STMT_STATE_ENSURE, &p, NULL, NULL) == -1)
+		return -1;
 	if (db_begin(db) == -1)
 		return -1;
 	if (state_read(db, STMT_STATE_LOCK, name, &d) == -1)
