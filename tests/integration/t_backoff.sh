@@ -81,6 +81,28 @@ out=$(admin backoff clear 2>&1) || t_fail "second clear: exit $?: $out"
 expect_eq "second clear" "$out" "no back-off in force"
 t_end
 
+t_begin "backoff: two queries throttled at once start one back-off: one log line"
+clear_backoff
+new_transfer
+s0=$(log_count "Banxico back-off started")
+# both queries reach Banxico before either answer comes back
+sim_mode '{"mode":"throttled","delay_ms":1000,"count":2}'
+par=()
+for i in 1 2; do
+	curl -s -o "$T/par$i.body" --max-time 20 -X POST "$URL/v1/validate" -H "Authorization: Bearer $KEY_A" \
+		-H 'Content-Type: application/vnd.api+json' --data-binary "$TR_BODY" &
+	par+=($!)
+done
+wait "${par[@]}"
+for i in 1 2; do
+	expect_eq "validation $i" "$(json_get "$T/par$i.body" data.attributes.error_code)" banxico_throttled
+done
+expect_eq "'back-off started' log lines" "$(log_count "Banxico back-off started")" $((s0 + 1))
+health_backoff
+expect_eq "banxico.backoff.state" "$BSTATE" active
+out=$(admin backoff clear 2>/dev/null) || t_fail "mxcep-admin backoff clear: $out"
+t_end
+
 t_begin "backoff: mxcep-admin backoff: a wrong verb or an argument is a usage error (exit 2)"
 admin backoff >/dev/null 2>&1
 expect_eq "backoff without a verb: exit" "$?" 2
