@@ -119,6 +119,7 @@ expect_json data.attributes.request_data.referencia "$ref"
 expect_json data.attributes.clave_rastreo "$TR_CLAVE"
 expect_json data.attributes.referencia "$ref"
 rid=$(jget data.id) || rid=
+ref1=$ref clave1=$TR_CLAVE
 get_validation "$rid"
 expect_validation valid
 expect_json data.attributes.clave_rastreo "$TR_CLAVE"
@@ -154,6 +155,18 @@ nid=$(jget data.id) || nid=
 rm -f "$T/item.json"
 list_item_of "$nid" 7654321
 expect_eq "list item clave_rastreo of a not_found" "$(json_get "$T/item.json" clave_rastreo 2>/dev/null)" null
+# the operator's lists carry them too
+for p in "/v1/admin/validations/recent?limit=100" "/v1/admin/validations?account_id=$ACC_A&search=$ref1"; do
+	http GET "$p" -H "Authorization: Bearer $ADMIN_A"
+	expect_code 200
+	expect_schema validation-list.json
+	"$PY" -c 'import json, sys
+items = {it["id"]: it["attributes"] for it in json.load(open(sys.argv[1]))["data"]}
+a = items.get(sys.argv[2]) or sys.exit("not listed")
+print(a.get("clave_rastreo"), a.get("referencia"))' "$T/body" "$rid" >"$T/adm.out" 2>&1 ||
+		t_fail "$p: $(cat "$T/adm.out")"
+	expect_eq "$p: clave_rastreo referencia of $rid" "$(cat "$T/adm.out")" "$clave1 $ref1"
+done
 t_end
 
 t_begin "validate: playground true is recorded"
