@@ -19,6 +19,15 @@ json_t	*api_meta(void);
 char	*api_url(const struct request *, const char *path);
 /* JSON nesting depth of text, ignoring strings (for the depth limit) */
 int	 api_json_depth(const char *, size_t);
+/* JSON:API 1.1 content negotiation (pure). Accept: 0 when it lists
+ * application/vnd.api+json and every instance has a parameter other
+ * than ext, profile and q, or names an extension (none is supported):
+ * 406; else 1 (also without Accept or without a JSON:API instance). */
+int	 api_media_accept_ok(const char *accept);
+/* Content-Type: 0 not the JSON:API type (or NULL), 1 the JSON:API type
+ * with at most profile and an empty ext, -1 with another parameter or
+ * an extension (415) */
+int	 api_media_content_type(const char *content_type);
 json_t	*api_time_or_null(time_t);	/* RFC 3339 string, null for 0 */
 
 /*
@@ -119,6 +128,10 @@ struct job;
 int	 api_jobs_run(struct app *, const struct job *, int sync, double t0,
 	    const struct validation *known);
 void	 api_jobs_run_deferred(struct app *);	/* app->deferred_job */
+/* The Banxico back-off in force (out->until 0: none). One that ran out
+ * is ended here by the first process to see it, which logs its end. */
+struct state_deadline;
+int	 api_backoff_get(struct app *, struct state_deadline *out);
 int	 api_jobs_lease_seconds(const struct config *);
 /* tells pollers (memcached) the validation's version; < 0 forgets it.
  * writer: after a change (set); a reader only fills a gap (add). */

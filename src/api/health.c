@@ -1,13 +1,37 @@
 /*
  * mxcep: GET /v1/health, for load balancers and operators. No key
  * needed. 200 while MariaDB answers (memcached down only degrades);
- * 503 when MariaDB is unreachable.
+ * 503 when MariaDB is unreachable. Also tells whether the service's
+ * Banxico queries are paused (the back-off after Banxico throttled us):
+ * since and until when, and why; it does not change the status.
  */
 #include "config.h"
 
 #include "api/api.h"
 #include "cache/cache.h"
 #include "store/store.h"
+
+/* {"state": "active"|"none"|"unknown", "since", "until",
+ * "remaining_seconds", "reason"} (null where it does not apply) */
+static json_t *
+health_backoff(struct app *app, int db_up)
+{
+	struct state_deadline	 d;
+	time_t			 now = clock_now();
+
+	if (!db_up || api_backoff_get(app, &d) == -1)
+		return json_pack("{s:s, s:n, s:n, s:n, s:n}", "state",
+		    "unknown", "since", "until", "remaining_seconds", "reason");
+	if (d.until == 0)
+		return json_pack("{s:s, s:n, s:n, s:n, s:n}", "state", "none",
+		    "since", "until", "remaining_seconds", "reason");
+	return json_pack("{s:s, s:o, s:o, s:I, s:o}", "state", "active",
+	    "since", api_time_or_null(d.since),
+	    "until", api_time_or_null(d.until),
+	    "remaining_seconds", (json_int_t)(d.until - now),
+	    "reason", d.reason[0] != '\0' ? json_string(d.reason) :
+	    json_null());
+}
 
 int
 api_health_get(struct request *req, struct response *resp)
@@ -37,10 +61,13 @@ api_health_get(struct request *req, struct response *resp)
 		overall = mc_state == -1 ? "degraded" : "ok";
 		status = 200;
 	}
-	doc = json_pack("{s:{s:s, s:s, s:{s:s, s:s, s:o, s:{s:s}}}, s:o}",
+	doc = json_pack("{s:{s:s, s:s, s:{s:s, s:s, s:o, s:{s:s}, "
+	    "s:{s:o}}}, s:o}",
 	    "data", "type", "health", "id", "mxcep", "attributes",
 	    "status", overall, "version", PACKAGE_VERSION, "mariadb", db,
-	    "memcached", "status", mc, "meta", api_meta());
+	    "memcached", "status", mc,
+	    "banxico", "backoff", health_backoff(app, db_up),
+	    "meta", api_meta());
 	response_header(resp, "Cache-Control", "no-store");
 	return response_json(resp, status, doc);
 }

@@ -5,6 +5,7 @@
  * at most banxico_max_rps queries per second from the whole service,
  * and none while a back-off it asked for (throttling) is in force.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,6 @@
 #include "cache/cache.h"
 #include "store/store.h"
 
-#define JOBS_BACKOFF_STATE	"banxico_backoff"
 #define JOBS_RATE_WAIT_MAX	3.0	/* s a query may wait for its slot */
 
 /* What each Banxico outcome means for the validation (spec 001). */
@@ -158,17 +158,112 @@ jobs_result_json(const struct banxico_answer *a)
 	return s;
 }
 
+/* 1 when s is 1..max characters of class pred (the API's own rules
+ * for a clave de rastreo and a referencia numérica) */
+static int
+jobs_id_ok(const char *s, size_t max, int (*pred)(int))
+{
+	size_t	 n = s != NULL ? strlen(s) : 0;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!pred((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/*
+ * The identifier the client did not give, as Banxico told it: a
+ * validation made by referencia gets its clave de rastreo from the CEP
+ * (claveRastreo) or from the "pago identificado" table; one made by
+ * clave gets its referencia from that table (the CEP XML carries none).
+ * Only an answer that matched the query counts (FOUND, NO_CEP_YET).
+ */
+static void
+jobs_learned_ids(const struct validation *v, const struct banxico_answer *a,
+    struct validation_outcome *o)
+{
+	const char	*clave = NULL, *ref = NULL;
+
+	if (a->outcome == BANXICO_FOUND && a->cep != NULL)
+		clave = a->cep->clave_rastreo;
+	else if (a->outcome == BANXICO_NO_CEP_YET && a->status != NULL) {
+		clave = a->status->clave_rastreo;
+		ref = a->status->referencia;
+	}
+	if (v->clave_rastreo == NULL && jobs_id_ok(clave, 30, isalnum))
+		o->clave_rastreo = clave;
+	if (v->referencia == NULL && jobs_id_ok(ref, 7, isdigit))
+		o->referencia = ref;
+}
+
+int
+api_backoff_get(struct app *app, struct state_deadline *out)
+{
+	struct state_deadline	 was;
+	char			 at[32], since[32];
+	time_t			 now = clock_now();
+	int			 ended;
+
+	if (db_state_get(app->db, STATE_BANXICO_BACKOFF, out) == -1)
+		return -1;
+	if (out->until == 0 || out->until > now)
+		return 0;
+	/* ran out: whoever ends it first says so, once */
+	if (db_state_end(app->db, STATE_BANXICO_BACKOFF, now, 0, &was,
+	    &ended) == 0 && ended)
+		log_info("Banxico back-off ended: it ran out at %s (paused "
+		    "since %s)", clock_rfc3339(was.until, at, sizeof(at)),
+		    clock_rfc3339(was.since, since, sizeof(since)));
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
 /* Reads the Banxico back-off deadline from MariaDB, the truth shared by
  * every process and host, before each query: a pause one process
  * started holds for all at once. */
 static int
 jobs_backoff_until(struct app *app, time_t *until)
 {
-	if (db_state_until(app->db, JOBS_BACKOFF_STATE, until) == -1)
+	struct state_deadline	 d;
+
+	if (api_backoff_get(app, &d) == -1)
 		return -1;
-	if (*until <= clock_now())
-		*until = 0;
+	*until = d.until;
 	return 0;
+}
+
+/* Banxico throttled us (outcome): pause every process's queries for
+ * banxico_backoff_seconds; the first to start it logs it */
+static void
+jobs_backoff_start(struct app *app, enum banxico_outcome outcome,
+    const struct validation *v, time_t *until)
+{
+	char	 reason[200], at[32];
+	int	 started = 0;
+
+	*until = clock_now() + app->cfg->banxico_backoff_seconds;
+	if (outcome == BANXICO_CAPTCHA)
+		snprintf(reason, sizeof(reason), "captcha: Banxico asked for "
+		    "a captcha on the query of validation %s", v->id);
+	else
+		snprintf(reason, sizeof(reason), "throttled: Banxico answered "
+		    "\"ha excedido el numero maximo de consultas\" to the "
+		    "query of validation %s", v->id);
+	if (db_state_start(app->db, STATE_BANXICO_BACKOFF, *until, reason,
+	    clock_now(), &started) == -1) {
+		log_warnx("%s: the Banxico back-off could not be recorded",
+		    __func__);
+		return;
+	}
+	clock_rfc3339(*until, at, sizeof(at));
+	if (started)
+		log_warnx("Banxico back-off started: queries paused until %s "
+		    "(%d s): %s", at, app->cfg->banxico_backoff_seconds,
+		    reason);
+	else
+		log_debug("Banxico back-off extended to %s: %s", at, reason);
 }
 
 static int
@@ -302,6 +397,7 @@ api_jobs_run(struct app *app, const struct job *job, int sync, double t0,
 		} else
 			o.banxico_status = banxico_outcome_name(a.outcome);
 		o.banxico_result = result = jobs_result_json(&a);
+		jobs_learned_ids(v, &a, &o);
 		o.has_cep = a.outcome == BANXICO_FOUND && a.xml.data != NULL;
 		if (o.has_cep) {
 			o.xml = a.xml.data;
@@ -314,20 +410,20 @@ api_jobs_run(struct app *app, const struct job *job, int sync, double t0,
 			o.raw_len = a.raw.len;
 		}
 		if (a.outcome == BANXICO_THROTTLED ||
-		    a.outcome == BANXICO_CAPTCHA) {
-			until = clock_now() + app->cfg->banxico_backoff_seconds;
-			log_warnx("Banxico throttles us: pausing queries until "
-			    "%s", clock_rfc3339(until, state, sizeof(state)));
-			(void)db_state_set_until(app->db, JOBS_BACKOFF_STATE,
-			    until, clock_now());
-		}
+		    a.outcome == BANXICO_CAPTCHA)
+			jobs_backoff_start(app, a.outcome, v, &until);
 	}
+	/* from enqueue to now: the request's own clock when it waits for
+	 * the answer, else the enqueue instant stored with the record (to
+	 * the second only for records older than enqueued_at_ms) */
 	if (sync && t0 > 0)
 		o.processing_time_ms = (int64_t)((clock_monotonic() - t0) *
 		    1000.0 + 0.5);
+	else if (v->enqueued_at_ms >= 0)
+		o.processing_time_ms = clock_now_ms() - v->enqueued_at_ms;
 	else if (v->enqueued_at != 0)
-		o.processing_time_ms = (int64_t)(clock_now() -
-		    v->enqueued_at) * 1000;
+		o.processing_time_ms = clock_now_ms() -
+		    (int64_t)v->enqueued_at * 1000;
 	if (o.processing_time_ms < 0)
 		o.processing_time_ms = 0;
 	rc = jobs_finish(app, job, &o);

@@ -65,6 +65,7 @@ api_validation_item_json(const struct request *req,
 	json_object_set_new(a, "monto", v->monto_cents < 0 ? json_null() :
 	    json_real((double)v->monto_cents / 100.0));
 	json_object_set_new(a, "clave_rastreo", str_or_null(v->clave_rastreo));
+	json_object_set_new(a, "referencia", str_or_null(v->referencia));
 	json_object_set_new(a, "emisor", str_or_null(v->emisor));
 	json_object_set_new(a, "receptor", str_or_null(v->receptor));
 	json_object_set_new(a, "playground", json_boolean(v->playground));
@@ -82,24 +83,58 @@ api_validation_item_json(const struct request *req,
 	return o;
 }
 
-/* is name (decoded) a page-number key? */
-static int
-records_is_page_key(const char *raw, size_t n, int *jsonapi)
+/* the pagination keys of a query, by family */
+enum page_key {
+	PAGE_KEY_NONE = 0,
+	PAGE_KEY_NUMBER,	/* page | page[number] */
+	PAGE_KEY_SIZE		/* per_page | page[size] */
+};
+
+/* what the query key raw (n bytes, URL-encoded) is; *bracket 1 for
+ * the JSON:API spelling (page[number], page[size]) */
+static enum page_key
+records_page_key(const char *raw, size_t n, int *bracket)
 {
-	char	*name = xmalloc(n + 1);
-	int	 hit;
+	char		*name = xmalloc(n + 1);
+	enum page_key	 k = PAGE_KEY_NONE;
 
 	url_decode(name, raw, n);
-	hit = strcmp(name, "page") == 0 || strcmp(name, "page[number]") == 0;
-	if (hit && jsonapi != NULL)
-		*jsonapi = name[4] == '[';
+	if (strcmp(name, "page") == 0 || strcmp(name, "page[number]") == 0)
+		k = PAGE_KEY_NUMBER;
+	else if (strcmp(name, "per_page") == 0 ||
+	    strcmp(name, "page[size]") == 0)
+		k = PAGE_KEY_SIZE;
+	*bracket = k != PAGE_KEY_NONE && strchr(name, '[') != NULL;
 	free(name);
-	return hit;
+	return k;
+}
+
+/* 1 when the request spells any pagination key the JSON:API way */
+static int
+records_page_family_jsonapi(const char *query)
+{
+	const char	*p = query, *amp, *eq;
+	size_t		 len;
+	int		 bracket, jsonapi = 0;
+
+	while (p != NULL && *p != '\0' && !jsonapi) {
+		amp = strchr(p, '&');
+		len = amp != NULL ? (size_t)(amp - p) : strlen(p);
+		eq = memchr(p, '=', len);
+		(void)records_page_key(p, eq != NULL ? (size_t)(eq - p) : len,
+		    &bracket);
+		jsonapi = bracket;
+		p = amp != NULL ? amp + 1 : NULL;
+	}
+	return jsonapi;
 }
 
 /*
  * The URL of this collection at page n: the request's query as the
- * client wrote it, its page key replaced (same spelling).
+ * client wrote it, its page number replaced, in one parameter family:
+ * page[number] + page[size] when the request spelled either of them
+ * that way, else page + per_page (a size given in the other spelling
+ * is renamed, never mixed).
  */
 static char *
 records_page_url(const struct request *req, int page)
@@ -107,19 +142,28 @@ records_page_url(const struct request *req, int page)
 	struct buf	 q;
 	const char	*p = req->query, *amp, *eq;
 	char		*base, *url;
-	size_t		 len;
-	int		 jsonapi = 0;
+	size_t		 len, klen;
+	int		 jsonapi, bracket;
+	enum page_key	 k;
 
+	jsonapi = records_page_family_jsonapi(req->query);
 	buf_init(&q);
 	while (p != NULL && *p != '\0') {
 		amp = strchr(p, '&');
 		len = amp != NULL ? (size_t)(amp - p) : strlen(p);
 		eq = memchr(p, '=', len);
-		if (len > 0 && !records_is_page_key(p, eq != NULL ?
-		    (size_t)(eq - p) : len, &jsonapi)) {
+		klen = eq != NULL ? (size_t)(eq - p) : len;
+		k = len > 0 ? records_page_key(p, klen, &bracket) :
+		    PAGE_KEY_NONE;
+		if (len > 0 && k != PAGE_KEY_NUMBER) {
 			if (q.len > 0)
 				buf_puts(&q, "&");
-			buf_append(&q, p, len);
+			if (k == PAGE_KEY_SIZE && bracket != jsonapi) {
+				buf_puts(&q, jsonapi ? "page%5Bsize%5D" :
+				    "per_page");
+				buf_append(&q, p + klen, len - klen);
+			} else
+				buf_append(&q, p, len);
 		}
 		p = amp != NULL ? amp + 1 : NULL;
 	}
@@ -265,32 +309,25 @@ api_validations_stats(struct request *req, struct response *resp)
 	    "by_status", by, "meta", meta));
 }
 
-/* DELETE /v1/validations/{id}: soft delete, idempotent. */
+/* DELETE /v1/validations/{id}: soft delete, idempotent. A deleted
+ * record is not retried: a running cycle ends cancelled in the same
+ * transaction. */
 int
 api_validations_delete(struct request *req, struct response *resp)
 {
-	struct retry_change	 rc;
-	int			 found = 0, changed = 0;
-	int64_t			 etag = -1;
-	time_t			 now = clock_now();
+	int		 found = 0, changed = 0, cancelled = 0;
+	int64_t		 etag = -1;
 
 	if (db_validation_soft_delete(req->app->db, req->account_id,
-	    req->params[0], now, &found, &changed, &etag) == -1)
+	    req->params[0], clock_now(), &found, &changed, &cancelled,
+	    &etag) == -1)
 		return api_db_error(req, resp);
 	if (!found)
 		return response_error(resp, 404, "validation_not_found",
 		    "no such validation", NULL, NULL);
-	/* a deleted record is not retried: a running cycle ends cancelled
-	 * (also when an earlier DELETE stopped between the two steps) */
-	if (db_validation_retry_cancel(req->app->db, req->account_id,
-	    req->params[0], now, &rc) == -1)
-		return api_db_error(req, resp);
-	if (rc.found && rc.result == 0) {
-		changed = 1;
-		etag = rc.etag;
+	if (cancelled)
 		log_info("validation %s: retry cycle cancelled by the delete",
 		    req->params[0]);
-	}
 	if (changed) {
 		/* pollers must see the new version (is_deleted) */
 		api_etag_publish(req->app, req->account_id, req->params[0],

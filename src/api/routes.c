@@ -155,6 +155,142 @@ api_json_depth(const char *s, size_t n)
 	return max;
 }
 
+/* ---- content negotiation (JSON:API 1.1) ------------------------------- */
+
+#define MEDIA_JSONAPI		"application/vnd.api+json"
+#define MEDIA_JSONAPI_LEN	(sizeof(MEDIA_JSONAPI) - 1)
+
+static const char *
+media_skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/*
+ * The parameters of one JSON:API media type instance, [p, end): the
+ * text after "application/vnd.api+json", a ";"-separated list of
+ * name=value (value bare or quoted). 1 when every parameter is ext or
+ * profile (or q, the weight, when in_accept) and ext names no
+ * extension (this server supports none); 0 otherwise. An empty
+ * parameter (a stray ";") counts as none.
+ */
+static int
+media_params_ok(const char *p, const char *end, int in_accept)
+{
+	const char	*name, *name_end, *val;
+	int		 empty;
+
+	for (;;) {
+		p = media_skip_space(p, end);
+		if (p == end)
+			return 1;
+		if (*p++ != ';')
+			return 0;
+		p = media_skip_space(p, end);
+		name = p;
+		while (p < end && *p != '=' && *p != ';' && *p != ' ' &&
+		    *p != '\t')
+			p++;
+		name_end = p;
+		p = media_skip_space(p, end);
+		empty = 1;
+		if (p < end && *p == '=') {
+			val = p = media_skip_space(p + 1, end);
+			if (p < end && *p == '"') {
+				empty = 1;
+				for (p++; p < end && *p != '"'; p++) {
+					if (*p == '\\' && p + 1 < end)
+						p++;
+					if (*p != ' ' && *p != '\t')
+						empty = 0;
+				}
+				if (p == end)
+					return 0;	/* unterminated quote */
+				p++;
+			} else {
+				while (p < end && *p != ';' && *p != ' ' &&
+				    *p != '\t')
+					p++;
+				empty = p == val;
+			}
+		}
+		if (name == name_end) {
+			if (!empty)
+				return 0;	/* "=value" without a name */
+			continue;
+		}
+		if ((size_t)(name_end - name) == 3 &&
+		    strncasecmp(name, "ext", 3) == 0) {
+			if (!empty)
+				return 0;
+		} else if (!((size_t)(name_end - name) == 7 &&
+		    strncasecmp(name, "profile", 7) == 0) &&
+		    !(in_accept && name_end - name == 1 &&
+		    (*name == 'q' || *name == 'Q')))
+			return 0;
+	}
+}
+
+/* 1 when [s, end) (spaces trimmed at the start) is the JSON:API type;
+ * *params then points after it */
+static int
+media_is_jsonapi(const char *s, const char *end, const char **params)
+{
+	size_t	 n;
+
+	s = media_skip_space(s, end);
+	for (n = 0; s + n < end && s[n] != ';' && s[n] != ' ' &&
+	    s[n] != '\t'; n++)
+		;
+	if (n != MEDIA_JSONAPI_LEN || strncasecmp(s, MEDIA_JSONAPI, n) != 0)
+		return 0;
+	*params = s + n;
+	return 1;
+}
+
+int
+api_media_accept_ok(const char *accept)
+{
+	const char	*p = accept, *start, *params;
+	int		 seen = 0, quoted;
+
+	if (accept == NULL)
+		return 1;
+	while (*p != '\0') {
+		/* one element of the list: up to a comma outside quotes */
+		for (start = p, quoted = 0; *p != '\0' &&
+		    (quoted || *p != ','); p++) {
+			if (quoted && *p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '"')
+				quoted = !quoted;
+		}
+		if (media_is_jsonapi(start, p, &params)) {
+			seen = 1;
+			if (media_params_ok(params, p, 1))
+				return 1;
+		}
+		if (*p == ',')
+			p++;
+	}
+	return !seen;
+}
+
+int
+api_media_content_type(const char *ct)
+{
+	const char	*params, *end;
+
+	if (ct == NULL)
+		return 0;
+	end = ct + strlen(ct);
+	if (!media_is_jsonapi(ct, end, &params))
+		return 0;
+	return media_params_ok(params, end, 0) ? 1 : -1;
+}
+
 /*
  * JSON:API media type (no parameters but ext/profile), or
  * application/json (charset allowed). Returns 1 when acceptable.
@@ -162,23 +298,45 @@ api_json_depth(const char *s, size_t n)
 static int
 api_content_type_ok(const char *ct)
 {
-	const char	*p;
-	size_t		 n;
+	size_t	 n;
 
 	if (ct == NULL)
 		return 0;
+	if (api_media_content_type(ct) != 0)
+		return api_media_content_type(ct) == 1;
 	n = strcspn(ct, "; \t");
-	if (n == 24 && strncasecmp(ct, "application/vnd.api+json", n) == 0) {
-		for (p = ct + n; (p = strchr(p, ';')) != NULL; p++) {
-			while (p[1] == ' ' || p[1] == '\t')
-				p++;
-			if (strncasecmp(p + 1, "ext=", 4) != 0 &&
-			    strncasecmp(p + 1, "profile=", 8) != 0)
-				return 0;
-		}
-		return 1;
-	}
 	return n == 16 && strncasecmp(ct, "application/json", n) == 0;
+}
+
+/* an error about a request header (source.header, JSON:API 1.1) */
+static int
+api_header_error(struct response *resp, int status, const char *code,
+    const char *detail, const char *header)
+{
+	json_t	*e = response_error_object(status, code, detail, NULL, NULL);
+
+	json_object_set_new(e, "source", json_pack("{s:s}", "header",
+	    header));
+	return response_errors(resp, status, json_pack("[o]", e));
+}
+
+/* 406 / 415 of JSON:API 1.1 "Content Negotiation"; 0 when neither */
+static int
+api_negotiate(struct request *req, struct response *resp)
+{
+	if (!api_media_accept_ok(req->accept))
+		return api_header_error(resp, 406, "not_acceptable", "every "
+		    "application/vnd.api+json in Accept has a media type "
+		    "parameter other than ext and profile (or names an "
+		    "extension, none is supported): accept "
+		    "application/vnd.api+json without them", "Accept");
+	if (api_media_content_type(req->content_type) == -1)
+		return api_header_error(resp, 415, "unsupported_media_type",
+		    "application/vnd.api+json takes no media type parameter "
+		    "other than ext and profile, and no extension is "
+		    "supported: send Content-Type: application/vnd.api+json",
+		    "Content-Type");
+	return 0;
 }
 
 static int
@@ -189,9 +347,9 @@ api_parse_body(struct request *req, struct response *resp)
 	int		 max = req->app->cfg->max_json_depth;
 
 	if (!api_content_type_ok(req->content_type))
-		return response_error(resp, 415, "unsupported_media_type",
+		return api_header_error(resp, 415, "unsupported_media_type",
 		    "send Content-Type: application/vnd.api+json "
-		    "(or application/json)", NULL, NULL);
+		    "(or application/json)", "Content-Type");
 	if (req->body == NULL || req->body_len == 0)
 		return response_error(resp, 400, "malformed_json",
 		    "the request body is empty; a JSON document is required",
@@ -246,6 +404,8 @@ api_handle(struct request *req, struct response *resp)
 	case ROUTE_FOUND:
 		break;
 	}
+	if ((status = api_negotiate(req, resp)) != 0)
+		goto out;
 	if ((r->flags & ROUTE_AUTH) &&
 	    (status = api_authenticate(req, resp, r->scope)) != 0)
 		goto out;

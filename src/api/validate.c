@@ -387,11 +387,13 @@ validate_idem_key(const struct request *req, int *bad)
 	return key;
 }
 
+/* now_ms: the time of the request in ms since the epoch */
 static struct validation *
 validate_record(struct request *req, const struct validate_input *in,
-    int async, time_t now)
+    int async, int64_t now_ms)
 {
 	struct validation	*v = validation_new();
+	time_t			 now = (time_t)(now_ms / 1000);
 
 	if (uuid_v4(v->id) == -1) {
 		validation_free(v);
@@ -413,6 +415,7 @@ validate_record(struct request *req, const struct validate_input *in,
 	v->request_data = json_dumps(in->attrs, JSON_COMPACT | JSON_SORT_KEYS);
 	v->created_at = now;
 	v->enqueued_at = now;
+	v->enqueued_at_ms = now_ms;
 	if (!async)
 		v->processing_started_at = now;
 	v->expires_at = now + req->app->cfg->queue_expiry_seconds;
@@ -520,7 +523,8 @@ api_validate_post(struct request *req, struct response *resp)
 	struct idem_record	 rec;
 	enum idem_state		 idem;
 	char			*key = NULL, hash[2 * SHA256_LEN + 1];
-	time_t			 now = clock_now();
+	int64_t			 now_ms = clock_now_ms();
+	time_t			 now = (time_t)(now_ms / 1000);
 	uint64_t		 job_id = 0;
 	int			 async, bad, status;
 
@@ -568,7 +572,7 @@ api_validate_post(struct request *req, struct response *resp)
 			break;
 		}
 	}
-	if ((v = validate_record(req, &in, async, now)) == NULL) {
+	if ((v = validate_record(req, &in, async, now_ms)) == NULL) {
 		status = response_error(resp, 500, "internal_error",
 		    "no randomness for an id", NULL, NULL);
 		goto forget;

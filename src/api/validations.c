@@ -87,6 +87,9 @@ api_validation_json(const struct request *req, const struct validation *v)
 	json_object_set_new(a, "processing_time_ms",
 	    int_or_null(v->processing_time_ms));
 	json_object_set_new(a, "request_data", json_column(v->request_data));
+	/* as given, or learned from Banxico's answer when not given */
+	json_object_set_new(a, "clave_rastreo", str_or_null(v->clave_rastreo));
+	json_object_set_new(a, "referencia", str_or_null(v->referencia));
 	json_object_set_new(a, "created_at", api_time_or_null(v->created_at));
 	json_object_set_new(a, "completed_at",
 	    api_time_or_null(v->completed_at));

@@ -1,7 +1,8 @@
 /*
- * mxcep-admin: operator commands: migrations, plans, accounts, API keys
- * and the effective config. Exit 0 ok, 1 failure (message on stderr),
- * 2 usage. Only "key create" prints a secret, once, on stdout.
+ * mxcep-admin: operator commands: migrations, plans, accounts, API keys,
+ * the Banxico back-off and the effective config. Exit 0 ok, 1 failure
+ * (message on stderr), 2 usage. Only "key create" prints a secret, once,
+ * on stdout.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,6 +37,8 @@ usage(void)
 	    "  key create ACCOUNT_ID --scopes S1,S2 [--name NAME]\n"
 	    "  key list [ACCOUNT_ID]\n"
 	    "  key revoke KEY_ID\n"
+	    "  backoff show\n"
+	    "  backoff clear\n"
 	    "  config\n"
 	    "scopes: validations:read validations:write validations:delete admin\n");
 }
@@ -327,6 +330,67 @@ cmd_key_revoke(struct admin *a, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/* backoff show: is the Banxico back-off in force, since and until
+ * when, why. Read only (one that ran out shows as none). */
+static int
+cmd_backoff_show(struct admin *a, int argc, char **argv)
+{
+	struct state_deadline	 d;
+	time_t			 now = clock_now();
+	char			 t1[32], t2[32];
+
+	(void)argv;
+	if (argc != 1)
+		return usage_err("backoff show takes no arguments");
+	if (db_state_get(a->db, STATE_BANXICO_BACKOFF, &d) == -1) {
+		fprintf(stderr, "mxcep-admin: cannot read the back-off\n");
+		return EXIT_FAILURE;
+	}
+	if (d.until <= now) {
+		printf("state: none\n");
+		return EXIT_SUCCESS;
+	}
+	printf("state: active\nsince: %s\nuntil: %s\nremaining: %lld s\n"
+	    "reason: %s\n", fmt_time(d.since, t1, sizeof(t1)),
+	    fmt_time(d.until, t2, sizeof(t2)), (long long)(d.until - now),
+	    d.reason[0] != '\0' ? d.reason : "-");
+	return EXIT_SUCCESS;
+}
+
+/* backoff clear: ends the back-off now, for every process and host */
+static int
+cmd_backoff_clear(struct admin *a, int argc, char **argv)
+{
+	struct state_deadline	 was;
+	time_t			 now = clock_now();
+	char			 t1[32], t2[32];
+	int			 ended = 0;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_err("backoff clear takes no arguments");
+	if (db_state_end(a->db, STATE_BANXICO_BACKOFF, now, 1, &was,
+	    &ended) == -1) {
+		fprintf(stderr, "mxcep-admin: cannot clear the back-off\n");
+		return EXIT_FAILURE;
+	}
+	fmt_time(was.since, t1, sizeof(t1));
+	fmt_time(was.until, t2, sizeof(t2));
+	if (!ended || was.until <= now) {
+		/* one that ran out but nobody saw end yet: its end is ours */
+		if (ended)
+			log_info("Banxico back-off ended: it ran out at %s "
+			    "(paused since %s)", t2, t1);
+		printf("no back-off in force\n");
+		return EXIT_SUCCESS;
+	}
+	log_info("Banxico back-off ended: cleared by an operator (paused "
+	    "since %s, it would have lasted until %s)", t1, t2);
+	printf("cleared: the back-off since %s would have lasted until %s\n",
+	    t1, t2);
+	return EXIT_SUCCESS;
+}
+
 static int
 cmd_config(struct admin *a, int argc, char **argv)
 {
@@ -354,6 +418,8 @@ static const struct {
 	{ "key", "create", cmd_key_create, 1 },
 	{ "key", "list", cmd_key_list, 1 },
 	{ "key", "revoke", cmd_key_revoke, 1 },
+	{ "backoff", "show", cmd_backoff_show, 1 },
+	{ "backoff", "clear", cmd_backoff_clear, 1 },
 };
 
 int

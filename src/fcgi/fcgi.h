@@ -59,6 +59,7 @@ struct request {
 	char		*path;			/* without the query string */
 	char		*query;			/* raw, "" when none */
 	char		*content_type;		/* NULL when absent */
+	char		*accept;		/* Accept header, NULL when absent */
 	long		 content_length;	/* -1 when absent */
 	char		*authorization;		/* NULL when absent */
 	char		*if_none_match;		/* NULL when absent */

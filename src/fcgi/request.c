@@ -174,6 +174,7 @@ request_new(struct app *app, char *const *envp)
 		v = q + 1;
 	req->query = xstrdup(v != NULL ? v : "");
 
+	req->accept = request_env_dup(envp, "HTTP_ACCEPT");
 	req->content_type = request_env_dup(envp, "CONTENT_TYPE");
 	if (req->content_type != NULL && req->content_type[0] == '\0') {
 		free(req->content_type);
@@ -216,6 +217,7 @@ request_free(struct request *req)
 	free(req->method_name);
 	free(req->path);
 	free(req->query);
+	free(req->accept);
 	free(req->content_type);
 	free(req->authorization);
 	free(req->if_none_match);

@@ -10,6 +10,7 @@
 #include "fcgi/fcgi.h"
 
 #define MEDIA_JSONAPI	"application/vnd.api+json"
+#define JSONAPI_VERSION	"1.1"
 
 static const struct {
 	int		 code;
@@ -100,6 +101,10 @@ response_json(struct response *resp, int status, json_t *doc)
 	resp->status = status;
 	resp->content_type = MEDIA_JSONAPI;
 	buf_reset(&resp->body);
+	/* every document says which JSON:API it speaks */
+	if (json_is_object(doc) && json_object_get(doc, "jsonapi") == NULL)
+		json_object_set_new(doc, "jsonapi", json_pack("{s:s}",
+		    "version", JSONAPI_VERSION));
 	/* 15 significant digits: amounts print as 1234.56, not 1234.5599999999999 */
 	s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 	json_decref(doc);
@@ -108,7 +113,8 @@ response_json(struct response *resp, int status, json_t *doc)
 		resp->status = 500;
 		buf_puts(&resp->body, "{\"errors\":[{\"status\":\"500\","
 		    "\"code\":\"internal_error\",\"title\":\"Internal Server "
-		    "Error\",\"detail\":\"could not encode the response\"}]}");
+		    "Error\",\"detail\":\"could not encode the response\"}],"
+		    "\"jsonapi\":{\"version\":\"" JSONAPI_VERSION "\"}}");
 		return 500;
 	}
 	buf_puts(&resp->body, s);

@@ -35,7 +35,7 @@
 	"retry_enabled, retry_max_retries, retry_interval_seconds, " \
 	"retry_outcomes, retry_attempts_completed, retry_next_attempt_at, " \
 	"retry_resolved_at, retry_exhausted_at, retry_cancelled_at, " \
-	"retry_terminal_state, deleted_at"
+	"retry_terminal_state, deleted_at, enqueued_at_ms"
 #define KEY_COLS \
 	"id, account_id, key_prefix, name, scopes, created_at, revoked_at, " \
 	"last_used_at"
@@ -118,7 +118,7 @@ static const struct {
 	    "INSERT INTO validations (" VALIDATION_COLS ") VALUES ("
 	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0 },
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0 },
 	[STMT_VALIDATION_GET] = { "validation_get",
 	    "SELECT " VALIDATION_COLS " FROM validations"
 	    " WHERE id = ? AND account_id = ?", STMT_READ },
@@ -183,6 +183,8 @@ static const struct {
 	    " WHERE id = ? AND status = 'queued'", 0 },
 	[STMT_VALIDATION_FINISH] = { "validation_finish",
 	    "UPDATE validations SET status = ?, banxico_status = ?,"
+	    " clave_rastreo = COALESCE(clave_rastreo, ?),"
+	    " referencia = COALESCE(referencia, ?),"
 	    " banxico_result = ?, error_code = ?, error_message = ?,"
 	    " has_cep = ?, completed_at = ?, processing_time_ms = ?,"
 	    " processing_started_at = COALESCE(processing_started_at, ?),"
@@ -225,13 +227,27 @@ static const struct {
 	    " AND idem_key = ?", 0 },
 	[STMT_IDEM_PURGE] = { "idem_purge",
 	    "DELETE FROM idempotency_keys WHERE expires_at < ? LIMIT 10000", 0 },
+	/* a deadline: value = why, until_at = until, updated_at = since
+	 * (set when it starts, kept when it is extended) */
 	[STMT_STATE_GET] = { "state_get",
-	    "SELECT value, until_at FROM service_state WHERE name = ?",
-	    STMT_READ },
+	    "SELECT value, until_at, updated_at FROM service_state"
+	    " WHERE name = ?", STMT_READ },
 	[STMT_STATE_SET] = { "state_set",
 	    "INSERT INTO service_state (name, value, until_at, updated_at)"
 	    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value),"
 	    " until_at = VALUES(until_at), updated_at = VALUES(updated_at)", 0 },
+	[STMT_STATE_ENSURE] = { "state_ensure",
+	    "INSERT IGNORE INTO service_state (name, value, until_at,"
+	    " updated_at) VALUES (?, NULL, NULL, ?)", 0 },
+	[STMT_STATE_LOCK] = { "state_lock",
+	    "SELECT value, until_at, updated_at FROM service_state"
+	    " WHERE name = ? FOR UPDATE", 0 },
+	[STMT_STATE_EXTEND] = { "state_extend",
+	    "UPDATE service_state SET until_at = GREATEST(until_at, ?)"
+	    " WHERE name = ?", 0 },
+	[STMT_STATE_CLEAR] = { "state_clear",
+	    "UPDATE service_state SET value = NULL, until_at = NULL,"
+	    " updated_at = ? WHERE name = ?", 0 },
 	/* validation_query.c: soft delete and the admin views */
 	[STMT_VALIDATION_SOFT_DELETE] = { "validation_soft_delete",
 	    "UPDATE validations SET deleted_at = ?, updated_at = ?,"

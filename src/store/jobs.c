@@ -223,6 +223,8 @@ db_job_finish(struct db *db, const struct job *job, const char *owner,
 	dbp_init(&p);
 	dbp_str(&p, validation_status_name(o->status));
 	dbp_str(&p, o->banxico_status);
+	dbp_str(&p, o->clave_rastreo);
+	dbp_str(&p, o->referencia);
 	dbp_str(&p, o->banxico_result);
 	dbp_str(&p, o->error_code);
 	dbp_str(&p, o->error_message);
@@ -280,33 +282,103 @@ db_cep_document(struct db *db, const char *account_id,
 	return rc == -1 ? -1 : 0;
 }
 
-int
-db_state_until(struct db *db, const char *name, time_t *until)
+/* Reads name's deadline with stmt (STMT_STATE_GET or _LOCK) */
+static int
+state_read(struct db *db, enum stmt stmt, const char *name,
+    struct state_deadline *d)
 {
 	struct dbp	 p;
 	struct dbr	 r;
 	int		 rc;
 
-	*until = 0;
+	memset(d, 0, sizeof(*d));
 	dbp_init(&p);
 	dbp_str(&p, name);
-	if (db_run(db, STMT_STATE_GET, &p, &r, "st") == -1)
+	if (db_run(db, stmt, &p, &r, "stt") == -1)
 		return -1;
-	if ((rc = dbr_fetch(&r)) == 1)
-		*until = dbr_time(&r, 1);
+	if ((rc = dbr_fetch(&r)) == 1 && !dbr_null(&r, 1)) {
+		dbr_strcpy(&r, 0, d->reason, sizeof(d->reason));
+		d->until = dbr_time(&r, 1);
+		d->since = dbr_time(&r, 2);
+	}
 	dbr_done(&r);
 	return rc == -1 ? -1 : 0;
 }
 
 int
-db_state_set_until(struct db *db, const char *name, time_t until, time_t now)
+db_state_get(struct db *db, const char *name, struct state_deadline *d)
+{
+	return state_read(db, STMT_STATE_GET, name, d);
+}
+
+int
+db_state_start(struct db *db, const char *name, time_t until,
+    const char *reason, time_t now, int *started)
+{
+	struct state_deadline	 d;
+	struct dbp		 p;
+
+	*started = 0;
+	/* the row first, on its own: two starters then queue on its lock
+	 * (locking a missing row would take gap locks that deadlock) */
+	dbp_init(&p);
+	dbp_str(&p, name);
+	dbp_time(&p, now);
+	if (db_run(db, STMT_STATE_ENSURE, &p, NULL, NULL) == -1)
+		return -1;
+	if (db_begin(db) == -1)
+		return -1;
+	if (state_read(db, STMT_STATE_LOCK, name, &d) == -1)
+		goto fail;
+	dbp_init(&p);
+	if (d.until > now) {
+		/* in force already: only ever later, reason and since kept */
+		dbp_time(&p, until);
+		dbp_str(&p, name);
+		if (db_run(db, STMT_STATE_EXTEND, &p, NULL, NULL) == -1)
+			goto fail;
+	} else {
+		dbp_str(&p, name);
+		dbp_str(&p, reason);
+		dbp_time(&p, until);
+		dbp_time(&p, now);
+		if (db_run(db, STMT_STATE_SET, &p, NULL, NULL) == -1)
+			goto fail;
+		*started = 1;
+	}
+	if (db_commit(db) == -1)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	*started = 0;
+	return -1;
+}
+
+int
+db_state_end(struct db *db, const char *name, time_t now, int force,
+    struct state_deadline *was, int *ended)
 {
 	struct dbp	 p;
 
+	*ended = 0;
+	if (db_begin(db) == -1)
+		return -1;
+	if (state_read(db, STMT_STATE_LOCK, name, was) == -1)
+		goto fail;
+	if (was->until == 0 || (!force && was->until > now)) {
+		db_rollback(db);
+		return 0;
+	}
 	dbp_init(&p);
-	dbp_str(&p, name);
-	dbp_str(&p, NULL);
-	dbp_time(&p, until);
 	dbp_time(&p, now);
-	return db_run(db, STMT_STATE_SET, &p, NULL, NULL);
+	dbp_str(&p, name);
+	if (db_run(db, STMT_STATE_CLEAR, &p, NULL, NULL) == -1 ||
+	    db_commit(db) == -1)
+		goto fail;
+	*ended = 1;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }

@@ -241,6 +241,25 @@ fail:
 }
 
 int
+db_retry_cancel_locked(struct db *db, const char *account_id, const char *id,
+    time_t now, int *found, int *cancelled)
+{
+	struct retry_row	 row;
+
+	*cancelled = 0;
+	if (retry_lock(db, id, account_id, &row, found) == -1)
+		return -1;
+	if (!*found || retry_cycle_cancel(&row.c, retry_result_of(row.status),
+	    now) != 0)
+		return 0;
+	if (retry_save(db, id, &row.c, now, 1) == -1 ||
+	    retry_unschedule(db, id, now) == -1)
+		return -1;
+	*cancelled = 1;
+	return 0;
+}
+
+int
 db_validation_retry_policy(struct db *db, const char *account_id,
     const char *id, const struct retry_policy *policy, time_t now,
     struct retry_change *out)

@@ -176,6 +176,9 @@ struct validation {
 	time_t			 updated_at;
 	time_t			 completed_at;
 	time_t			 enqueued_at;
+	int64_t			 enqueued_at_ms;	/* the same instant in ms since
+						   the epoch; -1 = NULL (older
+						   records) */
 	time_t			 processing_started_at;
 	time_t			 expires_at;
 	int64_t			 etag_version;	/* starts at 1 */
@@ -314,12 +317,16 @@ int	 db_validation_query_open(struct db *, const struct validation_filter *,
 int	 db_validation_query_next(struct validation_cursor *,
 	    const struct validation **);
 void	 db_validation_query_close(struct validation_cursor *);
-/* Soft delete: sets deleted_at = now and bumps etag_version, once.
- * *found 0 when there is no such validation in the account; *changed 0
- * when it was already deleted; *etag its (new) version. */
+/* Soft delete, in one transaction under the row lock: sets deleted_at
+ * = now and bumps etag_version, once, and ends a pending retry cycle
+ * cancelled (cancelled_at = now, its queued retry removed), so a
+ * deleted record is never queried again. *found 0 when there is no
+ * such validation in the account; *changed 0 when it was already
+ * deleted with no cycle left to end; *cancelled 1 when a cycle ended;
+ * *etag its (new) version. */
 int	 db_validation_soft_delete(struct db *, const char *account_id,
 	    const char *id, time_t now, int *found, int *changed,
-	    int64_t *etag);
+	    int *cancelled, int64_t *etag);
 /* Admin: any account's record (*out NULL when none). */
 int	 db_validation_get_any(struct db *, const char *id,
 	    struct validation **out);
@@ -396,6 +403,10 @@ struct validation_outcome {
 	int64_t			 processing_time_ms;	/* -1 = null */
 	time_t			 started_at;	/* the attempt began; 0 = now */
 	int64_t			 duration_ms;	/* in the Banxico query; -1 = none */
+	/* what Banxico told of the transfer's identifiers: written only
+	 * into a column that is still NULL; NULL = nothing learned */
+	const char		*clave_rastreo;
+	const char		*referencia;
 };
 /* In one transaction: the job done (only while owner holds its lease),
  * the validation's result, the documents, and its retry cycle moved on
@@ -479,10 +490,29 @@ int	 db_idem_forget(struct db *, const char *account_id,
 int	 db_idem_purge(struct db *, time_t now, uint64_t *purged);
 void	 idem_record_free(struct idem_record *);	/* frees the members */
 
-/* service_state: named deadlines shared by all processes */
-int	 db_state_until(struct db *, const char *name, time_t *until);	/* 0 = none */
-int	 db_state_set_until(struct db *, const char *name, time_t until,
-	    time_t now);
+/*
+ * jobs.c: service_state: named deadlines shared by every process and
+ * host (the Banxico back-off). A deadline is in force while until > now;
+ * one that ran out stays recorded until someone ends it, so that its
+ * end is seen (and logged) exactly once.
+ */
+#define STATE_BANXICO_BACKOFF	"banxico_backoff"	/* Banxico throttled us */
+struct state_deadline {
+	time_t		 until;		/* 0 = none recorded */
+	time_t		 since;		/* when it started (kept when extended) */
+	char		 reason[256];	/* why; "" = not told */
+};
+int	 db_state_get(struct db *, const char *name, struct state_deadline *);
+/* Starts a deadline, or extends the one in force (until only moves
+ * later; reason and since are kept), in one transaction under the row
+ * lock: *started 1 when none was in force. */
+int	 db_state_start(struct db *, const char *name, time_t until,
+	    const char *reason, time_t now, int *started);
+/* Ends the recorded deadline: one that ran out, or with force any
+ * (an operator's clear); *ended 1 for the one caller that did it, with
+ * what it was in *was. */
+int	 db_state_end(struct db *, const char *name, time_t now, int force,
+	    struct state_deadline *was, int *ended);
 
 /* banks.c: the SPEI participant catalog (tables banks, bank_aliases;
  * matching rules in core/bankcat.c). *out is a copy (bank_free()), NULL

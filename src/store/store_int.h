@@ -60,6 +60,10 @@ enum stmt {
 	STMT_IDEM_PURGE,
 	STMT_STATE_GET,
 	STMT_STATE_SET,
+	STMT_STATE_ENSURE,
+	STMT_STATE_LOCK,
+	STMT_STATE_EXTEND,
+	STMT_STATE_CLEAR,
 	STMT_VALIDATION_SOFT_DELETE,
 	STMT_VALIDATION_ACCOUNT_ETAG,
 	STMT_VALIDATION_GET_ANY,
@@ -178,5 +182,10 @@ struct job;
 struct validation_outcome;
 int	 db_retry_after_job(struct db *, const struct job *,
 	    const struct validation_outcome *o, time_t now);
+/* retries.c: inside the caller's transaction: locks the validation of
+ * the account (*found 0: none) and ends its retry cycle cancelled when
+ * one is pending, its queued retry removed (*cancelled 1). 0 or -1. */
+int	 db_retry_cancel_locked(struct db *, const char *account_id,
+	    const char *id, time_t now, int *found, int *cancelled);
 
 #endif /* MXCEP_STORE_INT_H */

@@ -13,7 +13,7 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
-/* one letter per column of VALIDATION_COLS (db.c), 45 columns */
+/* one letter per column of VALIDATION_COLS (db.c), 46 columns */
 #define VALIDATION_FMT \
 	"sssiss"	/* id .. fecha (validation_type, status as text) */ \
 	"ssssss"	/* clave_rastreo .. monto */ \
@@ -23,7 +23,8 @@
 	"sisiss"	/* normalization_warnings .. error_code */ \
 	"iiiiisi"	/* batch_id .. retry_attempts_completed */ \
 	"tttt"		/* retry_next_attempt_at .. retry_cancelled_at */ \
-	"st"		/* retry_terminal_state, deleted_at */
+	"st"		/* retry_terminal_state, deleted_at */ \
+	"i"		/* enqueued_at_ms */
 
 static const char *const type_names[VALIDATION_TYPE__MAX] = {
 	"direct", "ocr"
@@ -117,6 +118,7 @@ validation_new(void)
 	v->status = VALIDATION_STATUS_QUEUED;
 	v->monto_cents = -1;
 	v->processing_time_ms = -1;
+	v->enqueued_at_ms = -1;
 	v->etag_version = 1;
 	v->ocr_confidence = -1;
 	v->is_masked = -1;
@@ -270,6 +272,7 @@ validation_read(struct dbr *r, struct validation *v)
 		log_warnx("%s: %s: bad retry_terminal_state", __func__, v->id);
 	free(s);
 	v->deleted_at = dbr_time(r, c++);
+	v->enqueued_at_ms = dbr_i64(r, c++, -1);
 }
 
 int
@@ -328,6 +331,7 @@ db_validation_create(struct db *db, const struct validation *v)
 	dbp_time(&p, v->retry_cancelled_at);
 	dbp_str(&p, retry_terminal_name(v->retry_terminal_state));
 	dbp_time(&p, v->deleted_at);
+	dbp_i64n(&p, v->enqueued_at_ms);
 	return db_run(db, STMT_VALIDATION_INSERT, &p, NULL, NULL);
 }
 

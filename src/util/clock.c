@@ -16,6 +16,17 @@ clock_now(void)
 	return clock_fixed != 0 ? clock_fixed : time(NULL);
 }
 
+int64_t
+clock_now_ms(void)
+{
+	struct timespec	 ts;
+
+	if (clock_fixed != 0)
+		return (int64_t)clock_fixed * 1000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 clock_set_now(time_t t)
 {

@@ -113,6 +113,7 @@ int	 config_listen_mode(const char *, unsigned int *mode);
 
 /* clock.c: the one source of "now" for the whole service */
 time_t	 clock_now(void);		/* honours clock_set_now() */
+int64_t	 clock_now_ms(void);		/* the same in ms since the epoch */
 void	 clock_set_now(time_t);		/* 0 = real time again */
 double	 clock_monotonic(void);		/* seconds, for durations */
 /* format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes) */

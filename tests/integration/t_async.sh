@@ -131,6 +131,63 @@ expect_validation not_found
 expect_json data.attributes.is_playground true
 t_end
 
+# ptime_check ID MIN: the final validation's processing_time_ms is at
+# least MIN and below MIN + 20 s; appends it to $T/ptimes
+ptime_check() {
+	wait_final "$1" || t_fail "$1 not final after ${WAIT_TIMEOUT}s"
+	local ms
+	ms=$(jget data.attributes.processing_time_ms) || ms=
+	if [[ ! $ms =~ ^[0-9]+$ ]] || ((ms < $2 || ms > $2 + 20000)); then
+		t_fail "processing_time_ms of $1: '$ms', expected $2..$(($2 + 20000))"
+	fi
+	echo "$ms" >>"$T/ptimes"
+}
+# not_whole_seconds: some processing_time_ms of $T/ptimes is not a
+# multiple of 1000 (each one is by chance with odds 1 in 1000)
+not_whole_seconds() {
+	grep -qv '000$' "$T/ptimes" || t_fail "processing_time_ms in whole seconds: $(tr '\n' ' ' <"$T/ptimes")"
+}
+
+t_begin "async: processing_time_ms in real milliseconds when the worker runs the job after its 202"
+rm -f "$T/ptimes"
+for i in 1 2 3; do
+	new_transfer
+	# Banxico answers after 1.3 s: the time counts from the enqueue
+	sim_mode '{"mode":"slow","delay_ms":1300,"scope":"valida","count":1}'
+	validate "$TR_BODY" "?async=1"
+	expect_code 202
+	ptime_check "$(jget data.id)" 1300
+	expect_validation valid
+done
+not_whole_seconds
+t_end
+
+t_begin "async: processing_time_ms in real milliseconds when mxcep-runner runs the job"
+rm -f "$T/ptimes"
+# a Banxico pause makes the worker put the jobs back; the runner runs them
+db "INSERT INTO service_state (name, value, until_at, updated_at)
+	VALUES ('banxico_backoff', 'it: processing_time_ms', UTC_TIMESTAMP() + INTERVAL 2 SECOND, UTC_TIMESTAMP())
+	ON DUPLICATE KEY UPDATE value = VALUES(value), until_at = VALUES(until_at), updated_at = VALUES(updated_at)"
+ids=()
+for i in 1 2 3; do
+	new_transfer
+	validate "$TR_BODY" "?async=1"
+	expect_code 202
+	ids+=("$(jget data.id)")
+done
+inlist=$(printf "'%s'," "${ids[@]}")
+due_all() { [[ $(db "SELECT COUNT(*) FROM jobs WHERE validation_id IN (${inlist%,}) AND state = 'queued' AND run_after <= UTC_TIMESTAMP()") == 3 ]]; }
+wait_for due_all || t_fail "the jobs were not put back until the end of the pause"
+runner "$T/runner-ptime.log" --once || t_fail "runner: $(tail -n 3 "$T/runner-ptime.log")"
+for id in "${ids[@]}"; do
+	grep -q "validation $id: valid" "$T/runner-ptime.log" || t_fail "mxcep-runner did not finish $id: $(grep 'pass:' "$T/runner-ptime.log")"
+	ptime_check "$id" 1000
+	expect_validation valid
+done
+not_whole_seconds
+clear_backoff
+t_end
+
 t_begin "async: field errors are answered before queuing (422, nothing recorded)"
 n0=$(db "SELECT COUNT(*) FROM jobs")
 validate '{"fecha":"nope","emisor":"40012","cuenta":"646180157048010399","monto":"1"}' "?async=1"

@@ -117,6 +117,31 @@ rput "/v1/validations/$cid/retry-policy" "$POL3"
 expect_error 409 retry_cycle_finished
 t_end
 
+t_begin "retry: a retry's processing_time_ms counts real milliseconds from the enqueue"
+pids=()
+for i in 1 2 3; do
+	validate "$(with_policy "$(unknown_body)" "$POL3")"
+	expect_validation not_found
+	pids+=("$(jget data.id)")
+done
+runner "$T/runner-p400.log" --once --now "$(at_plus 400)" || t_fail "runner: $(tail -n 3 "$T/runner-p400.log")"
+whole=0
+for id in "${pids[@]}"; do
+	get_validation "$id"
+	expect_json data.attributes.retry_state.attempts_completed 1
+	ms=$(jget data.attributes.processing_time_ms) || ms=
+	if [[ ! $ms =~ ^[0-9]+$ ]] || ((ms < 399000 || ms > 420000)); then
+		t_fail "processing_time_ms of $id after the retry at +400 s: '$ms'"
+	fi
+	[[ $ms == *000 ]] && whole=$((whole + 1))
+done
+# each is a multiple of 1000 by chance with odds 1 in 1000
+((whole < 3)) || t_fail "processing_time_ms of the retries in whole seconds"
+for id in "${pids[@]}"; do
+	rget POST "/v1/validations/$id/cancel-retries" --data-binary ''
+done
+t_end
+
 t_begin "retry: deleting a validation ends its cycle cancelled (no more simulator queries)"
 c0=$(valida_count)
 validate "$(with_policy "$(unknown_body)" "$POL3")"
@@ -136,6 +161,36 @@ done
 expect_eq "valida.do after the delete" "$(valida_count)" $((c0 + 1))
 http DELETE "/v1/validations/$did" -H "Authorization: Bearer $KEY_A"
 expect_code 204
+t_end
+
+t_begin "retry: the delete and the end of the cycle are one transaction (a failing cancel leaves the record undeleted)"
+c0=$(valida_count)
+validate "$(with_policy "$(unknown_body)" "$POL3")"
+tid=$(jget data.id) || tid=
+# make ending this record's cycle fail inside MariaDB
+mariadb --no-defaults -uroot --socket="$T/mariadb.sock" mxcep <<EOF || t_fail "could not create the test trigger"
+DELIMITER //
+CREATE TRIGGER it_refuse_cancel BEFORE UPDATE ON validations FOR EACH ROW
+BEGIN
+  IF NEW.id = '$tid' AND NEW.retry_terminal_state <=> 'cancelled'
+     AND NOT (OLD.retry_terminal_state <=> 'cancelled') THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'it: cancel refused';
+  END IF;
+END//
+DELIMITER ;
+EOF
+http DELETE "/v1/validations/$tid" -H "Authorization: Bearer $KEY_A"
+expect_error 500 internal_error
+expect_eq "deleted_at after the failed delete" "$(retry_col "$tid" "COALESCE(deleted_at, 'NULL')")" NULL
+expect_eq "terminal_state after the failed delete" "$(retry_col "$tid" retry_terminal_state)" pending
+db "DROP TRIGGER IF EXISTS it_refuse_cancel" || t_fail "could not drop the test trigger"
+http DELETE "/v1/validations/$tid" -H "Authorization: Bearer $KEY_A"
+expect_code 204
+expect_eq "terminal_state after the delete" "$(retry_col "$tid" retry_terminal_state)" cancelled
+expect_match "cancelled_at after the delete" "$(retry_col "$tid" retry_cancelled_at)" '^[0-9-]{10} [0-9:]{8}$'
+expect_match "deleted_at after the delete" "$(retry_col "$tid" deleted_at)" '^[0-9-]{10} [0-9:]{8}$'
+runner "$T/runner-t400.log" --once --now "$(at_plus 400)" || t_fail "runner: $(tail -n 3 "$T/runner-t400.log")"
+expect_eq "valida.do after the delete" "$(valida_count)" $((c0 + 1))
 t_end
 
 t_begin "retry: retry_policy errors are 422 naming the field; the cap is stated"

@@ -94,6 +94,81 @@ http GET "/v1/validations/$nf/cep?format=pdf" -H "Authorization: Bearer $KEY_A"
 expect_error 404 cep_not_available
 t_end
 
+# by_ref_body REF: TR_BODY asking by referencia instead of clave
+by_ref_body() { printf '{"fecha":"%s","referencia":"%s","emisor":"40012","receptor":"90646","cuenta":"%s","monto":"1500.00"}' "$VFECHA" "$1" "$TR_CUENTA"; }
+# list_item_of ID: GET /v1/validations?search=TERM (TERM = $2), then
+# the attributes of ID's item in $T/item.json
+list_item_of() {
+	http GET "/v1/validations?search=$2&per_page=100" -H "Authorization: Bearer $KEY_A"
+	expect_code 200
+	expect_schema validation-list.json
+	"$PY" -c 'import json, sys
+for it in json.load(open(sys.argv[1]))["data"]:
+    if it["id"] == sys.argv[2]:
+        json.dump(it["attributes"], open(sys.argv[3], "w"))' "$T/body" "$1" "$T/item.json"
+	[[ -s $T/item.json ]] || t_fail "validation $1 is not in the list searched by $2"
+}
+
+t_begin "validate: the identifier not given is learned from Banxico (CEP or payment table), shown in GET and in list items"
+# by referencia, CEP found: clave_rastreo from the CEP's claveRastreo
+ref=$(printf '%07d' $(((RANDOM * 32768 + RANDOM) % 10000000)))
+new_transfer "\"referencia\":\"$ref\""
+validate "$(by_ref_body "$ref")"
+expect_validation valid
+expect_json data.attributes.request_data.referencia "$ref"
+expect_json data.attributes.clave_rastreo "$TR_CLAVE"
+expect_json data.attributes.referencia "$ref"
+rid=$(jget data.id) || rid=
+ref1=$ref clave1=$TR_CLAVE
+get_validation "$rid"
+expect_validation valid
+expect_json data.attributes.clave_rastreo "$TR_CLAVE"
+expect_json data.attributes.referencia "$ref"
+rm -f "$T/item.json"
+list_item_of "$rid" "$ref"
+expect_eq "list item clave_rastreo" "$(json_get "$T/item.json" clave_rastreo 2>/dev/null)" "$TR_CLAVE"
+expect_eq "list item referencia" "$(json_get "$T/item.json" referencia 2>/dev/null)" "$ref"
+# by clave, payment known but no CEP yet: referencia from the table
+new_transfer '"cep_available":false'
+sim_ref=$(json_get "$T/sim.body" referencia) || sim_ref=
+validate "$TR_BODY"
+expect_validation cep_unavailable cep_not_yet_available
+expect_json data.attributes.clave_rastreo "$TR_CLAVE"
+expect_json data.attributes.referencia "$sim_ref"
+cid=$(jget data.id) || cid=
+rm -f "$T/item.json"
+list_item_of "$cid" "$TR_CLAVE"
+expect_eq "list item referencia (from the table)" "$(json_get "$T/item.json" referencia 2>/dev/null)" "$sim_ref"
+# by referencia, no CEP yet: clave_rastreo from the table
+ref=$(printf '%07d' $(((RANDOM * 32768 + RANDOM) % 10000000)))
+new_transfer "\"referencia\":\"$ref\",\"cep_available\":false"
+validate "$(by_ref_body "$ref")"
+expect_validation cep_unavailable cep_not_yet_available
+expect_json data.attributes.clave_rastreo "$TR_CLAVE"
+expect_json data.attributes.referencia "$ref"
+# not found: nothing learned, the missing one stays null
+validate "$(by_ref_body 7654321)"
+expect_validation not_found
+expect_json data.attributes.clave_rastreo null
+expect_json data.attributes.referencia 7654321
+nid=$(jget data.id) || nid=
+rm -f "$T/item.json"
+list_item_of "$nid" 7654321
+expect_eq "list item clave_rastreo of a not_found" "$(json_get "$T/item.json" clave_rastreo 2>/dev/null)" null
+# the operator's lists carry them too
+for p in "/v1/admin/validations/recent?limit=100" "/v1/admin/validations?account_id=$ACC_A&search=$ref1"; do
+	http GET "$p" -H "Authorization: Bearer $ADMIN_A"
+	expect_code 200
+	expect_schema validation-list.json
+	"$PY" -c 'import json, sys
+items = {it["id"]: it["attributes"] for it in json.load(open(sys.argv[1]))["data"]}
+a = items.get(sys.argv[2]) or sys.exit("not listed")
+print(a.get("clave_rastreo"), a.get("referencia"))' "$T/body" "$rid" >"$T/adm.out" 2>&1 ||
+		t_fail "$p: $(cat "$T/adm.out")"
+	expect_eq "$p: clave_rastreo referencia of $rid" "$(cat "$T/adm.out")" "$clave1 $ref1"
+done
+t_end
+
 t_begin "validate: playground true is recorded"
 new_transfer
 validate "${TR_BODY%\}},\"playground\":true}"
