@@ -358,7 +358,9 @@ bank_catalog_search(const struct bank_catalog *c, const char *text,
 	    norm[0] == '\0')
 		return 0;
 	if (strspn(norm, "0123456789") == strlen(norm)) {
-		if (bank_code_normalize(norm, code) == -1)
+		/* a participant's code; any code when there is no catalog */
+		if (bank_code_normalize(norm, code) == -1 ||
+		    (c != NULL && by_code(c, code, NULL) == NULL))
 			return 0;
 		memcpy(codes[0], code, sizeof(code));
 		return 1;

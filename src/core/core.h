@@ -148,7 +148,8 @@ size_t		 bank_catalog_count(const struct bank_catalog *);
 enum bank_match	 bank_catalog_resolve(const struct bank_catalog *,
 		    const char *text, const struct bank **out);
 /* the participants a search term names (GET /v1/validations?search=):
- * digits, a participant code (as bank_code_normalize, known or not);
+ * digits, a participant's code (as bank_code_normalize; without a
+ * catalog, any code);
  * otherwise every participant with a name or alias equal to it, and,
  * for 3+ characters, with a word of a name or alias starting with it
  * ("santan", "mercado pago"), after bank_name_normalize(). When more

@@ -269,6 +269,8 @@ struct validation_filter {
 	 * callers leave these zero */
 	int		 search_text;	/* SEARCH_TEXT_* */
 	int		 search_ngrams;	/* grams to look up, rarest first */
+	long long	 search_lead;	/* records holding the rarest, up to
+					   the probe's cap */
 	char		 search_grams[SEARCH_GRAMS_USED][17];	/* 4 UTF-8
 					   characters */
 	int		 with_deleted;	/* 1: soft-deleted rows too */

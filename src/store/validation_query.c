@@ -768,6 +768,7 @@ search_plan(struct db *db, struct validation_filter *f)
 	for (i = 0; i < m; i++)
 		memcpy(f->search_grams[i], g[i], sizeof(g[i]));
 	f->search_ngrams = (int)m;
+	f->search_lead = cnt[0];
 	f->search_text = SEARCH_TEXT_GRAMS;
 	if (cnt[0] == 0) {
 		f->search_text = SEARCH_TEXT_NONE;
@@ -1324,6 +1325,12 @@ bank_residual(struct db *db, const struct validation_filter *f,
 
 	if (key & QR_NOTEXT) {
 		b->bank = 1;	/* no clave or referencia holds the term */
+		return 0;
+	}
+	if ((key & QR_GRAMS) && f->search_lead >= PROBE_CAP) {
+		/* too many to check one by one: the general UNION, which
+		 * is right whatever the residual */
+		b->bank = 2;
 		return 0;
 	}
 	search_like(f, b);

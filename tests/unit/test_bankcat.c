@@ -362,10 +362,11 @@ test_catalog_search__code_names_aliases__the_participants_named(void **state)
 	const struct bank_catalog	*c = *state;
 	char				 many[BANK_SEARCH_MAX * BANK_CODE_SIZE + 1];
 
-	/* a code, known or not (emisor/receptor hold codes) */
+	/* a participant's code (emisor/receptor hold codes) */
 	assert_string_equal(search(c, "40014", 8), "40014");
 	assert_string_equal(search(c, "02001", 8), "2001");
-	assert_string_equal(search(c, "40999", 8), "40999");
+	assert_string_equal(search(c, "40999", 8), "");
+	assert_string_equal(search(c, "0000", 8), "");
 	assert_string_equal(search(c, "123", 8), "");
 	assert_string_equal(search(c, "123456", 8), "");
 	/* the examples: partial name, aliases */
