@@ -273,13 +273,27 @@ query_where(uint64_t key, const char *const table[], const char *lead,
  * account and the soft delete, which the grams hold */
 #define QF_GRAM_OWN	(QF_BIT(QF_ACCOUNT) | QF_BIT(QF_LIVE))
 
+/* the WHERE fragments of key */
+static uint64_t
+key_filters(uint64_t key)
+{
+	return key & ((UINT64_C(1) << (QF_SEARCH_FIRST + 3)) - 1) &
+	    ~(uint64_t)QK_MASK;
+}
+
 static int
 gram_needs_record(uint64_t key)
 {
-	uint64_t	 filters = key & ((UINT64_C(1) << (QF_SEARCH_FIRST + 3)) -
-			    1) & ~(uint64_t)QK_MASK;
+	return (key & QR_CONFIRM) || (key_filters(key) & ~QF_GRAM_OWN) != 0;
+}
 
-	return (key & QR_CONFIRM) || (filters & ~QF_GRAM_OWN) != 0;
+/* a search of one bank in the live records and no other filter: its
+ * emisor and receptor branches are one walk of validation_banks */
+static int
+bank_one_branch(uint64_t key)
+{
+	return (key & QF_BIT(QF_SEARCH_BANK)) && !(key & QR_BANKS) &&
+	    key_filters(key) == QF_GRAM_OWN;
 }
 
 /*
@@ -350,6 +364,16 @@ query_branches(uint64_t key, const char *cols, int limited,
 		buf_puts(sql, first ? "(SELECT " : " UNION (SELECT ");
 		first = 0;
 		buf_puts(sql, cols);
+		if (sb >= SB_EMISOR && bank_one_branch(key)) {
+			buf_puts(sql, " FROM validation_banks WHERE account_id = "
+			    "? AND deleted = 0 AND bank = ?");
+			if (limited) {
+				buf_puts(sql, INNER_ORDER(key));
+				buf_puts(sql, " LIMIT ?");
+			}
+			buf_puts(sql, ")");
+			break;	/* emisor and receptor both */
+		}
 		buf_puts(sql, " FROM validations FORCE INDEX (");
 		buf_puts(sql, live ? search_branches[sb].live_index :
 		    search_branches[sb].any_index);
@@ -1179,6 +1203,13 @@ search_bind(const struct validation_filter *f, uint64_t key,
 	for (sb = sb0; sb < SB__MAX; sb++) {
 		if (sb >= SB_EMISOR && !(key & QF_BIT(QF_SEARCH_BANK)))
 			break;
+		if (sb >= SB_EMISOR && bank_one_branch(key)) {
+			dbp_str(p, f->account_id);
+			dbp_str(p, f->search_banks[0]);
+			if (limit >= 0)
+				dbp_i64(p, limit);
+			break;	/* emisor and receptor both */
+		}
 		query_bind_filters(f, key, p, b);
 		switch (sb) {
 		case SB_CLAVE:
