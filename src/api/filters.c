@@ -438,9 +438,9 @@ out:
 static void
 filter_search_bank(struct request *req, struct validation_filter *f)
 {
-	const struct bank_catalog	*cat = NULL;
-	char				 codes[FILTER_SEARCH_BANKS][BANK_CODE_SIZE];
-	size_t				 i, n;
+	const struct bank_catalog *cat = NULL;
+	char		 codes[FILTER_SEARCH_BANKS][BANK_CODE_SIZE];
+	size_t		 i, n;
 
 	f->search_nbanks = 0;
 	if (f->search[0] == '\0')

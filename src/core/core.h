@@ -100,14 +100,14 @@ char		*date_format_banxico(const struct date *, char out[DATE_FMT_SIZE]);
 /* grams.c: the 4-character grams a search term is looked up by
  * (sql/010_search_grams.sql) */
 #define SEARCH_GRAM_CHARS	4
-#define SEARCH_GRAM_SIZE	(4 * SEARCH_GRAM_CHARS + 1)	/* UTF-8 + NUL */
-#define SEARCH_TERM_GRAMS_MAX	17	/* a 64-byte term: 16 + the last */
-size_t		 utf8_chars(const char *);	/* code points of a UTF-8 string */
+#define SEARCH_GRAM_SIZE	(4 * SEARCH_GRAM_CHARS + 1)	/* UTF-8, NUL */
+#define SEARCH_TERM_GRAMS_MAX	17	/* 64 bytes: 16 + the last */
+size_t		 utf8_chars(const char *);	/* UTF-8 code points */
 /* the grams covering term: at characters 0, 4, 8, ... and the last 4
  * characters, at most max of them (the first, the last and evenly
  * spread between); 0 when term has fewer than 4 characters */
-size_t		 search_grams(const char *term, char grams[][SEARCH_GRAM_SIZE],
-		    size_t max);
+size_t		 search_grams(const char *term,
+		    char grams[][SEARCH_GRAM_SIZE], size_t max);
 
 /* bankcat.c: the SPEI participant catalog in memory, and the name
  * matching rules (the store loads it from the banks tables). */

@@ -54,8 +54,8 @@ search_grams(const char *term, char grams[][SEARCH_GRAM_SIZE], size_t max)
 		i = npos <= max ? j : (max == 1 ? 0 :
 		    (j * (npos - 1) + (max - 1) / 2) / (max - 1));
 		a = char_offset(term, pos[i]);
-		b = pos[i] + SEARCH_GRAM_CHARS < len ?
-		    char_offset(term, pos[i] + SEARCH_GRAM_CHARS) : strlen(term);
+		b = pos[i] + SEARCH_GRAM_CHARS < len ? char_offset(term,
+		    pos[i] + SEARCH_GRAM_CHARS) : strlen(term);
 		memcpy(grams[n], term + a, b - a);
 		grams[n++][b - a] = '\0';
 	}

@@ -10,8 +10,11 @@
  * - a page is found in an index that ends with the list order, ids
  *   only, and only its rows are read (a "deferred join"): page 500
  *   walks 10,000 index entries, not 10,000 rows;
- * - a search is a UNION of one ordered branch per matched column
- *   (clave prefix, referencia, emisor, receptor), each with its index;
+ * - a search is a UNION of ordered branches, each with its index:
+ *   the term's grams in validation_grams (sql/010_search_grams.sql)
+ *   for any part of the clave or referencia (under 4 characters the
+ *   clave prefix and the referencia), and the emisor and receptor of
+ *   the participants the term names (search_plan, query_branches);
  * - counts (meta.total, stats) are sums of the tallies that triggers
  *   keep per account, month/day and categorical values, whenever the
  *   filter is made of those only; otherwise COUNT(*) through the
@@ -327,7 +330,8 @@ gram_from(uint64_t key, int record, struct buf *sql)
 	if (record)
 		query_where(key & ~QF_GRAM_OWN, qf_sql, " AND ", sql);
 	if (key & QR_CONFIRM)
-		buf_puts(sql, " AND (clave_rastreo LIKE ? OR referencia LIKE ?)");
+		buf_puts(sql, " AND (clave_rastreo LIKE ? OR referencia "
+		    "LIKE ?)");
 }
 
 /* the search branches joined by UNION: each "(SELECT cols FROM
