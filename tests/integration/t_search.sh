@@ -198,3 +198,16 @@ http GET "/v1/admin/validations?account_id=$ACC_S&search=UDIT0" -H "Authorizatio
 expect_code 200
 expect_eq "admin ?account_id=S&search=UDIT0" "$(sids)" "$want"
 t_end
+
+t_begin "search: a term in more records than the probe counts (1000): the code's pages and totals still equal SQL's"
+sdb "INSERT INTO validations (id, account_id, created_at, updated_at, status, clave_rastreo, referencia,
+	emisor, receptor, request_data, deleted_at)
+	SELECT CONCAT('5ea4c000-0000-4000-8000-2', LPAD(seq, 11, '0')), '$ACC_S', '2025-01-01' + INTERVAL seq MINUTE,
+	'2025-01-01', 'valid', CONCAT('CAP40136X', LPAD(seq, 6, '0')), LPAD(seq, 7, '0'),
+	IF(seq % 3 = 0, '40136', '40002'), '40002', '{}', IF(seq % 30 = 0, '2025-02-01', NULL)
+	FROM seq_1_to_1200" || t_fail "inserting the common rows failed"
+search_check "a code inside 1200 claves, and as emisor" 40136 "40136"
+search_check "the same with_deleted" 40136 "40136" 1
+search_check "4 characters inside 1200 claves" 4013 ""
+search_check "a longer term inside 1200 claves" P40136X000 ""
+t_end
