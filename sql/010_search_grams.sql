@@ -22,7 +22,10 @@
 -- tallies (007) and rollups (008): an insert adds the record's grams,
 -- an update that changes the clave, the referencia or the soft delete
 -- replaces them (e.g. the clave or referencia filled in from the CEP
--- after Banxico answered), a delete removes them.
+-- after Banxico answered), a delete removes them. The deletes look
+-- each of the record's grams up by the whole key (a join from the
+-- list of its grams): `gram IN (subquery)` in a one-table DELETE would
+-- scan all the account's grams for every record.
 -- Cost: about 25 rows of ~100 bytes per record with a 30-character
 -- clave (docs/operator-guide.md has the measured figures).
 --
@@ -53,13 +56,14 @@ CREATE OR REPLACE TRIGGER validations_grams_insert AFTER INSERT ON validations F
 -- an update that changes none of them does nothing (the common case)
 CREATE OR REPLACE TRIGGER validations_grams_update_out AFTER UPDATE ON validations FOR EACH ROW
   FOLLOWS validations_rollup_update
-  DELETE FROM validation_grams
-  WHERE g_account = OLD.account_id AND g_created = OLD.created_at AND g_id = OLD.id
-    AND gram IN (SELECT SUBSTRING(x.s, q.seq, 4) FROM (SELECT OLD.clave_rastreo AS s UNION ALL SELECT OLD.referencia) x
-      JOIN seq_1_to_61 q ON q.seq <= CHAR_LENGTH(x.s) - 3)
-    AND NOT (OLD.account_id <=> NEW.account_id AND OLD.created_at <=> NEW.created_at AND OLD.id <=> NEW.id
-      AND BINARY OLD.clave_rastreo <=> BINARY NEW.clave_rastreo AND BINARY OLD.referencia <=> BINARY NEW.referencia
-      AND (OLD.deleted_at IS NULL) = (NEW.deleted_at IS NULL));
+  DELETE g FROM (SELECT DISTINCT SUBSTRING(x.s, q.seq, 4) AS gram
+      FROM (SELECT OLD.clave_rastreo AS s UNION ALL SELECT OLD.referencia) x
+      JOIN seq_1_to_61 q ON q.seq <= CHAR_LENGTH(x.s) - 3) o
+    STRAIGHT_JOIN validation_grams g
+    ON g.g_account = OLD.account_id AND g.gram = o.gram AND g.g_created = OLD.created_at AND g.g_id = OLD.id
+  WHERE NOT (OLD.account_id <=> NEW.account_id AND OLD.created_at <=> NEW.created_at AND OLD.id <=> NEW.id
+    AND BINARY OLD.clave_rastreo <=> BINARY NEW.clave_rastreo AND BINARY OLD.referencia <=> BINARY NEW.referencia
+    AND (OLD.deleted_at IS NULL) = (NEW.deleted_at IS NULL));
 
 CREATE OR REPLACE TRIGGER validations_grams_update_in AFTER UPDATE ON validations FOR EACH ROW
   FOLLOWS validations_grams_update_out
@@ -73,10 +77,11 @@ CREATE OR REPLACE TRIGGER validations_grams_update_in AFTER UPDATE ON validation
 
 CREATE OR REPLACE TRIGGER validations_grams_delete AFTER DELETE ON validations FOR EACH ROW
   FOLLOWS validations_rollup_delete
-  DELETE FROM validation_grams
-  WHERE g_account = OLD.account_id AND g_created = OLD.created_at AND g_id = OLD.id
-    AND gram IN (SELECT SUBSTRING(x.s, q.seq, 4) FROM (SELECT OLD.clave_rastreo AS s UNION ALL SELECT OLD.referencia) x
-      JOIN seq_1_to_61 q ON q.seq <= CHAR_LENGTH(x.s) - 3);
+  DELETE g FROM (SELECT DISTINCT SUBSTRING(x.s, q.seq, 4) AS gram
+      FROM (SELECT OLD.clave_rastreo AS s UNION ALL SELECT OLD.referencia) x
+      JOIN seq_1_to_61 q ON q.seq <= CHAR_LENGTH(x.s) - 3) o
+    STRAIGHT_JOIN validation_grams g
+    ON g.g_account = OLD.account_id AND g.gram = o.gram AND g.g_created = OLD.created_at AND g.g_id = OLD.id;
 
 DELETE FROM validation_grams;
 
