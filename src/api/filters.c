@@ -430,30 +430,27 @@ out:
 }
 
 /*
- * A search term that names a bank (its participant code, or a name or
- * alias of the catalog that fits exactly one participant) also matches
- * emisor and receptor, which hold participant codes.
+ * The participants a search term names (bank_catalog_search: a code,
+ * whole or partial names, aliases) also match emisor and receptor,
+ * which hold participant codes. Without the catalog (MariaDB down) a
+ * code still matches.
  */
 static void
 filter_search_bank(struct request *req, struct validation_filter *f)
 {
-	struct bank	*b = NULL;
-	char		 code[BANK_CODE_SIZE];
+	const struct bank_catalog *cat = NULL;
+	char		 codes[FILTER_SEARCH_BANKS][BANK_CODE_SIZE];
+	size_t		 i, n;
 
-	f->search_bank[0] = '\0';
+	f->search_nbanks = 0;
 	if (f->search[0] == '\0')
 		return;
-	if (strspn(f->search, "0123456789") == strlen(f->search)) {
-		if (bank_code_normalize(f->search, code) == 0)
-			snprintf(f->search_bank, sizeof(f->search_bank), "%s",
-			    code);
-		return;
-	}
-	if (bank_cache_resolve(req->app->banks, req->app->db, f->search,
-	    &b) == 0 && b != NULL)
-		snprintf(f->search_bank, sizeof(f->search_bank), "%s",
-		    b->code);
-	bank_free(b);
+	if (bank_cache_catalog(req->app->banks, req->app->db, &cat) == -1)
+		cat = NULL;
+	n = bank_catalog_search(cat, f->search, codes, FILTER_SEARCH_BANKS);
+	for (i = 0; i < n; i++)
+		memcpy(f->search_banks[i], codes[i], BANK_CODE_SIZE);
+	f->search_nbanks = (int)n;
 }
 
 /* the first filter set that the admin view cannot serve across

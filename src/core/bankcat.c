@@ -305,3 +305,77 @@ bank_catalog_by_prefix(const struct bank_catalog *c, const char *clabe,
 	*out = &c->banks[found];
 	return BANK_MATCH_ONE;
 }
+
+/* whether norm starts a word of name (both normalised) */
+static int
+word_prefix(const char *name, const char *norm)
+{
+	const char	*p;
+
+	for (p = name; (p = strstr(p, norm)) != NULL; p++)
+		if (p == name || p[-1] == ' ')
+			return 1;
+	return 0;
+}
+
+/* how bank i fits norm: 2 a whole name or alias, 1 a word prefix of
+ * one (partial only), 0 not */
+static int
+search_fit(const struct bank_catalog *c, size_t i, const char *norm,
+    int partial)
+{
+	char	 full[BANK_NAME_MAX];
+	size_t	 k;
+	int	 fit = 0;
+
+	if (bank_name_normalize(c->banks[i].full_name, full,
+	    sizeof(full)) != NULL && full[0] != '\0') {
+		if (strcmp(full, norm) == 0)
+			return 2;
+		if (partial && word_prefix(full, norm))
+			fit = 1;
+	}
+	for (k = 0; k < c->nnames; k++) {
+		if (c->names[k].bank != i)
+			continue;
+		if (strcmp(c->names[k].norm, norm) == 0)
+			return 2;
+		if (partial && word_prefix(c->names[k].norm, norm))
+			fit = 1;
+	}
+	return fit;
+}
+
+size_t
+bank_catalog_search(const struct bank_catalog *c, const char *text,
+    char codes[][BANK_CODE_SIZE], size_t max)
+{
+	char	 norm[BANK_NAME_MAX], code[BANK_CODE_SIZE];
+	size_t	 i, n = 0, nany = 0;
+	int	*fits, least;
+
+	if (max == 0 || bank_name_normalize(text, norm, sizeof(norm)) == NULL ||
+	    norm[0] == '\0')
+		return 0;
+	if (strspn(norm, "0123456789") == strlen(norm)) {
+		/* a participant's code; any code when there is no catalog */
+		if (bank_code_normalize(norm, code) == -1 ||
+		    (c != NULL && by_code(c, code, NULL) == NULL))
+			return 0;
+		memcpy(codes[0], code, sizeof(code));
+		return 1;
+	}
+	if (c == NULL || c->nbanks == 0)
+		return 0;
+	fits = xcalloc(c->nbanks, sizeof(*fits));
+	for (i = 0; i < c->nbanks; i++)
+		if ((fits[i] = search_fit(c, i, norm, strlen(norm) >= 3)) > 0)
+			nany++;
+	/* too many by part of a name: the whole names only */
+	least = nany > max ? 2 : 1;
+	for (i = 0; i < c->nbanks && n < max; i++)
+		if (fits[i] >= least)
+			memcpy(codes[n++], c->banks[i].code, BANK_CODE_SIZE);
+	free(fits);
+	return n;
+}

@@ -97,6 +97,18 @@ int		 date_parse_banxico(const char *, struct date *);	/* "DD-MM-YYYY"; 0/-1 */
 char		*date_format_iso(const struct date *, char out[DATE_FMT_SIZE]);
 char		*date_format_banxico(const struct date *, char out[DATE_FMT_SIZE]);
 
+/* grams.c: the 4-character grams a search term is looked up by
+ * (sql/010_search_grams.sql) */
+#define SEARCH_GRAM_CHARS	4
+#define SEARCH_GRAM_SIZE	(4 * SEARCH_GRAM_CHARS + 1)	/* UTF-8, NUL */
+#define SEARCH_TERM_GRAMS_MAX	17	/* 64 bytes: 16 + the last */
+size_t		 utf8_chars(const char *);	/* UTF-8 code points */
+/* the grams covering term: at characters 0, 4, 8, ... and the last 4
+ * characters, at most max of them (the first, the last and evenly
+ * spread between); 0 when term has fewer than 4 characters */
+size_t		 search_grams(const char *term,
+		    char grams[][SEARCH_GRAM_SIZE], size_t max);
+
 /* bankcat.c: the SPEI participant catalog in memory, and the name
  * matching rules (the store loads it from the banks tables). */
 #define BANK_CODE_SIZE		6	/* "40012", "2001" (Banxico) + NUL */
@@ -135,6 +147,17 @@ size_t		 bank_catalog_count(const struct bank_catalog *);
  * borrowed from the catalog, set only for BANK_MATCH_ONE */
 enum bank_match	 bank_catalog_resolve(const struct bank_catalog *,
 		    const char *text, const struct bank **out);
+/* the participants a search term names (GET /v1/validations?search=):
+ * digits, a participant's code (as bank_code_normalize; without a
+ * catalog, any code);
+ * otherwise every participant with a name or alias equal to it, and,
+ * for 3+ characters, with a word of a name or alias starting with it
+ * ("santan", "mercado pago"), after bank_name_normalize(). When more
+ * than max participants fit by part of a name ("banco"), only the
+ * whole-name matches count. Codes in catalog order; returns how many. */
+#define BANK_SEARCH_MAX		8
+size_t		 bank_catalog_search(const struct bank_catalog *,
+		    const char *text, char codes[][BANK_CODE_SIZE], size_t max);
 /* the participant of a CLABE (or its 3-digit prefix); likewise */
 enum bank_match	 bank_catalog_by_prefix(const struct bank_catalog *,
 		    const char *clabe, const struct bank **out);

@@ -238,6 +238,15 @@ int	 db_validation_get(struct db *, const char *account_id, const char *id,
  * fields. Every field has an "unset" value that means "no condition".
  */
 #define FILTER_SEARCH_MAX	64	/* bytes of a search term */
+#define FILTER_SEARCH_BANKS	8	/* participants a term names at most */
+#define SEARCH_GRAMS_USED	4	/* grams of a term looked up at most */
+enum search_text {
+	SEARCH_TEXT_UNPLANNED = 0,
+	SEARCH_TEXT_PREFIX,	/* under 4 characters: clave prefix, referencia */
+	SEARCH_TEXT_GRAMS,	/* validation_grams (sql/010_search_grams.sql) */
+	SEARCH_TEXT_NONE	/* a gram no record holds: no clave/referencia
+				   matches */
+};
 #define FILTER_PER_PAGE_DEFAULT	20
 #define FILTER_PER_PAGE_MAX	100
 #define FILTER_PAGE_MAX		100000
@@ -251,10 +260,22 @@ struct validation_filter {
 					   date_to); 0 = none */
 	char		 fecha_from[11];/* "YYYY-MM-DD", fecha >=; "" = none */
 	char		 fecha_to[11];	/* fecha <= ; "" = none */
-	char		 search[FILTER_SEARCH_MAX + 1];	/* "" = none: prefix of
+	char		 search[FILTER_SEARCH_MAX + 1];	/* "" = none: 4+
+					   characters: any part of clave_rastreo
+					   or referencia; fewer: a prefix of
 					   clave_rastreo, or referencia exactly */
-	char		 search_bank[8];/* participant code matched against
-					   emisor/receptor; "" = none */
+	char		 search_banks[FILTER_SEARCH_BANKS][8];	/* participant
+					   codes the term names, matched against
+					   emisor/receptor (api/filters.c) */
+	int		 search_nbanks;	/* how many; 0 = none */
+	/* the text part of search, planned by the store (validation_query.c):
+	 * callers leave these zero */
+	int		 search_text;	/* SEARCH_TEXT_* */
+	int		 search_ngrams;	/* grams to look up, rarest first */
+	long long	 search_lead;	/* records holding the rarest, up to
+					   the probe's cap */
+	char		 search_grams[SEARCH_GRAMS_USED][17];	/* 4 UTF-8
+					   characters */
 	int		 with_deleted;	/* 1: soft-deleted rows too */
 	int64_t		 amount_min;	/* centavos, monto >=; -1 = none */
 	int64_t		 amount_max;	/* centavos, monto <=; -1 = none */

@@ -10,8 +10,11 @@
  * - a page is found in an index that ends with the list order, ids
  *   only, and only its rows are read (a "deferred join"): page 500
  *   walks 10,000 index entries, not 10,000 rows;
- * - a search is a UNION of one ordered branch per matched column
- *   (clave prefix, referencia, emisor, receptor), each with its index;
+ * - a search is a UNION of ordered branches, each with its index:
+ *   the term's grams in validation_grams (sql/010_search_grams.sql)
+ *   for any part of the clave or referencia (under 4 characters the
+ *   clave prefix and the referencia), and the emisor and receptor of
+ *   the participants the term names (search_plan, query_branches);
  * - counts (meta.total, stats) are sums of the tallies that triggers
  *   keep per account, month/day and categorical values, whenever the
  *   filter is made of those only; otherwise COUNT(*) through the
@@ -175,6 +178,24 @@ static const struct {
 /* ... from validation_rollups (sql/008_list_rollups.sql): the facet is
  * d/m without other filters, a with an amount range, b with a bank */
 #define QR_ROLLUP	(UINT64_C(1) << 45)
+/* the text part of a search (search_plan): through validation_grams
+ * (sql/010_search_grams.sql), with 1-4 grams, confirmed by LIKE on the
+ * columns when the term is longer than a gram; or no text branch at all
+ * (a gram no record holds); and several banks (emisor/receptor IN) */
+#define QR_GRAMS	(UINT64_C(1) << 46)
+#define QR_NGRAMS(n)	((uint64_t)((n) - 1) << 47)	/* 2 bits */
+#define QR_NGRAMS_OF(key)	((int)(((key) >> 47) & 3) + 1)
+#define QR_CONFIRM	(UINT64_C(1) << 49)
+#define QR_NOTEXT	(UINT64_C(1) << 50)
+#define QR_BANKS	(UINT64_C(1) << 51)
+#define QR_TEXT		(QR_GRAMS | QR_NGRAMS(4) | QR_CONFIRM | QR_NOTEXT)
+/* the probe of a term's grams (search_plan), 1-4 of them */
+#define QR_PROBE	(UINT64_C(1) << 52)
+/* "emisor IN (...)" always has this many placeholders (unused ones
+ * repeat the first code) */
+#define BANK_SLOTS	FILTER_SEARCH_BANKS
+/* a gram probe counts up to this many records per gram */
+#define PROBE_CAP	1000
 
 /*
  * The indexes a query on validations may use (FORCE INDEX), so that
@@ -251,27 +272,123 @@ query_where(uint64_t key, const char *const table[], const char *lead,
 	}
 }
 
+/* the filters a gram branch checks on the record itself: all but the
+ * account and the soft delete, which the grams hold */
+#define QF_GRAM_OWN	(QF_BIT(QF_ACCOUNT) | QF_BIT(QF_LIVE))
+
+/* the WHERE fragments of key */
+static uint64_t
+key_filters(uint64_t key)
+{
+	return key & ((UINT64_C(1) << (QF_SEARCH_FIRST + 3)) - 1) &
+	    ~(uint64_t)QK_MASK;
+}
+
+static int
+gram_needs_record(uint64_t key)
+{
+	return (key & QR_CONFIRM) || (key_filters(key) & ~QF_GRAM_OWN) != 0;
+}
+
+/* a search of one bank in the live records and no other filter: its
+ * emisor and receptor branches are one walk of validation_banks */
+static int
+bank_one_branch(uint64_t key)
+{
+	return (key & QF_BIT(QF_SEARCH_BANK)) && !(key & QR_BANKS) &&
+	    key_filters(key) == QF_GRAM_OWN;
+}
+
+/*
+ * " FROM validation_grams g1 ... WHERE ...": the records holding the
+ * term's grams (g1 the rarest, walked in list order; the others looked
+ * up by their key), joined to the record as v when a filter or the
+ * confirmation needs it (record: always). The filters are written
+ * against v unqualified: validation_grams' columns have other names.
+ */
+static void
+gram_from(uint64_t key, int record, struct buf *sql)
+{
+	int	 n = QR_NGRAMS_OF(key), i;
+	char	 t[200];
+
+	record = record || gram_needs_record(key);
+	buf_puts(sql, " FROM validation_grams g1");
+	for (i = 2; i <= n; i++) {
+		snprintf(t, sizeof(t), " STRAIGHT_JOIN validation_grams g%d ON "
+		    "(g%d.g_account = g1.g_account AND g%d.gram = ? AND "
+		    "g%d.g_created = g1.g_created AND g%d.g_id = g1.g_id)",
+		    i, i, i, i, i);
+		buf_puts(sql, t);
+	}
+	if (record)
+		buf_puts(sql, " STRAIGHT_JOIN validations v ON (v.created_at = "
+		    "g1.g_created AND v.id = g1.g_id)");
+	buf_puts(sql, " WHERE g1.g_account = ? AND g1.gram = ?");
+	if (key & QF_BIT(QF_LIVE))
+		buf_puts(sql, " AND g1.g_deleted = 0");
+	if (record)
+		query_where(key & ~QF_GRAM_OWN, qf_sql, " AND ", sql);
+	if (key & QR_CONFIRM)
+		buf_puts(sql, " AND (clave_rastreo LIKE ? OR referencia "
+		    "LIKE ?)");
+}
+
 /* the search branches joined by UNION: each "(SELECT cols FROM
  * validations FORCE INDEX (its index) WHERE the filters AND its
- * column [ORDER BY .. LIMIT ?])" */
+ * column [ORDER BY .. LIMIT ?])"; the text one from validation_grams
+ * for a term of 4+ characters. cols: "id" or "id, created_at". */
 static void
 query_branches(uint64_t key, const char *cols, int limited,
     struct buf *sql)
 {
-	int	 live = (key & QF_BIT(QF_LIVE)) != 0;
-	int	 nb = (key & QF_BIT(QF_SEARCH_BANK)) ? SB__MAX : SB_EMISOR;
-	int	 sb;
+	int		 live = (key & QF_BIT(QF_LIVE)) != 0;
+	int		 sb, first = 1, sb0 = SB_CLAVE;
+	const char	*cond;
 
-	for (sb = 0; sb < nb; sb++) {
-		buf_puts(sql, sb == 0 ? "(SELECT " : " UNION (SELECT ");
+	if (key & QR_GRAMS) {
+		buf_puts(sql, "(SELECT g1.g_id AS id");
+		if (strcmp(cols, "id") != 0)
+			buf_puts(sql, ", g1.g_created AS created_at");
+		gram_from(key, 0, sql);
+		if (limited) {
+			buf_puts(sql, (key & QR_REVERSE) ? " ORDER BY "
+			    "g1.g_created ASC, g1.g_id ASC" : " ORDER BY "
+			    "g1.g_created DESC, g1.g_id DESC");
+			buf_puts(sql, " LIMIT ?");
+		}
+		buf_puts(sql, ")");
+		first = 0;
+	}
+	if (key & (QR_GRAMS | QR_NOTEXT))
+		sb0 = SB_EMISOR;
+	for (sb = sb0; sb < SB__MAX; sb++) {
+		if (sb >= SB_EMISOR && !(key & QF_BIT(QF_SEARCH_BANK)))
+			break;
+		buf_puts(sql, first ? "(SELECT " : " UNION (SELECT ");
+		first = 0;
 		buf_puts(sql, cols);
+		if (sb >= SB_EMISOR && bank_one_branch(key)) {
+			buf_puts(sql, " FROM validation_banks WHERE account_id = "
+			    "? AND deleted = 0 AND bank = ?");
+			if (limited) {
+				buf_puts(sql, INNER_ORDER(key));
+				buf_puts(sql, " LIMIT ?");
+			}
+			buf_puts(sql, ")");
+			break;	/* emisor and receptor both */
+		}
 		buf_puts(sql, " FROM validations FORCE INDEX (");
 		buf_puts(sql, live ? search_branches[sb].live_index :
 		    search_branches[sb].any_index);
 		buf_puts(sql, ")");
 		query_where(key, qf_sql, " WHERE ", sql);
 		buf_puts(sql, " AND ");
-		buf_puts(sql, search_branches[sb].cond);
+		cond = search_branches[sb].cond;
+		if (sb >= SB_EMISOR && (key & QR_BANKS))
+			cond = sb == SB_EMISOR ? "emisor IN (?, ?, ?, ?, ?, ?, "
+			    "?, ?)" : "receptor IN (?, ?, ?, ?, ?, ?, ?, ?)";
+		buf_puts(sql, cond);
 		if (limited) {
 			buf_puts(sql, INNER_ORDER(key));
 			buf_puts(sql, " LIMIT ?");
@@ -305,7 +422,7 @@ tally_can(const struct validation_filter *f, uint64_t key)
 	if (!(key & QF_BIT(QF_SEARCH)))
 		return ranges <= 1;
 	return ranges == 0 && (key & QF_BIT(QF_SEARCH_BANK)) &&
-	    tally_bank(f->search_bank) >= 0;
+	    !(key & QR_BANKS) && tally_bank(f->search_banks[0]) >= 0;
 }
 
 /* one part of a tally statement: "SELECT status, deleted, <n> FROM
@@ -372,23 +489,31 @@ tally_compose(uint64_t key, struct buf *sql)
 		tally_part(key, "dim = 'br' AND k = ?", sql);
 		buf_puts(sql, " UNION ALL ");
 		tally_part(key, "-dim = 'bs' AND k = ?", sql);
-		buf_puts(sql, " UNION ALL SELECT status, deleted_at IS NOT NULL,"
-		    " 1 FROM validations FORCE INDEX (");
-		buf_puts(sql, search_branches[SB_CLAVE].live_index);
-		buf_puts(sql, ")");
-		query_where(key, qf_sql, " WHERE ", sql);
-		buf_puts(sql, " AND clave_rastreo LIKE ? AND NOT (emisor <=> ?)"
-		    " AND NOT (receptor <=> ?)");
-		buf_puts(sql, " UNION ALL SELECT status, deleted_at IS NOT NULL,"
-		    " 1 FROM validations FORCE INDEX (");
-		buf_puts(sql, (key & QF_BIT(QF_LIVE)) ?
-		    search_branches[SB_REFERENCIA].live_index :
-		    search_branches[SB_REFERENCIA].any_index);
-		buf_puts(sql, ")");
-		query_where(key, qf_sql, " WHERE ", sql);
-		buf_puts(sql, " AND referencia = ? AND NOT COALESCE("
-		    "clave_rastreo LIKE ?, 0) AND NOT (emisor <=> ?) AND NOT "
-		    "(receptor <=> ?)");
+		if (key & QR_GRAMS) {
+			buf_puts(sql, " UNION ALL SELECT status, deleted_at IS "
+			    "NOT NULL, 1");
+			gram_from(key, 1, sql);
+			buf_puts(sql, " AND NOT (emisor <=> ?) AND NOT "
+			    "(receptor <=> ?)");
+		} else if (!(key & QR_NOTEXT)) {
+			buf_puts(sql, " UNION ALL SELECT status, deleted_at IS NOT NULL,"
+			    " 1 FROM validations FORCE INDEX (");
+			buf_puts(sql, search_branches[SB_CLAVE].live_index);
+			buf_puts(sql, ")");
+			query_where(key, qf_sql, " WHERE ", sql);
+			buf_puts(sql, " AND clave_rastreo LIKE ? AND NOT (emisor <=> ?)"
+			    " AND NOT (receptor <=> ?)");
+			buf_puts(sql, " UNION ALL SELECT status, deleted_at IS NOT NULL,"
+			    " 1 FROM validations FORCE INDEX (");
+			buf_puts(sql, (key & QF_BIT(QF_LIVE)) ?
+			    search_branches[SB_REFERENCIA].live_index :
+			    search_branches[SB_REFERENCIA].any_index);
+			buf_puts(sql, ")");
+			query_where(key, qf_sql, " WHERE ", sql);
+			buf_puts(sql, " AND referencia = ? AND NOT COALESCE("
+			    "clave_rastreo LIKE ?, 0) AND NOT (emisor <=> ?) AND NOT "
+			    "(receptor <=> ?)");
+		}
 	} else if (key & QF_AMOUNT) {
 		tally_part(key, "dim = 'ab' AND k >= ? AND k < ?", sql);
 		buf_puts(sql, " UNION ALL SELECT status, deleted_at IS NOT NULL,"
@@ -473,6 +598,12 @@ rollup_compose(uint64_t key, struct buf *sql)
 static void
 bank_compose(uint64_t key, struct buf *sql)
 {
+	if ((key & QK_MASK) == QK_RESIDUAL && (key & QR_GRAMS)) {
+		buf_puts(sql, "SELECT COUNT(*)");
+		gram_from(key, 1, sql);
+		buf_puts(sql, " AND NOT (emisor <=> ?) AND NOT (receptor <=> ?)");
+		return;
+	}
 	if ((key & QK_MASK) == QK_RESIDUAL) {
 		buf_puts(sql, "SELECT (SELECT COUNT(*) FROM validations FORCE "
 		    "INDEX (idx_validations_account_clave) WHERE account_id = ?"
@@ -496,6 +627,22 @@ bank_compose(uint64_t key, struct buf *sql)
 	    " USING (created_at, id)" ORDER_NEWEST);
 }
 
+/* how many records hold each gram, up to PROBE_CAP (search_plan) */
+static void
+probe_compose(uint64_t key, struct buf *sql)
+{
+	char	 t[160];
+	int	 i;
+
+	buf_puts(sql, "SELECT ");
+	for (i = 0; i < QR_NGRAMS_OF(key); i++) {
+		snprintf(t, sizeof(t), "%s(SELECT COUNT(*) FROM (SELECT 1 FROM "
+		    "validation_grams WHERE g_account = ? AND gram = ? LIMIT %d)"
+		    " t%d)", i > 0 ? ", " : "", PROBE_CAP, i);
+		buf_puts(sql, t);
+	}
+}
+
 static void
 query_compose(uint64_t key, struct buf *sql)
 {
@@ -503,6 +650,10 @@ query_compose(uint64_t key, struct buf *sql)
 	int		 search = (key & QF_BIT(QF_SEARCH)) != 0;
 	int		 i;
 
+	if (key & QR_PROBE) {
+		probe_compose(key, sql);
+		return;
+	}
 	switch (kind) {
 	case QK_RESIDUAL:
 	case QK_LIST_BANK:
@@ -549,6 +700,12 @@ query_compose(uint64_t key, struct buf *sql)
 		    " USING (created_at, id)" ORDER_NEWEST);
 		return;
 	case QK_COUNT:
+		if ((key & QR_GRAMS) && !(key & QF_BIT(QF_SEARCH_BANK))) {
+			/* one branch: no UNION to deduplicate */
+			buf_puts(sql, "SELECT COUNT(*)");
+			gram_from(key, 0, sql);
+			return;
+		}
 		if (search) {
 			buf_puts(sql, "SELECT COUNT(*) FROM (");
 			query_branches(key, "id", 0, sql);
@@ -583,6 +740,71 @@ query_compose(uint64_t key, struct buf *sql)
 		buf_puts(sql, ORDER_NEWEST);
 }
 
+/*
+ * The text part of f's search, from its grams (core/grams.c): how many
+ * records (up to PROBE_CAP) hold each of them, one statement; the
+ * rarest leads the lookup. A gram no record holds means no clave or
+ * referencia contains the term. Under 4 characters (or across
+ * accounts, which the API refuses) the clave prefix and referencia.
+ */
+static int
+search_plan(struct db *db, struct validation_filter *f)
+{
+	char		 g[SEARCH_GRAMS_USED][SEARCH_GRAM_SIZE];
+	char		 tg[SEARCH_GRAM_SIZE];
+	long long	 cnt[SEARCH_GRAMS_USED], tc;
+	size_t		 n, m = 0, i, j;
+	struct dbp	 p;
+	struct dbr	 r;
+	int		 rc;
+
+	if (f->search[0] == '\0' || f->search_text != SEARCH_TEXT_UNPLANNED)
+		return 0;
+	n = search_grams(f->search, g, SEARCH_GRAMS_USED);
+	for (i = 0; i < n; i++) {	/* without repeats */
+		for (j = 0; j < m && strcmp(g[j], g[i]) != 0; j++)
+			;
+		if (j == m && m++ != i)
+			memcpy(g[m - 1], g[i], sizeof(g[i]));
+	}
+	if (m == 0 || f->account_id[0] == '\0') {
+		f->search_text = SEARCH_TEXT_PREFIX;
+		return 0;
+	}
+	dbp_init(&p);
+	for (i = 0; i < m; i++) {
+		dbp_str(&p, f->account_id);
+		dbp_str(&p, g[i]);
+	}
+	if (db_run_composed(db, DB_KEY_VALIDATION_QUERY | QR_PROBE |
+	    QR_NGRAMS(m), "validation_gram_probe", query_compose, &p, &r,
+	    &"iiii"[SEARCH_GRAMS_USED - m], DB_READ) == -1)
+		return -1;
+	if ((rc = dbr_fetch(&r)) == 1)
+		for (i = 0; i < m; i++)
+			cnt[i] = dbr_i64(&r, i, 0);
+	dbr_done(&r);
+	if (rc != 1)
+		return -1;
+	for (i = 1; i < m; i++)	/* the rarest first */
+		for (j = i; j > 0 && cnt[j] < cnt[j - 1]; j--) {
+			tc = cnt[j], cnt[j] = cnt[j - 1], cnt[j - 1] = tc;
+			memcpy(tg, g[j], sizeof(tg));
+			memcpy(g[j], g[j - 1], sizeof(tg));
+			memcpy(g[j - 1], tg, sizeof(tg));
+		}
+	for (i = 0; i < m; i++)
+		memcpy(f->search_grams[i], g[i], sizeof(g[i]));
+	f->search_ngrams = (int)m;
+	f->search_lead = cnt[0];
+	f->search_text = SEARCH_TEXT_GRAMS;
+	if (cnt[0] == 0) {
+		f->search_text = SEARCH_TEXT_NONE;
+		f->search_ngrams = 1;
+	}
+	return 0;
+}
+
 void
 validation_filter_init(struct validation_filter *f)
 {
@@ -612,6 +834,14 @@ like_prefix(const char *s, char *out, size_t n)
 	out[o] = '\0';
 }
 
+/* "%abc%" likewise */
+static void
+like_contains(const char *s, char *out, size_t n)
+{
+	out[0] = '%';
+	like_prefix(s, out + 1, n - 1);
+}
+
 static void
 money_text(int64_t cents, char out[MONEY_FMT_SIZE])
 {
@@ -622,6 +852,7 @@ money_text(int64_t cents, char out[MONEY_FMT_SIZE])
 /* text values bound by query_bind (they must outlive the run) */
 struct query_bufs {
 	char	 like[2 * FILTER_SEARCH_MAX + 2];
+	char	 contains[2 * FILTER_SEARCH_MAX + 3];	/* "%term%" */
 	char	 amount_min[MONEY_FMT_SIZE];
 	char	 amount_max[MONEY_FMT_SIZE];
 	char	 edge[4][MONEY_FMT_SIZE];	/* a tally's amount edges */
@@ -635,6 +866,31 @@ struct query_bufs {
 	int	 days;			/* QR_DAYS: the days of the range */
 	char	 day[DAY_BRANCHES][11];
 };
+
+/* the LIKE patterns of f's search term */
+static void
+search_like(const struct validation_filter *f, struct query_bufs *b)
+{
+	like_prefix(f->search, b->like, sizeof(b->like));
+	like_contains(f->search, b->contains, sizeof(b->contains));
+}
+
+/* the text bits of f's planned search (search_plan) */
+static uint64_t
+search_key(const struct validation_filter *f)
+{
+	switch (f->search_text) {
+	case SEARCH_TEXT_GRAMS:
+		return QR_GRAMS | QR_NGRAMS(f->search_ngrams) |
+		    (utf8_chars(f->search) > SEARCH_GRAM_CHARS ? QR_CONFIRM : 0);
+	case SEARCH_TEXT_NONE:
+		/* no branch; without a bank, a gram that finds nothing */
+		return f->search_nbanks > 0 ? QR_NOTEXT :
+		    QR_GRAMS | QR_NGRAMS(1);
+	default:
+		return 0;
+	}
+}
 
 /*
  * query_key: the key of filter f for kind. The live condition is left
@@ -679,9 +935,11 @@ query_key(const struct validation_filter *f, unsigned int kind)
 	else if (f->retry_state > 0)
 		key |= QF_BIT(QF_RETRY_STATE);
 	if (f->search[0] != '\0') {
-		key |= QF_BIT(QF_SEARCH);
-		if (f->search_bank[0] != '\0')
+		key |= QF_BIT(QF_SEARCH) | search_key(f);
+		if (f->search_nbanks > 0)
 			key |= QF_BIT(QF_SEARCH_BANK);
+		if (f->search_nbanks > 1)
+			key |= QR_BANKS;
 	}
 	if ((kind == QK_COUNT || kind == QK_COUNTS) && tally_can(f, key))
 		kind = kind == QK_COUNT ? QK_TALLY : QK_TALLIES;
@@ -735,6 +993,25 @@ query_bind_filters(const struct validation_filter *f, uint64_t key,
 	if (key & QF_BIT(QF_RETRY_STATE))
 		dbp_str(p, retry_terminal_name(
 		    (enum retry_terminal)f->retry_state));
+}
+
+/* gram_from's values */
+static void
+gram_bind(const struct validation_filter *f, uint64_t key, int record,
+    struct dbp *p, struct query_bufs *b)
+{
+	int	 n = QR_NGRAMS_OF(key), i;
+
+	for (i = 1; i < n; i++)
+		dbp_str(p, f->search_grams[i]);
+	dbp_str(p, f->account_id);
+	dbp_str(p, f->search_grams[0]);
+	if (record || gram_needs_record(key))
+		query_bind_filters(f, key & ~QF_GRAM_OWN, p, b);
+	if (key & QR_CONFIRM) {
+		dbp_str(p, b->contains);
+		dbp_str(p, b->contains);
+	}
 }
 
 /* the start of t's month (UTC), or of the month after */
@@ -847,22 +1124,30 @@ tally_bind(const struct validation_filter *f, uint64_t key, struct dbp *p,
 	int		 i;
 
 	if (key & QF_BIT(QF_SEARCH)) {
-		like_prefix(f->search, b->like, sizeof(b->like));
+		search_like(f, b);
 		for (i = 0; i < 3; i++) {	/* be, br, bs */
 			if (key & QF_BIT(QF_ACCOUNT))
 				dbp_str(p, f->account_id);
-			dbp_i64(p, tally_bank(f->search_bank));
+			dbp_i64(p, tally_bank(f->search_banks[0]));
 			query_bind_filters(f, filters, p, b);
+		}
+		if (key & QR_NOTEXT)
+			return;	/* no text branch */
+		if (key & QR_GRAMS) {
+			gram_bind(f, key, 1, p, b);
+			dbp_str(p, f->search_banks[0]);
+			dbp_str(p, f->search_banks[0]);
+			return;
 		}
 		query_bind_filters(f, key, p, b);
 		dbp_str(p, b->like);
-		dbp_str(p, f->search_bank);
-		dbp_str(p, f->search_bank);
+		dbp_str(p, f->search_banks[0]);
+		dbp_str(p, f->search_banks[0]);
 		query_bind_filters(f, key, p, b);
 		dbp_str(p, f->search);
 		dbp_str(p, b->like);
-		dbp_str(p, f->search_bank);
-		dbp_str(p, f->search_bank);
+		dbp_str(p, f->search_banks[0]);
+		dbp_str(p, f->search_banks[0]);
 		return;
 	}
 	if (key & QF_BIT(QF_ACCOUNT))
@@ -903,6 +1188,51 @@ tally_bind(const struct validation_filter *f, uint64_t key, struct dbp *p,
 	query_bind_filters(f, filters, p, b);
 }
 
+/* the values of query_branches (limit: the rows of each branch, -1
+ * none); a count of grams alone (QK_COUNT) has the same values */
+static void
+search_bind(const struct validation_filter *f, uint64_t key,
+    long long limit, struct dbp *p, struct query_bufs *b)
+{
+	int	 sb, i, sb0 = SB_CLAVE;
+
+	search_like(f, b);
+	if (key & QR_GRAMS) {
+		gram_bind(f, key, 0, p, b);
+		if (limit >= 0)
+			dbp_i64(p, limit);
+		sb0 = SB_EMISOR;
+	} else if (key & QR_NOTEXT)
+		sb0 = SB_EMISOR;
+	for (sb = sb0; sb < SB__MAX; sb++) {
+		if (sb >= SB_EMISOR && !(key & QF_BIT(QF_SEARCH_BANK)))
+			break;
+		if (sb >= SB_EMISOR && bank_one_branch(key)) {
+			dbp_str(p, f->account_id);
+			dbp_str(p, f->search_banks[0]);
+			if (limit >= 0)
+				dbp_i64(p, limit);
+			break;	/* emisor and receptor both */
+		}
+		query_bind_filters(f, key, p, b);
+		switch (sb) {
+		case SB_CLAVE:
+			dbp_str(p, b->like);
+			break;
+		case SB_REFERENCIA:
+			dbp_str(p, f->search);
+			break;
+		default:
+			for (i = 0; i < ((key & QR_BANKS) ? BANK_SLOTS : 1); i++)
+				dbp_str(p, f->search_banks[
+				    i < f->search_nbanks ? i : 0]);
+			break;
+		}
+		if (limit >= 0)
+			dbp_i64(p, limit);
+	}
+}
+
 /*
  * query_bind: the key of filter f for kind, and its values into p, in
  * the order query_compose writes the placeholders.
@@ -913,7 +1243,7 @@ query_bind(const struct validation_filter *f, unsigned int kind,
 {
 	uint64_t	 key = query_key(f, kind);
 	long long	 offset = 0, limit = 0;
-	int		 sb, nb;
+	int		 sb;
 
 	dbp_init(p);
 	kind = (unsigned int)(key & QK_MASK);
@@ -942,20 +1272,8 @@ query_bind(const struct validation_filter *f, unsigned int kind,
 	}
 	if (!(key & QF_BIT(QF_SEARCH)))
 		query_bind_filters(f, key, p, b);
-	else {
-		like_prefix(f->search, b->like, sizeof(b->like));
-		nb = (key & QF_BIT(QF_SEARCH_BANK)) ? SB__MAX : SB_EMISOR;
-		for (sb = 0; sb < nb; sb++) {
-			query_bind_filters(f, key, p, b);
-			switch (sb) {
-			case SB_CLAVE: dbp_str(p, b->like); break;
-			case SB_REFERENCIA: dbp_str(p, f->search); break;
-			default: dbp_str(p, f->search_bank); break;
-			}
-			if (kind == QK_LIST)
-				dbp_i64(p, offset + limit);
-		}
-	}
+	else
+		search_bind(f, key, kind == QK_LIST ? offset + limit : -1, p, b);
 	if (kind == QK_LIST) {
 		dbp_i64(p, limit);
 		dbp_i64(p, offset);
@@ -1035,20 +1353,36 @@ bank_residual(struct db *db, const struct validation_filter *f,
 {
 	struct dbp	 p;
 	struct dbr	 r;
+	uint64_t	 key = DB_KEY_VALIDATION_QUERY | QF_BANK_ONLY | QK_RESIDUAL |
+			    (query_key(f, QK_COUNT) & QR_TEXT);
 	long long	 residual = -1;
 	int		 rc, i;
 
-	like_prefix(f->search, b->like, sizeof(b->like));
-	dbp_init(&p);
-	for (i = 0; i < 2; i++) {
-		dbp_str(&p, f->account_id);
-		dbp_str(&p, i == 0 ? b->like : f->search);
-		dbp_str(&p, f->search_bank);
-		dbp_str(&p, f->search_bank);
+	if (key & QR_NOTEXT) {
+		b->bank = 1;	/* no clave or referencia holds the term */
+		return 0;
 	}
-	if (db_run_composed(db, DB_KEY_VALIDATION_QUERY | QF_BANK_ONLY |
-	    QK_RESIDUAL, "validation_bank_residual", query_compose, &p, &r, "i",
-	    DB_READ) == -1)
+	if ((key & QR_GRAMS) && f->search_lead >= PROBE_CAP) {
+		/* too many to check one by one: the general UNION, which
+		 * is right whatever the residual */
+		b->bank = 2;
+		return 0;
+	}
+	search_like(f, b);
+	dbp_init(&p);
+	if (key & QR_GRAMS) {
+		gram_bind(f, key, 1, &p, b);
+		dbp_str(&p, f->search_banks[0]);
+		dbp_str(&p, f->search_banks[0]);
+	} else
+		for (i = 0; i < 2; i++) {
+			dbp_str(&p, f->account_id);
+			dbp_str(&p, i == 0 ? b->like : f->search);
+			dbp_str(&p, f->search_banks[0]);
+			dbp_str(&p, f->search_banks[0]);
+		}
+	if (db_run_composed(db, key, "validation_bank_residual", query_compose,
+	    &p, &r, "i", DB_READ) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1)
 		residual = dbr_i64(&r, 0, -1);
@@ -1072,7 +1406,7 @@ bank_page_bind(struct db *db, const struct validation_filter *f,
 	uint64_t	 fk;
 
 	fk = query_key(f, QK_LIST) & ~(DB_KEY_VALIDATION_QUERY | QK_MASK);
-	if ((fk & ~QF_CREATED) != QF_BANK_ONLY)
+	if ((fk & ~(QF_CREATED | QR_TEXT)) != QF_BANK_ONLY)
 		return 0;
 	if (b->bank == 0 && bank_residual(db, f, b) == -1)
 		return -1;
@@ -1080,7 +1414,7 @@ bank_page_bind(struct db *db, const struct validation_filter *f,
 		return 0;
 	dbp_init(p);
 	dbp_str(p, f->account_id);
-	dbp_str(p, f->search_bank);
+	dbp_str(p, f->search_banks[0]);
 	if (fk & QF_BIT(QF_CREATED_FROM))
 		dbp_time(p, f->created_from);
 	if (fk & QF_BIT(QF_CREATED_BEFORE))
@@ -1134,6 +1468,7 @@ db_validation_list(struct db *db, const struct validation_filter *f,
     struct validation ***rows, size_t *n)
 {
 	struct query_bufs	 b;
+	struct validation_filter sf = *f;
 
 	*rows = NULL;
 	*n = 0;
@@ -1141,6 +1476,9 @@ db_validation_list(struct db *db, const struct validation_filter *f,
 		log_warnx("%s: no page size", __func__);
 		return -1;
 	}
+	if (search_plan(db, &sf) == -1)
+		return -1;
+	f = &sf;
 	memset(&b, 0, sizeof(b));
 	b.limit = f->per_page;
 	b.offset = (long long)(f->page - 1) * f->per_page;
@@ -1260,8 +1598,8 @@ sums_by(const struct validation_filter *f, int tallies)
 	if ((fk & QF_BIT(QF_LIVE)) && (fk & QF_AMOUNT) &&
 	    (fk & ~(QF_BIT(QF_LIVE) | QF_AMOUNT)) == 0)
 		return SUMS_AMOUNT;
-	if ((fk | QF_BIT(QF_ACCOUNT)) == QF_BANK_ONLY &&
-	    tally_bank(f->search_bank) >= 0)
+	if (((fk & ~QR_TEXT) | QF_BIT(QF_ACCOUNT)) == QF_BANK_ONLY &&
+	    tally_bank(f->search_banks[0]) >= 0)
 		return SUMS_BANK;
 	if (tallies && (key & QK_MASK) == QK_TALLY &&
 	    !(fk & (QF_BIT(QF_SEARCH) | QF_FECHA | QF_AMOUNT)))
@@ -1301,7 +1639,7 @@ month_sums_read(struct db *db, const struct validation_filter *f,
 		key = DB_KEY_VALIDATION_QUERY | QF_BANK_ONLY | QK_TALLY |
 		    QR_MONTHS | QR_ROLLUP;
 		dbp_str(&p, f->account_id);
-		dbp_i64(&p, tally_bank(f->search_bank));
+		dbp_i64(&p, tally_bank(f->search_banks[0]));
 		break;
 	case SUMS_ROLLUP:
 		/* the tallies' date placeholders, without their filters */
@@ -1442,7 +1780,7 @@ db_validation_page(struct db *db, const struct validation_filter *f,
     long long locate_rows, struct validation ***rows, size_t *n,
     uint64_t *total)
 {
-	struct validation_filter g;
+	struct validation_filter g, sf = *f;
 	struct query_bufs	 b;
 	struct month_sums	 ms;
 	enum sums_by		 by;
@@ -1458,6 +1796,11 @@ db_validation_page(struct db *db, const struct validation_filter *f,
 	}
 	if (db_begin(db) == -1)
 		return -1;
+	if (search_plan(db, &sf) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	f = &sf;
 	offset = (long long)(f->page - 1) * f->per_page;
 	memset(&b, 0, sizeof(b));
 	memset(&ms, 0, sizeof(ms));
@@ -1524,10 +1867,14 @@ db_validation_count(struct db *db, const struct validation_filter *f,
 	struct dbr		 r;
 	struct query_bufs	 b;
 	struct month_sums	 ms;
+	struct validation_filter sf = *f;
 	uint64_t		 key;
 	long long		 n = 0;
 	int			 rc;
 
+	if (search_plan(db, &sf) == -1)
+		return -1;
+	f = &sf;
 	if (sums_by(f, 0) == SUMS_ROLLUP) {
 		/* a dozen rollup rows a year instead of ~150 tally rows a
 		 * month */
@@ -1558,12 +1905,16 @@ db_validation_counts(struct db *db, const struct validation_filter *f,
 	struct dbr		 r;
 	struct query_bufs	 b;
 	struct validation_counts c;
+	struct validation_filter sf = *f;
 	enum validation_status	 st;
 	uint64_t		 key;
 	long long		 n;
 	char			*s;
 	int			 rc;
 
+	if (search_plan(db, &sf) == -1)
+		return -1;
+	f = &sf;
 	memset(&c, 0, sizeof(c));
 	key = query_bind(f, QK_COUNTS, &p, &b);
 	if (db_run_composed(db, key, "validation_counts", query_compose, &p,
@@ -1705,8 +2056,12 @@ db_validation_query_open(struct db *db, const struct validation_filter *f,
 {
 	struct validation_cursor	*c;
 	uint64_t			 key;
+	struct validation_filter	 sf = *f;
 
 	*out = NULL;
+	if (search_plan(db, &sf) == -1)
+		return -1;
+	f = &sf;
 	c = xcalloc(1, sizeof(*c));
 	key = query_bind(f, QK_EXPORT, &c->p, &c->b);
 	if (db_run_composed(db, key, "validation_export", query_compose,

@@ -197,7 +197,7 @@ lget "/v1/validations?amount_min=999999999999.99"
 expect_list "$L4"
 t_end
 
-t_begin "list: search matches a clave de rastreo prefix, referencia exactly, a bank as emisor or receptor"
+t_begin "list: search matches part of a clave de rastreo or referencia (a prefix, the whole referencia under 4 characters), a bank as emisor or receptor"
 lget "/v1/validations?search=LISTMBAN"
 expect_list "$L7 $L2 $L1"
 lget "/v1/validations?search=listmban000"
@@ -211,7 +211,11 @@ expect_list "$L6"
 lget "/v1/validations?search=3333333"
 expect_list "$L4"
 lget "/v1/validations?search=333333"
+expect_list "$L4"
+lget "/v1/validations?search=333"
 expect_list ""
+lget "/v1/validations?search=MBAN0005&with_deleted=1"
+expect_list "$L5"
 lget "/v1/validations?filter%5Bsearch%5D=40014"
 expect_list "$L4"
 lget "/v1/validations?search=40127&with_deleted=1"
@@ -600,10 +604,10 @@ TW=("1" "1" "status = 'valid'" "status IN ('not_found', 'error')" "validation_ty
 	"fecha = '2024-03-05'" "monto >= 100 AND monto <= 555.25" "monto >= 99.99 AND monto <= 100.25"
 	"monto >= 120.25" "monto <= 12.5 AND validation_type = 'ocr'" "monto >= 200 AND monto <= 299.99 AND retry_terminal_state IS NULL"
 	"monto >= 10 AND fecha >= '2024-01-05'" "monto >= 0 AND monto <= 900000"
-	"(emisor = '40012' OR receptor = '40012' OR clave_rastreo LIKE '40012%' OR referencia = '40012')"
-	"(emisor = '40012' OR receptor = '40012' OR clave_rastreo LIKE 'BBVA%' OR referencia = 'BBVA')"
-	"(emisor = '90646' OR receptor = '90646' OR clave_rastreo LIKE '90646%' OR referencia = '90646') AND status = 'valid'"
-	"(emisor = '40127' OR receptor = '40127' OR clave_rastreo LIKE '40127%' OR referencia = '40127') AND created_at >= '2024-01-06'")
+	"(emisor = '40012' OR receptor = '40012' OR clave_rastreo LIKE '%40012%' OR referencia LIKE '%40012%')"
+	"(emisor = '40012' OR receptor = '40012' OR clave_rastreo LIKE '%BBVA%' OR referencia LIKE '%BBVA%')"
+	"(emisor = '90646' OR receptor = '90646' OR clave_rastreo LIKE '%90646%' OR referencia LIKE '%90646%') AND status = 'valid'"
+	"(emisor = '40127' OR receptor = '40127' OR clave_rastreo LIKE '%40127%' OR referencia LIKE '%40127%') AND created_at >= '2024-01-06'")
 tally_check() { # WHEN
 	local i want got stats_want stats_got q live
 	for i in "${!TQ[@]}"; do
@@ -694,7 +698,7 @@ bank_pages() {
 	for term in 40012 90646 40127; do
 		for page in 1 2 5; do
 			want=$(db "SELECT id FROM validations WHERE account_id = '$ACC_T' AND deleted_at IS NULL AND
-				(emisor = '$term' OR receptor = '$term' OR clave_rastreo LIKE '$term%' OR referencia = '$term')
+				(emisor = '$term' OR receptor = '$term' OR clave_rastreo LIKE '%$term%' OR referencia LIKE '%$term%')
 				ORDER BY created_at DESC, id DESC LIMIT 50 OFFSET $(((page - 1) * 50))" | tr '\n' ' ' | sed 's/ $//')
 			http GET "/v1/validations?search=$term&per_page=50&page=$page" -H "Authorization: Bearer $TK"
 			expect_code 200
@@ -731,8 +735,8 @@ t_end
 
 t_begin "pages read from the older end (past half the total) equal SQL's; a page past the end is empty with the total"
 for spec in "|1" "status=valid|status = 'valid'" "type=ocr&with_deleted=1|validation_type = 'ocr'" \
-	"search=90646|(emisor = '90646' OR receptor = '90646' OR clave_rastreo LIKE '90646%' OR referencia = '90646')" \
-	"search=40012|(emisor = '40012' OR receptor = '40012' OR clave_rastreo LIKE '40012%' OR referencia = '40012')" \
+	"search=90646|(emisor = '90646' OR receptor = '90646' OR clave_rastreo LIKE '%90646%' OR referencia LIKE '%90646%')" \
+	"search=40012|(emisor = '40012' OR receptor = '40012' OR clave_rastreo LIKE '%40012%' OR referencia LIKE '%40012%')" \
 	"amount_min=100&amount_max=700|monto >= 100 AND monto <= 700" "fecha_from=2024-02-01|fecha >= '2024-02-01'"; do
 	q=${spec%%|*} w=${spec#*|}
 	live="deleted_at IS NULL"
@@ -776,8 +780,8 @@ for spec in "|1" "status=valid|status = 'valid'" "status=not_found,error&with_de
 	"date_from=2024-02-29&date_to=2024-04-01|created_at >= '2024-02-29' AND created_at < '2024-04-02'" \
 	"date_from=2024-01-03&with_deleted=1|created_at >= '2024-01-03'" \
 	"amount_min=100&amount_max=700|monto >= 100 AND monto <= 700" "amount_min=333.33|monto >= 333.33" \
-	"search=90646|(emisor = '90646' OR receptor = '90646' OR clave_rastreo LIKE '90646%' OR referencia = '90646')" \
-	"search=40002&date_from=2024-01-20&date_to=2024-03-10|(emisor = '40002' OR receptor = '40002' OR clave_rastreo LIKE '40002%' OR referencia = '40002') AND created_at >= '2024-01-20' AND created_at < '2024-03-11'"; do
+	"search=90646|(emisor = '90646' OR receptor = '90646' OR clave_rastreo LIKE '%90646%' OR referencia LIKE '%90646%')" \
+	"search=40002&date_from=2024-01-20&date_to=2024-03-10|(emisor = '40002' OR receptor = '40002' OR clave_rastreo LIKE '%40002%' OR referencia LIKE '%40002%') AND created_at >= '2024-01-20' AND created_at < '2024-03-11'"; do
 	q=${spec%%|*} w=${spec#*|}
 	live="deleted_at IS NULL"
 	[[ $q == *with_deleted=1* ]] && live=1
@@ -825,6 +829,7 @@ t_begin "EXPLAIN: every list, count, stats and export query uses an index; no fi
 for q in "" with_deleted=1 status=valid status=valid,not_found,error type=ocr "type=ocr&with_deleted=1" \
 	"date_from=2020-01-02&date_to=2020-01-03" "fecha_from=2020-03-01&fecha_to=2020-03-02" \
 	search=XPLN000000123 search=0000123 search=BBVA "search=40072&with_deleted=1" \
+	search=XPL search=N0000001 "search=000012&status=valid&with_deleted=1" search=santan search=intercam \
 	"amount_min=100&amount_max=100.5" playground=true "playground=false&status=error" retry_state=pending \
 	retry_state=none "status=valid&type=direct&playground=false&with_deleted=1" page=50 \
 	"per_page=100&page=3&date_from=2020-01-01&fecha_to=2020-06-30&amount_min=10&status=valid,error" \
@@ -858,7 +863,7 @@ for e in log.split("# User@Host")[1:]:
         continue
     sql = " ".join(m.group(1).split())
     tally = ("FROM validation_tallies" in sql or "FROM validation_banks" in sql or
-             "FROM validation_rollups" in sql)
+             "FROM validation_rollups" in sql or "FROM validation_grams" in sql)
     if not tally and ("FORCE INDEX" not in sql or "FROM validations" not in sql):
         continue
     if "cep_documents" in sql or "jobs" in sql:

@@ -337,6 +337,75 @@ test_catalog_files__every_name_and_code__resolves_to_itself(void **state)
 	free(path);
 }
 
+/* the codes bank_catalog_search gives for text, space-separated */
+static const char *
+search(const struct bank_catalog *c, const char *text, size_t max)
+{
+	static char	 out[BANK_SEARCH_MAX * BANK_CODE_SIZE + 1];
+	char		 codes[BANK_SEARCH_MAX][BANK_CODE_SIZE];
+	size_t		 i, n;
+
+	n = bank_catalog_search(c, text, codes, max);
+	assert_true(n <= max);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(out, " ");
+		strcat(out, codes[i]);
+	}
+	return out;
+}
+
+static void
+test_catalog_search__code_names_aliases__the_participants_named(void **state)
+{
+	const struct bank_catalog	*c = *state;
+	char				 many[BANK_SEARCH_MAX * BANK_CODE_SIZE + 1];
+
+	/* a participant's code (emisor/receptor hold codes) */
+	assert_string_equal(search(c, "40014", 8), "40014");
+	assert_string_equal(search(c, "02001", 8), "2001");
+	assert_string_equal(search(c, "40999", 8), "");
+	assert_string_equal(search(c, "0000", 8), "");
+	assert_string_equal(search(c, "123", 8), "");
+	assert_string_equal(search(c, "123456", 8), "");
+	/* the examples: partial name, aliases */
+	assert_string_equal(search(c, "santan", 8), "40014");
+	assert_string_equal(search(c, "SANTAN", 8), "40014");
+	assert_string_equal(search(c, "bbva", 8), "40012");
+	assert_string_equal(search(c, "nu", 8), "90638");
+	assert_string_equal(search(c, "NU", 8), "90638");
+	assert_string_equal(search(c, "mercado pago", 8), "90722");
+	assert_string_equal(search(c, "  Mercado   Pago ", 8), "90722");
+	/* accents and case */
+	assert_string_equal(search(c, "Bajío", 8), "40030");
+	assert_string_equal(search(c, "BAJIO", 8), "40030");
+	assert_string_equal(search(c, "banco del bajío", 8), "40030");
+	/* full names count, by a word's start */
+	assert_string_equal(search(c, "mercantil del norte", 8), "40072");
+	assert_string_equal(search(c, "ejercito", 8), "37019");
+	/* several participants */
+	assert_string_equal(search(c, "intercam", 8), "40136 90630");
+	assert_string_equal(search(c, "intercam", 1), "");	/* 2 > max */
+	/* 2 letters: whole names only ("nu" is an alias, "ba" none) */
+	assert_string_equal(search(c, "ba", 8), "");
+	/* inside a word is not a partial name */
+	assert_string_equal(search(c, "tander", 8), "");
+	/* too many by part of a name: whole names only */
+	assert_string_equal(search(c, "banco", 8), "");
+	assert_string_equal(search(c, "mex", 8), "");
+	strcpy(many, search(c, "caja", 8));
+	assert_true(strlen(many) > 0);
+	/* nothing */
+	assert_string_equal(search(c, "", 8), "");
+	assert_string_equal(search(c, "...", 8), "");
+	assert_string_equal(search(c, "zzzz", 8), "");
+	assert_string_equal(search(c, "santan", 0), "");
+	/* without a catalog a code still matches */
+	assert_string_equal(search(NULL, "40012", 8), "40012");
+	assert_string_equal(search(NULL, "bbva", 8), "");
+}
+
 /*
  * The generator's folded names: every "  ('norm', 'code', ..." row of
  * the bank_aliases INSERT must equal bank_name_normalize(alias), or the
@@ -391,6 +460,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_catalog_files__brief_examples__resolved,
 		    setup_catalog, teardown_catalog),
 		cmocka_unit_test_setup_teardown(test_catalog_files__every_name_and_code__resolves_to_itself,
+		    setup_catalog, teardown_catalog),
+		cmocka_unit_test_setup_teardown(test_catalog_search__code_names_aliases__the_participants_named,
 		    setup_catalog, teardown_catalog),
 		cmocka_unit_test(test_generated_sql__folded_names__match_c_normalizer),
 	};

@@ -249,10 +249,76 @@ test_scopes_format__every_set__round_trips(void **state)
 	free(s);
 }
 
+/* the grams of term joined by "|" */
+static const char *
+grams(const char *term, size_t max)
+{
+	static char	 out[SEARCH_TERM_GRAMS_MAX * SEARCH_GRAM_SIZE + 1];
+	char		 g[SEARCH_TERM_GRAMS_MAX][SEARCH_GRAM_SIZE];
+	size_t		 i, n;
+
+	n = search_grams(term, g, max);
+	assert_true(n <= max);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(out, "|");
+		strcat(out, g[i]);
+	}
+	return out;
+}
+
+static void
+test_utf8_chars__ascii_and_accents__code_points(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_chars(""), 0);
+	assert_int_equal(utf8_chars("abcd"), 4);
+	assert_int_equal(utf8_chars("\xc3\xb1" "and\xc3\xba"), 5);	/* ñandú */
+	assert_int_equal(utf8_chars("\xe2\x82\xac" "1"), 2);		/* €1 */
+}
+
+static void
+test_search_grams__terms__cover_of_four_character_grams(void **state)
+{
+	(void)state;
+	/* under 4 characters: none (a clave prefix, the referencia) */
+	assert_string_equal(grams("", 4), "");
+	assert_string_equal(grams("UDI", 4), "");
+	assert_string_equal(grams("\xc3\xb1" "an", 4), "");	/* 3 characters */
+	/* 4: the term itself */
+	assert_string_equal(grams("UDIT", 4), "UDIT");
+	assert_string_equal(grams("bbva", 4), "bbva");
+	/* every character covered: at 0, 4, ... and the last four */
+	assert_string_equal(grams("123456", 4), "1234|3456");
+	assert_string_equal(grams("UDIT0001", 4), "UDIT|0001");
+	assert_string_equal(grams("MBAN0120240", 4), "MBAN|0120|0240");
+	assert_string_equal(grams("MBAN01202403", 4), "MBAN|0120|2403");
+	/* characters, not bytes */
+	assert_string_equal(grams("\xc3\xb1" "and\xc3\xba" "1", 4),
+	    "\xc3\xb1" "and|nd\xc3\xba" "1");
+	assert_string_equal(grams("pago\xc3\x91", 4), "pago|ago\xc3\x91");
+	/* more than max: the first, the last, evenly spread between */
+	assert_string_equal(grams("MBAN0120240370000010", 4),
+	    "MBAN|0120|7000|0010");
+	assert_string_equal(grams("MBAN0120240370000010", 2), "MBAN|0010");
+	assert_string_equal(grams("MBAN0120240370000010", 1), "MBAN");
+	assert_string_equal(grams("MBAN0120240370000010", 0), "");
+	/* a 64-byte term */
+	assert_string_equal(grams("0123456789012345678901234567890123456789"
+	    "012345678901234567890123", 17), "0123|4567|8901|2345|6789|0123|"
+	    "4567|8901|2345|6789|0123|4567|8901|2345|6789|0123");
+	assert_string_equal(grams("0123456789012345678901234567890123456789"
+	    "0123456789012345678901234", 17), "0123|4567|8901|2345|6789|0123|"
+	    "4567|8901|2345|6789|0123|4567|8901|2345|6789|0123|1234");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_chars__ascii_and_accents__code_points),
+		cmocka_unit_test(test_search_grams__terms__cover_of_four_character_grams),
 		cmocka_unit_test(test_sha256__empty__fips_vector),
 		cmocka_unit_test(test_sha256__abc__fips_vector),
 		cmocka_unit_test(test_sha256__448_bits__fips_vector),
