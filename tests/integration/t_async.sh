@@ -164,9 +164,11 @@ t_end
 
 t_begin "async: processing_time_ms in real milliseconds when mxcep-runner runs the job"
 rm -f "$T/ptimes"
-# a Banxico pause makes the worker put the jobs back; the runner runs them
+# a Banxico pause makes the worker put the jobs back; the runner runs them.
+# until_at is whole seconds (UTC_TIMESTAMP() truncates): 3 s from now is
+# 2 to 3 s, so a job enqueued within 1.5 s of this waits at least 500 ms
 db "INSERT INTO service_state (name, value, until_at, updated_at)
-	VALUES ('banxico_backoff', 'it: processing_time_ms', UTC_TIMESTAMP() + INTERVAL 2 SECOND, UTC_TIMESTAMP())
+	VALUES ('banxico_backoff', 'it: processing_time_ms', UTC_TIMESTAMP() + INTERVAL 3 SECOND, UTC_TIMESTAMP())
 	ON DUPLICATE KEY UPDATE value = VALUES(value), until_at = VALUES(until_at), updated_at = VALUES(updated_at)"
 ids=()
 for i in 1 2 3; do
@@ -181,7 +183,7 @@ wait_for due_all || t_fail "the jobs were not put back until the end of the paus
 runner "$T/runner-ptime.log" --once || t_fail "runner: $(tail -n 3 "$T/runner-ptime.log")"
 for id in "${ids[@]}"; do
 	grep -q "validation $id: valid" "$T/runner-ptime.log" || t_fail "mxcep-runner did not finish $id: $(grep 'pass:' "$T/runner-ptime.log")"
-	ptime_check "$id" 1000
+	ptime_check "$id" 500
 	expect_validation valid
 done
 not_whole_seconds
