@@ -134,27 +134,39 @@ admin_key_input(struct request *req, struct response *resp, char **name,
 	return 0;
 }
 
-int
-api_admin_keys_create(struct request *req, struct response *resp)
-{
-	struct api_key	 k;
-	char		 secret[96], path[128], *name = NULL, *loc;
+/* One POST /v1/admin/api-keys: what check found, for create. */
+struct keys_call {
+	char		*name;
 	unsigned int	 scopes;
-	json_t		*doc;
-	int		 status;
+};
 
-	if ((status = admin_key_input(req, resp, &name, &scopes)) != 0)
-		return status;
+static int
+keys_check(struct request *req, struct response *resp, void *arg)
+{
+	struct keys_call	*c = arg;
+
+	return admin_key_input(req, resp, &c->name, &c->scopes);
+}
+
+static int
+keys_create(struct request *req, struct response *resp, void *arg)
+{
+	struct keys_call	*c = arg;
+	struct api_key		 k;
+	char			 secret[96], path[128], *loc;
+	json_t			*doc;
+	int			 status;
+
 	memset(&k, 0, sizeof(k));
-	if (db_api_key_create(req->app->db, req->account_id, name, scopes,
-	    secret, sizeof(secret), k.id) == -1) {
+	if (db_api_key_create(req->app->db, req->account_id, c->name,
+	    c->scopes, secret, sizeof(secret), k.id) == -1) {
 		status = api_db_error(req, resp);
 		goto out;
 	}
 	snprintf(k.account_id, sizeof(k.account_id), "%s", req->account_id);
 	snprintf(k.prefix, sizeof(k.prefix), "%.12s", secret);
-	k.name = name;
-	k.scopes = scopes;
+	k.name = c->name;
+	k.scopes = c->scopes;
 	k.created_at = clock_now();
 	doc = admin_key_json(req, &k);
 	json_object_set_new(json_object_get(doc, "attributes"), "secret",
@@ -168,7 +180,39 @@ api_admin_keys_create(struct request *req, struct response *resp)
 	    doc, "meta", api_meta()));
 out:
 	explicit_bzero(secret, sizeof(secret));
-	free(name);
+	return status;
+}
+
+/* The secret is shown once, in the first answer: the copy kept for
+ * Idempotency-Key replays says null (no secret is ever stored). */
+static void
+keys_redact(json_t *doc)
+{
+	json_t	*attrs;
+
+	attrs = json_object_get(json_object_get(doc, "data"), "attributes");
+	if (json_object_get(attrs, "secret") != NULL)
+		json_object_set_new(attrs, "secret", json_null());
+}
+
+static const struct api_idem_op keys_op = {
+	.endpoint = "admin_api_keys",
+	.check = keys_check,
+	.create = keys_create,
+	.redact = keys_redact,
+	.mismatch = "this Idempotency-Key was used with a different request "
+	    "(body)",
+};
+
+int
+api_admin_keys_create(struct request *req, struct response *resp)
+{
+	struct keys_call	 c;
+	int			 status;
+
+	memset(&c, 0, sizeof(c));
+	status = api_idempotent(req, resp, &keys_op, &c);
+	free(c.name);
 	return status;
 }
 
@@ -177,15 +221,11 @@ api_admin_keys_revoke(struct request *req, struct response *resp)
 {
 	int	 found = 0;
 
-	if (!uuid_valid(req->params[0]))
-		return response_error(resp, 404, "api_key_not_found",
-		    "no such API key", NULL, NULL);
 	/* confined to the account: another account's key is "not found" */
 	if (db_api_key_revoke_account(req->app->db, req->account_id,
 	    req->params[0], &found) == -1)
 		return api_db_error(req, resp);
 	if (!found)
-		return response_error(resp, 404, "api_key_not_found",
-		    "no such API key", NULL, NULL);
+		return api_not_found(resp, API_KEY_NOT_FOUND);
 	return response_empty(resp, 204);
 }

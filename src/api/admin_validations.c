@@ -121,8 +121,7 @@ api_admin_validations_raw(struct request *req, struct response *resp)
 	if (db_validation_get_any(req->app->db, req->params[0], &v) == -1)
 		return api_db_error(req, resp);
 	if (v == NULL)
-		return response_error(resp, 404, "validation_not_found",
-		    "no such validation", NULL, NULL);
+		return api_not_found(resp, API_VALIDATION_NOT_FOUND);
 	if (db_validation_raw_answer(req->app->db, v->id, &raw,
 	    &rawlen) == -1 ||
 	    db_validation_jobs(req->app->db, v->id, &jobs, &njobs) == -1) {

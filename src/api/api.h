@@ -6,6 +6,7 @@
 #define MXCEP_API_H
 
 #include "fcgi/fcgi.h"
+#include "work/work.h"
 
 /* routes.c: the route table and the request pipeline */
 int	 api_handle(struct request *, struct response *);
@@ -13,6 +14,18 @@ int	 api_handle(struct request *, struct response *);
 int	 api_is_operator(const struct request *);
 /* maps a store failure to 503 database_unavailable or 500 */
 int	 api_db_error(struct request *, struct response *);
+/* the 404 of a resource that does not exist (or is another account's):
+ * code is one of these */
+#define API_VALIDATION_NOT_FOUND	"validation_not_found"
+#define API_KEY_NOT_FOUND		"api_key_not_found"
+int	 api_not_found(struct response *, const char *code);
+/* the route's :id (req->params[0]) is a UUID v4: 0, else the 404 answered */
+int	 api_id_check(struct request *, struct response *, const char *code);
+/* the key's validation :id: 0 with *out (validation_free()), else the
+ * status answered (404, or the store's failure) */
+struct validation;
+int	 api_validation_load(struct request *, struct response *,
+	    struct validation **out);
 /* the top-level "meta" every document carries (datetime descriptor) */
 json_t	*api_meta(void);
 /* absolute URL for path ("/v1/..."); caller frees */
@@ -53,17 +66,37 @@ json_t	*api_time_or_null(time_t);	/* RFC 3339 string, null for 0 */
  */
 #define FILTER_PAGINATION	0x01u
 #define FILTER_ACCOUNT		0x02u
-/* the query keys of the route table (the router answers
- * unknown_parameter for anything else, before the handler runs) */
-#define API_FILTER_KEYS \
-	" status filter[status] type filter[type] date_from " \
-	"filter[date_from] date_to filter[date_to] fecha_from " \
-	"filter[fecha_from] fecha_to filter[fecha_to] search filter[search] " \
-	"with_deleted filter[with_deleted] amount_min filter[amount_min] " \
-	"amount_max filter[amount_max] playground filter[playground] " \
-	"retry_state filter[retry_state] "
-#define API_PAGE_KEYS		" page page[number] per_page page[size] "
-#define API_ACCOUNT_KEYS	" account_id filter[account_id] "
+/*
+ * The query keys of the list filters, written once: each X(key, plain
+ * spelling, JSON:API spelling). filters.c makes its parser's table of
+ * them; the route table's allowed keys (the router answers
+ * unknown_parameter for anything else, before the handler runs) are
+ * the same lists as text.
+ */
+#define API_FILTER_LIST(X) \
+	X(FK_STATUS, "status", "filter[status]") \
+	X(FK_TYPE, "type", "filter[type]") \
+	X(FK_DATE_FROM, "date_from", "filter[date_from]") \
+	X(FK_DATE_TO, "date_to", "filter[date_to]") \
+	X(FK_FECHA_FROM, "fecha_from", "filter[fecha_from]") \
+	X(FK_FECHA_TO, "fecha_to", "filter[fecha_to]") \
+	X(FK_SEARCH, "search", "filter[search]") \
+	X(FK_WITH_DELETED, "with_deleted", "filter[with_deleted]") \
+	X(FK_AMOUNT_MIN, "amount_min", "filter[amount_min]") \
+	X(FK_AMOUNT_MAX, "amount_max", "filter[amount_max]") \
+	X(FK_PLAYGROUND, "playground", "filter[playground]") \
+	X(FK_RETRY_STATE, "retry_state", "filter[retry_state]")
+/* only with FILTER_ACCOUNT */
+#define API_ACCOUNT_LIST(X) \
+	X(FK_ACCOUNT_ID, "account_id", "filter[account_id]")
+/* only with FILTER_PAGINATION */
+#define API_PAGE_LIST(X) \
+	X(FK_PAGE, "page", "page[number]") \
+	X(FK_PER_PAGE, "per_page", "page[size]")
+#define API_KEY_TEXT(key, plain, jsonapi)	" " plain " " jsonapi " "
+#define API_FILTER_KEYS		API_FILTER_LIST(API_KEY_TEXT)
+#define API_PAGE_KEYS		API_PAGE_LIST(API_KEY_TEXT)
+#define API_ACCOUNT_KEYS	API_ACCOUNT_LIST(API_KEY_TEXT)
 struct validation;
 struct validation_filter;
 struct filter_error {
@@ -103,11 +136,8 @@ int	 api_admin_validations_recent(struct request *, struct response *);
 int	 api_admin_validations_raw(struct request *, struct response *);
 char	*api_base64(const void *, size_t);	/* caller frees */
 
-/* auth.c: Bearer keys with a short per-worker cache */
-struct auth_cache;
-struct auth_cache	*auth_cache_new(int ttl_seconds);
-void			 auth_cache_free(struct auth_cache *);
-/* 0 when authenticated with scope; otherwise the error status sent */
+/* auth.c: Bearer keys, verdicts kept in the per-process key cache;
+ * 0 when authenticated with scope, otherwise the error status sent */
 int	 api_authenticate(struct request *, struct response *,
 	    unsigned int scope);
 
@@ -121,40 +151,23 @@ json_t	*api_validation_json(const struct request *, const struct validation *);
 json_t	*api_retry_state_json(const struct validation *);
 int	 api_etag_matches(const char *if_none_match, int64_t version);
 
-/* jobs.c: running validation jobs (worker and runner) */
-struct job;
-/* 0 finished, 1 put back / lease lost, -1 failed (left to the runner);
- * known: the record when the caller has it, NULL to read it */
-int	 api_jobs_run(struct app *, const struct job *, int sync, double t0,
-	    const struct validation *known);
-void	 api_jobs_run_deferred(struct app *);	/* app->deferred_job */
-/* The Banxico back-off in force (out->until 0: none). One that ran out
- * is ended here by the first process to see it, which logs its end. */
-struct state_deadline;
-int	 api_backoff_get(struct app *, struct state_deadline *out);
-int	 api_jobs_lease_seconds(const struct config *);
-/* tells pollers (memcached) the validation's version; < 0 forgets it.
- * writer: after a change (set); a reader only fills a gap (add). */
-void	 api_etag_publish(struct app *, const char *account_id,
-	    const char *id, int64_t etag, int writer);
-/* the same, telling whether the validation is still queued/processing */
-void	 api_etag_publish_state(struct app *, const char *account_id,
-	    const char *id, int64_t etag, int writer, int pending);
-
-/* runner.c: one pass of mxcep-runner */
-struct runner_stats {
-	size_t		 claimed;	/* due jobs claimed */
-	size_t		 expired;	/* queued past expires_at */
-	size_t		 finished;	/* ended in a terminal state */
-	size_t		 deferred;	/* put back (Banxico back-off), lease lost */
-	size_t		 failed;	/* left for a later pass (MariaDB trouble) */
-	uint64_t	 purged;	/* idempotency records removed */
-	size_t		 retries;	/* of the claimed jobs: retry attempts */
-	double		 banxico_seconds;	/* spent inside Banxico queries */
+/* idempotency.c: Idempotency-Key on a POST that creates something.
+ * check parses and validates the request (0 = go on, else the status it
+ * answered: nothing is recorded); create makes the thing and answers.
+ * api_idempotent answers a bad key (400), runs check, then create at
+ * most once per key (replaying, 409 or 422 on a repeat). */
+struct api_idem_op {
+	const char	*endpoint;	/* the key's scope, e.g. "validate" */
+	int		(*check)(struct request *, struct response *, void *);
+	int		(*create)(struct request *, struct response *, void *);
+	/* besides the body, what makes two requests differ ("" = nothing) */
+	const char	*(*variant)(void *);
+	/* what the kept copy must not hold (a secret); NULL = kept as sent */
+	void		(*redact)(json_t *doc);
+	const char	*mismatch;	/* detail of the 422 */
 };
-/* 0, or -1 when the queue could not be read (logged) */
-int	 api_runner_pass(struct app *, double max_seconds, size_t max_jobs,
-	    const volatile int *stop, struct runner_stats *);
+int	 api_idempotent(struct request *, struct response *,
+	    const struct api_idem_op *, void *arg);
 
 /* validate.c */
 int	 api_validate_post(struct request *, struct response *);
@@ -176,10 +189,6 @@ int	 api_retry_policy_for(struct request *, const json_t *given,
 /* sets the retry_state columns of a new record from p */
 void	 api_retry_policy_apply(struct validation *,
 	    const struct retry_policy *p);
-/* called after every job that finished (first query or retry): the
- * hook point for webhooks; a no-op for now */
-void	 api_validation_completed(struct app *, const struct job *,
-	    enum validation_status);
 
 /* cep.c */
 int	 api_cep_get(struct request *, struct response *);

@@ -12,48 +12,14 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "app/app.h"
 #include "core/core.h"
 #include "store/store.h"
 
-#define AUTH_SLOTS		256	/* direct-mapped by the hash's first byte */
 #define AUTH_SECRET_MAX		128
 
-struct auth_entry {
-	char		 hash[2 * SHA256_LEN + 1];	/* "" = empty slot */
-	char		 account_id[UUID_STR_LEN + 1];
-	char		 key_id[UUID_STR_LEN + 1];
-	unsigned int	 scopes;
-	int		 revoked;
-	double		 expires;	/* clock_monotonic() */
-};
-
-struct auth_cache {
-	int			 ttl;		/* seconds, 0 = no caching */
-	struct auth_entry	 slots[AUTH_SLOTS];
-};
-
-struct auth_cache *
-auth_cache_new(int ttl_seconds)
-{
-	struct auth_cache	*c = xcalloc(1, sizeof(*c));
-
-	c->ttl = ttl_seconds;
-	return c;
-}
-
-void
-auth_cache_free(struct auth_cache *c)
-{
-	free(c);
-}
-
-static struct auth_entry *
-auth_cache_slot(struct auth_cache *c, const char *hash)
-{
-	char	 hex[3] = { hash[0], hash[1], '\0' };
-
-	return &c->slots[strtoul(hex, NULL, 16) % AUTH_SLOTS];
-}
+_Static_assert(KEY_HASH_LEN == 2 * SHA256_LEN, "the key cache keeps hex "
+    "SHA-256 hashes");
 
 /*
  * Extracts the token of "Bearer <token>". Returns it (pointing into
@@ -98,7 +64,7 @@ auth_fail(struct response *resp, const char *code, const char *detail)
 /* Looks the key up in MariaDB and caches the verdict. */
 static int
 auth_lookup(struct request *req, struct response *resp, const char *secret,
-    struct auth_entry *e, const char *hash)
+    struct key_verdict *e, const char *hash)
 {
 	struct api_key	*k = NULL;
 	int		 status = 0;
@@ -108,7 +74,7 @@ auth_lookup(struct request *req, struct response *resp, const char *secret,
 		goto out;
 	}
 	if (k == NULL) {
-		e->hash[0] = '\0';
+		key_cache_forget(req->app->keys, hash);
 		status = auth_fail(resp, "invalid_api_key",
 		    "the API key is not valid");
 		goto out;
@@ -118,7 +84,7 @@ auth_lookup(struct request *req, struct response *resp, const char *secret,
 	snprintf(e->key_id, sizeof(e->key_id), "%s", k->id);
 	e->scopes = k->scopes;
 	e->revoked = k->revoked_at != 0;
-	e->expires = clock_monotonic() + req->app->auth->ttl;
+	key_cache_put(req->app->keys, e);
 	/* last_used_at: only on a cache miss, so at most once per ttl per
 	 * worker; a failure here must not fail the request */
 	if (!e->revoked && db_api_key_touch(req->app->db, k->id) == -1)
@@ -132,9 +98,9 @@ int
 api_authenticate(struct request *req, struct response *resp,
     unsigned int scope)
 {
-	struct auth_entry	*e, fresh;
+	struct key_verdict	 verdict, *e = &verdict;
 	const char		*secret;
-	char			 hash[2 * SHA256_LEN + 1], *need, detail[160];
+	char			 hash[KEY_HASH_LEN + 1], *need, detail[160];
 	int			 status;
 
 	if ((secret = auth_bearer(req->authorization)) == NULL)
@@ -144,21 +110,18 @@ api_authenticate(struct request *req, struct response *resp,
 		return auth_fail(resp, "invalid_api_key",
 		    "the API key is not valid");
 	sha256_hex(secret, strlen(secret), hash);
-	e = auth_cache_slot(req->app->auth, hash);
-	if (req->app->auth->ttl == 0) {
-		memset(&fresh, 0, sizeof(fresh));
-		e = &fresh;
-	}
-	if (strcmp(e->hash, hash) != 0 || clock_monotonic() >= e->expires) {
+	if (!key_cache_get(req->app->keys, hash, e)) {
+		memset(e, 0, sizeof(*e));
 		if ((status = auth_lookup(req, resp, secret, e, hash)) != 0)
 			return status;
 	}
 	if (e->revoked)
 		return auth_fail(resp, "api_key_revoked",
 		    "the API key has been revoked");
-	snprintf(req->account_id, sizeof(req->account_id), "%s",
-	    e->account_id);
-	snprintf(req->key_id, sizeof(req->key_id), "%s", e->key_id);
+	_Static_assert(sizeof(req->account_id) == sizeof(e->account_id) &&
+	    sizeof(req->key_id) == sizeof(e->key_id), "ids of one size");
+	memcpy(req->account_id, e->account_id, sizeof(req->account_id));
+	memcpy(req->key_id, e->key_id, sizeof(req->key_id));
 	req->scopes = e->scopes;
 	if ((e->scopes & scope) != scope) {
 		need = scopes_format(scope);

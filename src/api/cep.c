@@ -26,15 +26,8 @@ api_cep_get(struct request *req, struct response *resp)
 	}
 	pdf = fmt != NULL && strcmp(fmt, "pdf") == 0;
 	free(fmt);
-	if (!uuid_valid(req->params[0]))
-		return response_error(resp, 404, "validation_not_found",
-		    "no such validation", NULL, NULL);
-	if (db_validation_get(req->app->db, req->account_id, req->params[0],
-	    &v) == -1)
-		return api_db_error(req, resp);
-	if (v == NULL)
-		return response_error(resp, 404, "validation_not_found",
-		    "no such validation", NULL, NULL);
+	if ((status = api_validation_load(req, resp, &v)) != 0)
+		return status;
 	if (!v->has_cep || db_cep_document(req->app->db, req->account_id,
 	    v->id, pdf, &data, &len) == -1 || data == NULL) {
 		status = db_unavailable(req->app->db) ?

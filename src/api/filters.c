@@ -16,46 +16,28 @@
 #include "core/core.h"
 #include "store/store.h"
 
+/* the keys, in the order of the lists in api.h */
+#define FKEY_ENUM(key, plain, jsonapi)	key,
 enum fkey {
-	FK_STATUS = 0,
-	FK_TYPE,
-	FK_DATE_FROM,
-	FK_DATE_TO,
-	FK_FECHA_FROM,
-	FK_FECHA_TO,
-	FK_SEARCH,
-	FK_WITH_DELETED,
-	FK_AMOUNT_MIN,
-	FK_AMOUNT_MAX,
-	FK_PLAYGROUND,
-	FK_RETRY_STATE,
-	FK_ACCOUNT_ID,
-	FK_PAGE,
-	FK_PER_PAGE,
+	API_FILTER_LIST(FKEY_ENUM)
+	API_ACCOUNT_LIST(FKEY_ENUM)
+	API_PAGE_LIST(FKEY_ENUM)
 	FK__MAX
 };
 
+#define FKEY_ALWAYS(key, plain, jsonapi) [key] = { plain, jsonapi, 0 },
+#define FKEY_ACCOUNT(key, plain, jsonapi) \
+	[key] = { plain, jsonapi, FILTER_ACCOUNT },
+#define FKEY_PAGE(key, plain, jsonapi) \
+	[key] = { plain, jsonapi, FILTER_PAGINATION },
 static const struct {
 	const char	*name;		/* plain spelling */
 	const char	*jsonapi;	/* JSON:API spelling */
 	unsigned int	 need;		/* FILTER_* flag that enables it, 0 = always */
 } fkeys[FK__MAX] = {
-	[FK_STATUS] = { "status", "filter[status]", 0 },
-	[FK_TYPE] = { "type", "filter[type]", 0 },
-	[FK_DATE_FROM] = { "date_from", "filter[date_from]", 0 },
-	[FK_DATE_TO] = { "date_to", "filter[date_to]", 0 },
-	[FK_FECHA_FROM] = { "fecha_from", "filter[fecha_from]", 0 },
-	[FK_FECHA_TO] = { "fecha_to", "filter[fecha_to]", 0 },
-	[FK_SEARCH] = { "search", "filter[search]", 0 },
-	[FK_WITH_DELETED] = { "with_deleted", "filter[with_deleted]", 0 },
-	[FK_AMOUNT_MIN] = { "amount_min", "filter[amount_min]", 0 },
-	[FK_AMOUNT_MAX] = { "amount_max", "filter[amount_max]", 0 },
-	[FK_PLAYGROUND] = { "playground", "filter[playground]", 0 },
-	[FK_RETRY_STATE] = { "retry_state", "filter[retry_state]", 0 },
-	[FK_ACCOUNT_ID] = { "account_id", "filter[account_id]",
-	    FILTER_ACCOUNT },
-	[FK_PAGE] = { "page", "page[number]", FILTER_PAGINATION },
-	[FK_PER_PAGE] = { "per_page", "page[size]", FILTER_PAGINATION },
+	API_FILTER_LIST(FKEY_ALWAYS)
+	API_ACCOUNT_LIST(FKEY_ACCOUNT)
+	API_PAGE_LIST(FKEY_PAGE)
 };
 
 static int
@@ -87,16 +69,12 @@ filter_date(const char *s, char out[11], struct date *d)
 	return 0;
 }
 
+/* 00:00 UTC of d (core/date.c counts the days) */
 static time_t
 filter_day_start(const struct date *d)
 {
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = d->year - 1900;
-	tm.tm_mon = d->month - 1;
-	tm.tm_mday = d->day;
-	return timegm(&tm);
+	return (time_t)(date_days_since_epoch(d->year, d->month, d->day) *
+	    86400);
 }
 
 /* 1..max in plain decimal digits; -1 otherwise */
@@ -199,17 +177,69 @@ filter_amount(const char *val, const char *param, int64_t *out,
 	return 0;
 }
 
+/* date_from/date_to (on created_at, UTC days) and fecha_from/fecha_to
+ * (the transfer's date) */
+static int
+filter_dates(enum fkey k, const char *param, const char *val,
+    struct validation_filter *f, struct filter_error *e)
+{
+	struct date	 d;
+	char		 tmp[11];
+
+	switch (k) {
+	case FK_DATE_FROM:
+	case FK_DATE_TO:
+		if (filter_date(val, tmp, &d) == -1)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be a date YYYY-MM-DD (UTC)", param);
+		if (k == FK_DATE_FROM)
+			f->created_from = filter_day_start(&d);
+		else	/* inclusive: before the next day */
+			f->created_before = filter_day_start(&d) + 86400;
+		return 0;
+	default:
+		if (filter_date(val, k == FK_FECHA_FROM ? f->fecha_from :
+		    f->fecha_to, &d) == -1)
+			return filter_fail(e, "invalid_parameter", param,
+			    "%s must be a date YYYY-MM-DD", param);
+		return 0;
+	}
+}
+
+/* search: 1..FILTER_SEARCH_MAX bytes of text, spaces trimmed */
+static int
+filter_search(const char *param, const char *val,
+    struct validation_filter *f, struct filter_error *e)
+{
+	size_t	 len;
+
+	val += strspn(val, " ");
+	len = strlen(val);
+	while (len > 0 && val[len - 1] == ' ')
+		len--;
+	if (len == 0 || len > FILTER_SEARCH_MAX)
+		return filter_fail(e, "invalid_parameter", param,
+		    "%s must be 1 to %d bytes of text", param,
+		    FILTER_SEARCH_MAX);
+	memcpy(f->search, val, len);
+	f->search[len] = '\0';
+	if (!filter_text_ok(f->search)) {
+		f->search[0] = '\0';
+		return filter_fail(e, "invalid_parameter", param,
+		    "%s must be UTF-8 text without control characters",
+		    param);
+	}
+	return 0;
+}
+
 /* one key=value; k is the key's index, param its spelling */
 static int
 filter_one(enum fkey k, const char *param, const char *val,
     struct validation_filter *f, struct filter_error *e)
 {
-	struct date		 d;
 	enum validation_type	 t;
 	enum retry_terminal	 rt;
-	char			 tmp[11];
 	long			 n;
-	size_t			 len;
 	int			 b;
 
 	switch (k) {
@@ -223,42 +253,11 @@ filter_one(enum fkey k, const char *param, const char *val,
 		return 0;
 	case FK_DATE_FROM:
 	case FK_DATE_TO:
-		if (filter_date(val, tmp, &d) == -1)
-			return filter_fail(e, "invalid_parameter", param,
-			    "%s must be a date YYYY-MM-DD (UTC)", param);
-		if (k == FK_DATE_FROM)
-			f->created_from = filter_day_start(&d);
-		else	/* inclusive: before the next day */
-			f->created_before = filter_day_start(&d) + 86400;
-		return 0;
 	case FK_FECHA_FROM:
-		if (filter_date(val, f->fecha_from, &d) == -1)
-			return filter_fail(e, "invalid_parameter", param,
-			    "%s must be a date YYYY-MM-DD", param);
-		return 0;
 	case FK_FECHA_TO:
-		if (filter_date(val, f->fecha_to, &d) == -1)
-			return filter_fail(e, "invalid_parameter", param,
-			    "%s must be a date YYYY-MM-DD", param);
-		return 0;
+		return filter_dates(k, param, val, f, e);
 	case FK_SEARCH:
-		val += strspn(val, " ");
-		len = strlen(val);
-		while (len > 0 && val[len - 1] == ' ')
-			len--;
-		if (len == 0 || len > FILTER_SEARCH_MAX)
-			return filter_fail(e, "invalid_parameter", param,
-			    "%s must be 1 to %d bytes of text", param,
-			    FILTER_SEARCH_MAX);
-		memcpy(f->search, val, len);
-		f->search[len] = '\0';
-		if (!filter_text_ok(f->search)) {
-			f->search[0] = '\0';
-			return filter_fail(e, "invalid_parameter", param,
-			    "%s must be UTF-8 text without control "
-			    "characters", param);
-		}
-		return 0;
+		return filter_search(param, val, f, e);
 	case FK_WITH_DELETED:
 		if ((b = filter_bool(val)) == -1)
 			return filter_fail(e, "invalid_parameter", param,
@@ -344,6 +343,57 @@ filter_extra(const char *extra, const char *name)
 	return 0;
 }
 
+/* One name=value pair of the query (decoded; a NUL byte inside makes
+ * strlen fall short of its length): 0, or -1 with e set. seen: the
+ * spelling each key was given in. */
+static int
+filter_pair(const char *name, size_t nlen, const char *val, size_t vlen,
+    unsigned int flags, const char *extra, char seen[][32],
+    struct validation_filter *f, struct filter_error *e)
+{
+	enum fkey	 k = FK__MAX;
+	int		 has_nul = strlen(name) != nlen || strlen(val) != vlen;
+	int		 is_extra = filter_extra(extra, name);
+
+	if (strlen(name) == nlen && !is_extra) {
+		if ((k = filter_key(name, flags)) == FK__MAX)
+			return filter_fail(e, "unknown_parameter", name,
+			    "unknown query parameter \"%.60s\"", name);
+		if (seen[k][0] != '\0')
+			return filter_fail(e, "invalid_parameter", name,
+			    "%s is given more than once (as %s and %s)",
+			    fkeys[k].name, seen[k], name);
+		snprintf(seen[k], 32, "%s", name);
+	}
+	if (has_nul)
+		return filter_fail(e, "invalid_parameter", name,
+		    "a query parameter contains a NUL byte");
+	if (is_extra)
+		return 0;
+	return filter_one(k, name, val, f, e);
+}
+
+/* the bounds given as pairs must not cross: 0, or -1 with e set */
+static int
+filter_ranges(const struct validation_filter *f, char seen[][32],
+    struct filter_error *e)
+{
+	if (f->created_from != 0 && f->created_before != 0 &&
+	    f->created_from >= f->created_before)
+		return filter_fail(e, "invalid_parameter", seen[FK_DATE_TO],
+		    "%s is before %s", seen[FK_DATE_TO], seen[FK_DATE_FROM]);
+	if (f->fecha_from[0] != '\0' && f->fecha_to[0] != '\0' &&
+	    strcmp(f->fecha_from, f->fecha_to) > 0)
+		return filter_fail(e, "invalid_parameter", seen[FK_FECHA_TO],
+		    "%s is before %s", seen[FK_FECHA_TO], seen[FK_FECHA_FROM]);
+	if (f->amount_min >= 0 && f->amount_max >= 0 &&
+	    f->amount_min > f->amount_max)
+		return filter_fail(e, "invalid_parameter", seen[FK_AMOUNT_MAX],
+		    "%s is less than %s", seen[FK_AMOUNT_MAX],
+		    seen[FK_AMOUNT_MIN]);
+	return 0;
+}
+
 int
 api_filter_parse(const char *query, unsigned int flags, const char *extra,
     struct validation_filter *f, struct filter_error *e)
@@ -352,7 +402,6 @@ api_filter_parse(const char *query, unsigned int flags, const char *extra,
 	char		*name = NULL, *val = NULL;
 	char		 seen[FK__MAX][32];	/* the spelling used, "" = not seen */
 	size_t		 len, nlen, vlen;
-	enum fkey	 k = FK__MAX;
 	int		 rc = -1;
 
 	validation_filter_init(f);
@@ -374,50 +423,12 @@ api_filter_parse(const char *query, unsigned int flags, const char *extra,
 		p = amp != NULL ? amp + 1 : NULL;
 		if (len == 0)
 			continue;	/* "a=1&&b=2" */
-		if (strlen(name) != nlen || filter_extra(extra, name))
-			goto check_nul;
-		if ((k = filter_key(name, flags)) == FK__MAX) {
-			filter_fail(e, "unknown_parameter", name,
-			    "unknown query parameter \"%.60s\"", name);
-			goto out;
-		}
-		if (seen[k][0] != '\0') {
-			filter_fail(e, "invalid_parameter", name,
-			    "%s is given more than once (as %s and %s)",
-			    fkeys[k].name, seen[k], name);
-			goto out;
-		}
-		snprintf(seen[k], sizeof(seen[k]), "%s", name);
-check_nul:
-		if (strlen(name) != nlen || strlen(val) != vlen) {
-			filter_fail(e, "invalid_parameter", name,
-			    "a query parameter contains a NUL byte");
-			goto out;
-		}
-		if (filter_extra(extra, name))
-			continue;
-		if (filter_one(k, name, val, f, e) == -1)
+		if (filter_pair(name, nlen, val, vlen, flags, extra, seen, f,
+		    e) == -1)
 			goto out;
 	}
-	if (f->created_from != 0 && f->created_before != 0 &&
-	    f->created_from >= f->created_before) {
-		filter_fail(e, "invalid_parameter", seen[FK_DATE_TO],
-		    "%s is before %s", seen[FK_DATE_TO], seen[FK_DATE_FROM]);
+	if (filter_ranges(f, seen, e) == -1)
 		goto out;
-	}
-	if (f->fecha_from[0] != '\0' && f->fecha_to[0] != '\0' &&
-	    strcmp(f->fecha_from, f->fecha_to) > 0) {
-		filter_fail(e, "invalid_parameter", seen[FK_FECHA_TO],
-		    "%s is before %s", seen[FK_FECHA_TO], seen[FK_FECHA_FROM]);
-		goto out;
-	}
-	if (f->amount_min >= 0 && f->amount_max >= 0 &&
-	    f->amount_min > f->amount_max) {
-		filter_fail(e, "invalid_parameter", seen[FK_AMOUNT_MAX],
-		    "%s is less than %s", seen[FK_AMOUNT_MAX],
-		    seen[FK_AMOUNT_MIN]);
-		goto out;
-	}
 	if (!(flags & FILTER_PAGINATION))
 		f->per_page = 0;
 	rc = 0;

@@ -19,7 +19,7 @@ health_backoff(struct app *app, int db_up)
 	struct state_deadline	 d;
 	time_t			 now = clock_now();
 
-	if (!db_up || api_backoff_get(app, &d) == -1)
+	if (!db_up || work_backoff_get(app, &d) == -1)
 		return json_pack("{s:s, s:n, s:n, s:n, s:n}", "state",
 		    "unknown", "since", "until", "remaining_seconds", "reason");
 	if (d.until == 0)

@@ -323,14 +323,13 @@ api_validations_delete(struct request *req, struct response *resp)
 	    &etag) == -1)
 		return api_db_error(req, resp);
 	if (!found)
-		return response_error(resp, 404, "validation_not_found",
-		    "no such validation", NULL, NULL);
+		return api_not_found(resp, API_VALIDATION_NOT_FOUND);
 	if (cancelled)
 		log_info("validation %s: retry cycle cancelled by the delete",
 		    req->params[0]);
 	if (changed) {
 		/* pollers must see the new version (is_deleted) */
-		api_etag_publish(req->app, req->account_id, req->params[0],
+		work_etag_publish(req->app, req->account_id, req->params[0],
 		    etag, 1);
 		log_info("validation %s: soft-deleted", req->params[0]);
 	}
@@ -458,12 +457,8 @@ api_validations_image(struct request *req, struct response *resp)
 	int			 status;
 
 	buf_init(&img);
-	if (db_validation_get(req->app->db, req->account_id, req->params[0],
-	    &v) == -1)
-		return api_db_error(req, resp);
-	if (v == NULL)
-		return response_error(resp, 404, "validation_not_found",
-		    "no such validation", NULL, NULL);
+	if ((status = api_validation_load(req, resp, &v)) != 0)
+		return status;
 	dir = req->app->cfg->storage_dir;
 	if (v->type == VALIDATION_TYPE_DIRECT && v->image_path == NULL)
 		status = response_error(resp, 404, "image_not_available",

@@ -78,21 +78,6 @@ api_retry_policy_apply(struct validation *v, const struct retry_policy *p)
 	v->retry_terminal_state = RETRY_TERMINAL_NONE;
 }
 
-void
-api_validation_completed(struct app *app, const struct job *job,
-    enum validation_status status)
-{
-	/*
-	 * XXX: the hook point for the webhooks issue (deliver the
-	 * validation's outcome, a retry's included). Quota: retries do not
-	 * consume any; when quota accounting exists, only the first
-	 * attempt (job->kind == JOB_KIND_VALIDATE) may be charged.
-	 */
-	(void)app;
-	(void)job;
-	(void)status;
-}
-
 /* The policy object of a body: {"data":{"type":"retry_policy",
  * "attributes":{...}}} or the bare object; *base its pointer. */
 static json_t *
@@ -209,12 +194,8 @@ retry_answer_validation(struct request *req, struct response *resp)
 	struct validation	*v = NULL;
 	int			 status;
 
-	if (db_validation_get(req->app->db, req->account_id, req->params[0],
-	    &v) == -1)
-		return api_db_error(req, resp);
-	if (v == NULL)
-		return response_error(resp, 404, "validation_not_found",
-		    "no such validation", NULL, NULL);
+	if ((status = api_validation_load(req, resp, &v)) != 0)
+		return status;
 	response_header(resp, "ETag", "W/\"%lld\"",
 	    (long long)v->etag_version);
 	response_header(resp, "Cache-Control", "no-store");
@@ -254,8 +235,7 @@ retry_conflict(struct request *req, struct response *resp, int cancel)
 static int
 retry_not_found(struct response *resp)
 {
-	return response_error(resp, 404, "validation_not_found",
-	    "no such validation", NULL, NULL);
+	return api_not_found(resp, API_VALIDATION_NOT_FOUND);
 }
 
 /* PUT /v1/validations/{id}/retry-policy */
@@ -268,10 +248,6 @@ api_validation_retry_policy_put(struct request *req, struct response *resp)
 	const char		*base;
 	int			 status;
 
-	if (!uuid_valid(req->params[0])) {
-		json_decref(errs);
-		return retry_not_found(resp);
-	}
 	obj = retry_body_policy(req, &base, errs);
 	if (obj == NULL)
 		obj = json_null();
@@ -288,7 +264,7 @@ api_validation_retry_policy_put(struct request *req, struct response *resp)
 		return retry_not_found(resp);
 	if (ch.result == -1)
 		return retry_conflict(req, resp, 0);
-	api_etag_publish(req->app, req->account_id, req->params[0], ch.etag,
+	work_etag_publish(req->app, req->account_id, req->params[0], ch.etag,
 	    1);
 	log_info("validation %s: retry policy %s", req->params[0],
 	    p.enabled ? "set" : "off");
@@ -301,8 +277,6 @@ api_validation_retry_cancel(struct request *req, struct response *resp)
 {
 	struct retry_change	 ch;
 
-	if (!uuid_valid(req->params[0]))
-		return retry_not_found(resp);
 	if (db_validation_retry_cancel(req->app->db, req->account_id,
 	    req->params[0], clock_now(), &ch) == -1)
 		return api_db_error(req, resp);
@@ -311,7 +285,7 @@ api_validation_retry_cancel(struct request *req, struct response *resp)
 	if (ch.result == -1)
 		return retry_conflict(req, resp, 1);
 	if (ch.result == 0) {
-		api_etag_publish(req->app, req->account_id, req->params[0],
+		work_etag_publish(req->app, req->account_id, req->params[0],
 		    ch.etag, 1);
 		log_info("validation %s: retries cancelled", req->params[0]);
 	}
@@ -329,8 +303,6 @@ api_validation_retry_attempts(struct request *req, struct response *resp)
 	json_t			*data, *meta;
 	int			 status;
 
-	if (!uuid_valid(req->params[0]))
-		return retry_not_found(resp);
 	if (db_validation_get(req->app->db, req->account_id, req->params[0],
 	    &v) == -1 || (v != NULL && db_retry_attempts(req->app->db,
 	    req->account_id, req->params[0], &a, &n) == -1)) {

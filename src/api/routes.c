@@ -12,284 +12,64 @@
 #include "store/store.h"
 
 static const struct route api_routes[] = {
-	{ METHOD_GET, "/v1/health", api_health_get, 0, 0, NULL },
+	{ METHOD_GET, "/v1/health", api_health_get, 0, 0, NULL, NULL },
 	{ METHOD_POST, "/v1/validate", api_validate_post,
-	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_VALIDATIONS_WRITE, " async " },
+	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_VALIDATIONS_WRITE, " async ", NULL },
 	/* before /v1/validations/:id, or "export" would be taken for an id */
 	{ METHOD_GET, "/v1/validations/export", api_validations_export,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, " format " API_FILTER_KEYS },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, " format " API_FILTER_KEYS, NULL },
 	{ METHOD_GET, "/v1/validations", api_validations_list,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, API_FILTER_KEYS API_PAGE_KEYS },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, API_FILTER_KEYS API_PAGE_KEYS, NULL },
 	{ METHOD_GET, "/v1/validations/stats", api_validations_stats,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, API_FILTER_KEYS },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, API_FILTER_KEYS, NULL },
 	{ METHOD_GET, "/v1/validations/:id", api_validations_get,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, NULL },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, NULL,
+	    API_VALIDATION_NOT_FOUND },
 	{ METHOD_DELETE, "/v1/validations/:id", api_validations_delete,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_DELETE, NULL },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_DELETE, NULL,
+	    API_VALIDATION_NOT_FOUND },
 	{ METHOD_GET, "/v1/validations/:id/image", api_validations_image,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, NULL },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, NULL,
+	    API_VALIDATION_NOT_FOUND },
 	{ METHOD_GET, "/v1/admin/validations", api_admin_validations_list,
 	    ROUTE_AUTH | ROUTE_OPERATOR, SCOPE_ADMIN,
-	    API_FILTER_KEYS API_PAGE_KEYS API_ACCOUNT_KEYS },
+	    API_FILTER_KEYS API_PAGE_KEYS API_ACCOUNT_KEYS, NULL },
 	{ METHOD_GET, "/v1/admin/validations/export",
 	    api_admin_validations_export, ROUTE_AUTH | ROUTE_OPERATOR,
-	    SCOPE_ADMIN, " format " API_FILTER_KEYS API_ACCOUNT_KEYS },
+	    SCOPE_ADMIN, " format " API_FILTER_KEYS API_ACCOUNT_KEYS, NULL },
 	{ METHOD_GET, "/v1/admin/validations/recent",
-	    api_admin_validations_recent, ROUTE_AUTH | ROUTE_OPERATOR, SCOPE_ADMIN, " limit " },
+	    api_admin_validations_recent, ROUTE_AUTH | ROUTE_OPERATOR, SCOPE_ADMIN, " limit ", NULL },
 	{ METHOD_GET, "/v1/admin/validations/:id/raw",
-	    api_admin_validations_raw, ROUTE_AUTH | ROUTE_OPERATOR, SCOPE_ADMIN, NULL },
+	    api_admin_validations_raw, ROUTE_AUTH | ROUTE_OPERATOR, SCOPE_ADMIN, NULL,
+	    API_VALIDATION_NOT_FOUND },
 	{ METHOD_GET, "/v1/validations/:id/cep", api_cep_get,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, " format " },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, " format ",
+	    API_VALIDATION_NOT_FOUND },
 	/* retry cycles (retry.c) */
 	{ METHOD_GET, "/v1/retry-policy", api_retry_policy_get,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, NULL },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, NULL, NULL },
 	{ METHOD_PUT, "/v1/retry-policy", api_retry_policy_put,
-	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_VALIDATIONS_WRITE, NULL },
+	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_VALIDATIONS_WRITE, NULL, NULL },
 	{ METHOD_PUT, "/v1/validations/:id/retry-policy",
 	    api_validation_retry_policy_put, ROUTE_AUTH | ROUTE_BODY_JSON,
-	    SCOPE_VALIDATIONS_WRITE, NULL },
+	    SCOPE_VALIDATIONS_WRITE, NULL,
+	    API_VALIDATION_NOT_FOUND },
 	{ METHOD_POST, "/v1/validations/:id/cancel-retries",
 	    api_validation_retry_cancel, ROUTE_AUTH, SCOPE_VALIDATIONS_WRITE,
-	    NULL },
+	    NULL,
+	    API_VALIDATION_NOT_FOUND },
 	{ METHOD_GET, "/v1/validations/:id/retry-attempts",
 	    api_validation_retry_attempts, ROUTE_AUTH, SCOPE_VALIDATIONS_READ,
-	    NULL },
+	    NULL,
+	    API_VALIDATION_NOT_FOUND },
 	{ METHOD_GET, "/v1/admin/api-keys", api_admin_keys_list,
-	    ROUTE_AUTH, SCOPE_ADMIN, NULL },
+	    ROUTE_AUTH, SCOPE_ADMIN, NULL, NULL },
 	{ METHOD_POST, "/v1/admin/api-keys", api_admin_keys_create,
-	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_ADMIN, NULL },
+	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_ADMIN, NULL, NULL },
 	{ METHOD_DELETE, "/v1/admin/api-keys/:id", api_admin_keys_revoke,
-	    ROUTE_AUTH, SCOPE_ADMIN, NULL },
+	    ROUTE_AUTH, SCOPE_ADMIN, NULL,
+	    API_KEY_NOT_FOUND },
 };
-
-json_t *
-api_meta(void)
-{
-	return json_pack("{s:{s:s, s:s, s:s}}", "datetime",
-	    "format", "RFC 3339", "timezone", "UTC",
-	    "pattern", "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$");
-}
-
-json_t *
-api_time_or_null(time_t t)
-{
-	char	 s[32];
-
-	if (t == 0)
-		return json_null();
-	return json_string(clock_rfc3339(t, s, sizeof(s)));
-}
-
-char *
-api_url(const struct request *req, const char *path)
-{
-	const char	*base = req->app->cfg->public_url;
-	size_t		 n = strlen(base);
-
-	if (n > 0)
-		return xasprintf("%.*s%s", (int)(base[n - 1] == '/' ? n - 1 :
-		    n), base, path);
-	if (req->host != NULL && req->host[0] != '\0' &&
-	    strpbrk(req->host, "/\\\"<> ") == NULL)
-		return xasprintf("%s://%s%s", req->https ? "https" : "http",
-		    req->host, path);
-	return xstrdup(path);
-}
-
-int
-api_is_operator(const struct request *req)
-{
-	const char	*list = req->app->cfg->operator_accounts, *p;
-	size_t		 n = strlen(req->account_id);
-
-	if (n == 0)
-		return 0;
-	for (p = list; (p = strstr(p, req->account_id)) != NULL; p += n)
-		if ((p == list || p[-1] == ',' || p[-1] == ' ') &&
-		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return 1;
-	return 0;
-}
-
-int
-api_db_error(struct request *req, struct response *resp)
-{
-	if (db_unavailable(req->app->db)) {
-		response_header(resp, "Retry-After", "5");
-		return response_error(resp, 503, "database_unavailable",
-		    "the database is unreachable; retry shortly", NULL, NULL);
-	}
-	return response_error(resp, 500, "internal_error",
-	    "the request could not be completed", NULL, NULL);
-}
-
-int
-api_json_depth(const char *s, size_t n)
-{
-	size_t	 i;
-	int	 depth = 0, max = 0, in_str = 0;
-
-	for (i = 0; i < n; i++) {
-		if (in_str) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				in_str = 0;
-			continue;
-		}
-		switch (s[i]) {
-		case '"':
-			in_str = 1;
-			break;
-		case '[':
-		case '{':
-			if (++depth > max)
-				max = depth;
-			break;
-		case ']':
-		case '}':
-			depth--;
-			break;
-		}
-	}
-	return max;
-}
-
-/* ---- content negotiation (JSON:API 1.1) ------------------------------- */
-
-#define MEDIA_JSONAPI		"application/vnd.api+json"
-#define MEDIA_JSONAPI_LEN	(sizeof(MEDIA_JSONAPI) - 1)
-
-static const char *
-media_skip_space(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
-
-/*
- * The parameters of one JSON:API media type instance, [p, end): the
- * text after "application/vnd.api+json", a ";"-separated list of
- * name=value (value bare or quoted). 1 when every parameter is ext or
- * profile (or q, the weight, when in_accept) and ext names no
- * extension (this server supports none); 0 otherwise. An empty
- * parameter (a stray ";") counts as none.
- */
-static int
-media_params_ok(const char *p, const char *end, int in_accept)
-{
-	const char	*name, *name_end, *val;
-	int		 empty;
-
-	for (;;) {
-		p = media_skip_space(p, end);
-		if (p == end)
-			return 1;
-		if (*p++ != ';')
-			return 0;
-		p = media_skip_space(p, end);
-		name = p;
-		while (p < end && *p != '=' && *p != ';' && *p != ' ' &&
-		    *p != '\t')
-			p++;
-		name_end = p;
-		p = media_skip_space(p, end);
-		empty = 1;
-		if (p < end && *p == '=') {
-			val = p = media_skip_space(p + 1, end);
-			if (p < end && *p == '"') {
-				empty = 1;
-				for (p++; p < end && *p != '"'; p++) {
-					if (*p == '\\' && p + 1 < end)
-						p++;
-					if (*p != ' ' && *p != '\t')
-						empty = 0;
-				}
-				if (p == end)
-					return 0;	/* unterminated quote */
-				p++;
-			} else {
-				while (p < end && *p != ';' && *p != ' ' &&
-				    *p != '\t')
-					p++;
-				empty = p == val;
-			}
-		}
-		if (name == name_end) {
-			if (!empty)
-				return 0;	/* "=value" without a name */
-			continue;
-		}
-		if ((size_t)(name_end - name) == 3 &&
-		    strncasecmp(name, "ext", 3) == 0) {
-			if (!empty)
-				return 0;
-		} else if (!((size_t)(name_end - name) == 7 &&
-		    strncasecmp(name, "profile", 7) == 0) &&
-		    !(in_accept && name_end - name == 1 &&
-		    (*name == 'q' || *name == 'Q')))
-			return 0;
-	}
-}
-
-/* 1 when [s, end) (spaces trimmed at the start) is the JSON:API type;
- * *params then points after it */
-static int
-media_is_jsonapi(const char *s, const char *end, const char **params)
-{
-	size_t	 n;
-
-	s = media_skip_space(s, end);
-	for (n = 0; s + n < end && s[n] != ';' && s[n] != ' ' &&
-	    s[n] != '\t'; n++)
-		;
-	if (n != MEDIA_JSONAPI_LEN || strncasecmp(s, MEDIA_JSONAPI, n) != 0)
-		return 0;
-	*params = s + n;
-	return 1;
-}
-
-int
-api_media_accept_ok(const char *accept)
-{
-	const char	*p = accept, *start, *params;
-	int		 seen = 0, quoted;
-
-	if (accept == NULL)
-		return 1;
-	while (*p != '\0') {
-		/* one element of the list: up to a comma outside quotes */
-		for (start = p, quoted = 0; *p != '\0' &&
-		    (quoted || *p != ','); p++) {
-			if (quoted && *p == '\\' && p[1] != '\0')
-				p++;
-			else if (*p == '"')
-				quoted = !quoted;
-		}
-		if (media_is_jsonapi(start, p, &params)) {
-			seen = 1;
-			if (media_params_ok(params, p, 1))
-				return 1;
-		}
-		if (*p == ',')
-			p++;
-	}
-	return !seen;
-}
-
-int
-api_media_content_type(const char *ct)
-{
-	const char	*params, *end;
-
-	if (ct == NULL)
-		return 0;
-	end = ct + strlen(ct);
-	if (!media_is_jsonapi(ct, end, &params))
-		return 0;
-	return media_params_ok(params, end, 0) ? 1 : -1;
-}
 
 /*
  * JSON:API media type (no parameters but ext/profile), or
@@ -432,6 +212,9 @@ api_handle(struct request *req, struct response *resp)
 	}
 	if ((r->flags & ROUTE_BODY_JSON) &&
 	    (status = api_parse_body(req, resp)) != 0)
+		goto out;
+	if (r->id_404 != NULL && (status = api_id_check(req, resp,
+	    r->id_404)) != 0)
 		goto out;
 	status = r->handler(req, resp);
 out:

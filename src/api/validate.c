@@ -14,9 +14,6 @@
 #include "core/core.h"
 #include "store/store.h"
 
-#define IDEM_ENDPOINT		"validate"
-#define IDEM_TTL		86400
-#define IDEM_KEY_MAX		255
 #define CLAVE_MAX		30
 #define REFERENCIA_MAX		7
 
@@ -362,32 +359,6 @@ validate_async_flag(struct request *req, int *async)
 
 /* The Idempotency-Key, bare or as a structured-field string. NULL when
  * absent; *bad when malformed. */
-static char *
-validate_idem_key(const struct request *req, int *bad)
-{
-	const char	*k = req->idempotency_key;
-	size_t		 n;
-	char		*key;
-
-	*bad = 0;
-	if (k == NULL)
-		return NULL;
-	n = strlen(k);
-	if (n >= 2 && k[0] == '"' && k[n - 1] == '"') {
-		k++;
-		n -= 2;
-	}
-	key = xstrndup(k, n);
-	if (n == 0 || n > IDEM_KEY_MAX || !all_chars(key, isgraph) ||
-	    strchr(key, '"') != NULL) {
-		*bad = 1;
-		free(key);
-		return NULL;
-	}
-	return key;
-}
-
-/* now_ms: the time of the request in ms since the epoch */
 static struct validation *
 validate_record(struct request *req, const struct validate_input *in,
     int async, int64_t now_ms)
@@ -467,12 +438,12 @@ validate_sync(struct request *req, struct response *resp,
 	job.tries = 1;
 	snprintf(job.validation_id, sizeof(job.validation_id), "%s", v->id);
 	snprintf(job.account_id, sizeof(job.account_id), "%s", v->account_id);
-	if (api_jobs_run(req->app, &job, 1, req->started, v) == -1 ||
+	if (work_job_run(req->app, &job, 1, req->started, v) == WORK_FAILED ||
 	    db_validation_get(req->app->db, req->account_id, v->id, &done)
 	    == -1 || done == NULL) {
 		/* the job stays leased; the runner finishes it */
 		response_header(resp, "Retry-After", "%d",
-		    api_jobs_lease_seconds(req->app->cfg));
+		    work_jobs_lease_seconds(req->app->cfg));
 		return response_error(resp, 503, "database_unavailable",
 		    "the validation was recorded but its result could not be "
 		    "stored yet; it will be finished and can be read later",
@@ -487,129 +458,83 @@ validate_sync(struct request *req, struct response *resp,
 }
 
 /* Replays a recorded response: status, headers, body. */
+/* One POST /v1/validate: what check found, for create. */
+struct validate_call {
+	struct validate_input	 in;
+	int			 async;
+};
+
 static int
-validate_replay(struct response *resp, const struct idem_record *rec)
+validate_check(struct request *req, struct response *resp, void *arg)
 {
-	resp->status = rec->status;
-	resp->content_type = "application/vnd.api+json";
-	if (rec->headers != NULL)
-		buf_puts(&resp->headers, rec->headers);
-	response_header(resp, "Idempotent-Replayed", "true");
-	buf_reset(&resp->body);
-	if (rec->body != NULL)
-		buf_append(&resp->body, rec->body, rec->body_len);
-	return rec->status;
+	struct validate_call	*c = arg;
+
+	if (validate_async_flag(req, &c->async) == -1)
+		return response_error(resp, 400, "invalid_parameter",
+		    "async is 1 (or true) for a queued validation, 0 "
+		    "otherwise", NULL, "async");
+	return validate_parse(req, resp, &c->in);
 }
 
-/* Hash of what makes two requests "the same" for Idempotency-Key. */
-static void
-validate_request_hash(const struct request *req, int async,
-    char out[2 * SHA256_LEN + 1])
+/* the async flag changes the answer: it is part of the request */
+static const char *
+validate_variant(void *arg)
 {
-	char	*canon, *s;
-
-	canon = json_dumps(req->json, JSON_COMPACT | JSON_SORT_KEYS);
-	s = xasprintf("%d:%s", async, canon != NULL ? canon : "");
-	sha256_hex(s, strlen(s), out);
-	free(s);
-	free(canon);
+	return ((struct validate_call *)arg)->async ? "1" : "0";
 }
+
+/* records the validation and its job, then answers: 202 with the
+ * queued record (the job runs after the response), or 200 with the
+ * outcome */
+static int
+validate_create(struct request *req, struct response *resp, void *arg)
+{
+	struct validate_call	*c = arg;
+	struct validation	*v;
+	int64_t			 now_ms = clock_now_ms();
+	time_t			 now = (time_t)(now_ms / 1000);
+	uint64_t		 job_id = 0;
+	int			 status;
+
+	if ((v = validate_record(req, &c->in, c->async, now_ms)) == NULL)
+		return response_error(resp, 500, "internal_error",
+		    "no randomness for an id", NULL, NULL);
+	if (db_validation_enqueue(req->app->db, v, now, c->async ? NULL :
+	    req->app->owner, now + work_jobs_lease_seconds(req->app->cfg),
+	    &job_id) == -1) {
+		status = api_db_error(req, resp);
+		goto out;
+	}
+	response_header(resp, "Cache-Control", "no-store");
+	if (c->async) {
+		status = validate_queued_doc(req, resp, v);
+		/* run once the 202 has left (the worker's after hook) */
+		response_after(resp, work_deferred_job(job_id, v->id,
+		    v->account_id), free);
+	} else
+		status = validate_sync(req, resp, v, job_id);
+out:
+	validation_free(v);
+	return status;
+}
+
+static const struct api_idem_op validate_op = {
+	.endpoint = "validate",
+	.check = validate_check,
+	.create = validate_create,
+	.variant = validate_variant,
+	.mismatch = "this Idempotency-Key was used with a different request "
+	    "(body or async flag)",
+};
 
 int
 api_validate_post(struct request *req, struct response *resp)
 {
-	struct validate_input	 in;
-	struct validation	*v = NULL;
-	struct idem_record	 rec;
-	enum idem_state		 idem;
-	char			*key = NULL, hash[2 * SHA256_LEN + 1];
-	int64_t			 now_ms = clock_now_ms();
-	time_t			 now = (time_t)(now_ms / 1000);
-	uint64_t		 job_id = 0;
-	int			 async, bad, status;
+	struct validate_call	 c;
+	int			 status;
 
-	memset(&rec, 0, sizeof(rec));
-	memset(&in, 0, sizeof(in));
-	if (validate_async_flag(req, &async) == -1)
-		return response_error(resp, 400, "invalid_parameter",
-		    "async is 1 (or true) for a queued validation, 0 "
-		    "otherwise", NULL, "async");
-	key = validate_idem_key(req, &bad);
-	if (bad)
-		return response_errors(resp, 400, json_pack("[o]",
-		    json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "status", "400",
-		    "code", "invalid_idempotency_key", "title", "Bad Request",
-		    "detail", "Idempotency-Key is 1 to 255 visible ASCII "
-		    "characters (a UUID is a good choice)", "source",
-		    "header", "Idempotency-Key")));
-	if ((status = validate_parse(req, resp, &in)) != 0)
-		goto out;
-	if (key != NULL) {
-		validate_request_hash(req, async, hash);
-		if (db_idem_begin(req->app->db, req->account_id, IDEM_ENDPOINT,
-		    key, hash, now, api_jobs_lease_seconds(req->app->cfg),
-		    IDEM_TTL, &idem, &rec) == -1) {
-			status = api_db_error(req, resp);
-			goto out;
-		}
-		switch (idem) {
-		case IDEM_REPLAY:
-			status = validate_replay(resp, &rec);
-			goto out;
-		case IDEM_IN_FLIGHT:
-			status = response_error(resp, 409,
-			    "idempotency_key_in_use", "a request with this "
-			    "Idempotency-Key is still being processed",
-			    NULL, NULL);
-			goto out;
-		case IDEM_MISMATCH:
-			status = response_error(resp, 422,
-			    "idempotency_key_reused", "this Idempotency-Key "
-			    "was used with a different request (body or async "
-			    "flag)", NULL, NULL);
-			goto out;
-		case IDEM_NEW:
-			break;
-		}
-	}
-	if ((v = validate_record(req, &in, async, now_ms)) == NULL) {
-		status = response_error(resp, 500, "internal_error",
-		    "no randomness for an id", NULL, NULL);
-		goto forget;
-	}
-	if (db_validation_enqueue(req->app->db, v, now, async ? NULL :
-	    req->app->owner, now + api_jobs_lease_seconds(req->app->cfg),
-	    &job_id) == -1) {
-		status = api_db_error(req, resp);
-		goto forget;
-	}
-	response_header(resp, "Cache-Control", "no-store");
-	if (async) {
-		status = validate_queued_doc(req, resp, v);
-		req->app->deferred_job = job_id;
-		snprintf(req->app->deferred_validation,
-		    sizeof(req->app->deferred_validation), "%s", v->id);
-		snprintf(req->app->deferred_account,
-		    sizeof(req->app->deferred_account), "%s", v->account_id);
-	} else
-		status = validate_sync(req, resp, v, job_id);
-	if (key != NULL && status < 500) {
-		if (db_idem_complete(req->app->db, req->account_id,
-		    IDEM_ENDPOINT, key, status, resp->headers.data,
-		    resp->body.data, resp->body.len) == -1)
-			log_warnx("%s: idempotent response not stored",
-			    __func__);
-		goto out;
-	}
-forget:
-	/* 5xx are not replayed: the client may try the key again */
-	if (key != NULL)
-		(void)db_idem_forget(req->app->db, req->account_id,
-		    IDEM_ENDPOINT, key);
-out:
-	validation_free(v);
-	validate_input_free(&in);
-	idem_record_free(&rec);
-	free(key);
+	memset(&c, 0, sizeof(c));
+	status = api_idempotent(req, resp, &validate_op, &c);
+	validate_input_free(&c.in);
 	return status;
 }

@@ -269,7 +269,7 @@ validations_cache_doc(struct request *req, const struct validation *v,
 	buf_append(&b, resp->body.data, resp->body.len);
 	(void)cache_set(req->app->cache, dk, b.data, b.len, 300);
 	buf_free(&b);
-	api_etag_publish_state(req->app, v->account_id, v->id,
+	work_etag_publish_state(req->app, v->account_id, v->id,
 	    v->etag_version, 0, 0);
 }
 
@@ -280,25 +280,18 @@ api_validations_get(struct request *req, struct response *resp)
 	json_t			*meta;
 	int			 status, pending;
 
-	if (!uuid_valid(req->params[0]))
-		return response_error(resp, 404, "validation_not_found",
-		    "no such validation", NULL, NULL);
 	if (req->if_none_match != NULL &&
 	    (status = validations_not_modified(req, resp)) != 0)
 		return status;
 	if ((status = validations_cached_doc(req, resp)) != 0)
 		return status;
-	if (db_validation_get(req->app->db, req->account_id, req->params[0],
-	    &v) == -1)
-		return api_db_error(req, resp);
-	if (v == NULL)
-		return response_error(resp, 404, "validation_not_found",
-		    "no such validation", NULL, NULL);
+	if ((status = api_validation_load(req, resp, &v)) != 0)
+		return status;
 	validations_cache_headers(resp, v->etag_version);
 	pending = v->status == VALIDATION_STATUS_QUEUED ||
 	    v->status == VALIDATION_STATUS_PROCESSING;
 	if (req->if_none_match != NULL)	/* a poller: let the next poll skip MariaDB */
-		api_etag_publish_state(req->app, v->account_id, v->id,
+		work_etag_publish_state(req->app, v->account_id, v->id,
 		    v->etag_version, 0, pending);
 	if (pending)
 		response_header(resp, "Retry-After", "%d",

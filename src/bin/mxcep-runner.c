@@ -12,8 +12,9 @@
 
 #include "config.h"
 
-#include "api/api.h"
+#include "app/app.h"
 #include "store/store.h"
+#include "work/work.h"
 
 static volatile int runner_stop;	/* the shutdown flag */
 static volatile sig_atomic_t runner_reopen;	/* SIGUSR1/SIGHUP: log_file */
@@ -46,8 +47,18 @@ usage(int code)
 	exit(code);
 }
 
-int
-main(int argc, char *argv[])
+/* What the command line asked for. */
+struct runner_opts {
+	const char	*config_path;	/* NULL = the default */
+	double		 max_seconds;
+	double		 interval;
+	long		 max_jobs;	/* 0 = no limit */
+	time_t		 now;		/* --now, 0 = the real clock */
+	int		 loop;
+};
+
+static void
+runner_options(int argc, char *argv[], struct runner_opts *o)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -61,62 +72,54 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct config		 cfg;
-	struct app		 app;
-	struct runner_stats	 st;
-	struct sigaction	 sa;
-	struct timespec		 ts;
-	const char		*config_path = NULL;
-	double			 max_seconds = 50, interval = 5, t0;
-	long			 max_jobs = 0;
-	time_t			 now = 0;
-	int			 ch, loop = 0, rc = 0;
+	int	 ch;
 
-	log_init("mxcep-runner", LOG_LEVEL_INFO);
+	memset(o, 0, sizeof(*o));
+	o->max_seconds = 50;
+	o->interval = 5;
 	while ((ch = getopt_long(argc, argv, "c:1li:s:j:n:Vh", opts, NULL))
 	    != -1)
 		switch (ch) {
 		case 'c':
-			config_path = optarg;
+			o->config_path = optarg;
 			break;
 		case '1':
-			loop = 0;
+			o->loop = 0;
 			break;
 		case 'l':
-			loop = 1;
+			o->loop = 1;
 			break;
 		case 'i':
-			interval = atof(optarg);
+			o->interval = atof(optarg);
 			break;
 		case 's':
-			max_seconds = atof(optarg);
+			o->max_seconds = atof(optarg);
 			break;
 		case 'j':
-			max_jobs = atol(optarg);
+			o->max_jobs = atol(optarg);
 			break;
 		case 'n':
-			if (clock_parse_rfc3339(optarg, &now) == -1)
+			if (clock_parse_rfc3339(optarg, &o->now) == -1)
 				fatalx("--now: expected RFC 3339, e.g. "
 				    "2026-05-01T05:14:38Z");
 			break;
 		case 'V':
 			printf("mxcep-runner %s\n", PACKAGE_VERSION);
-			return 0;
+			exit(0);
 		case 'h':
 			usage(0);
 		default:
 			usage(2);
 		}
-	if (optind != argc || interval <= 0 || max_seconds <= 0 ||
-	    max_jobs < 0)
+	if (optind != argc || o->interval <= 0 || o->max_seconds <= 0 ||
+	    o->max_jobs < 0)
 		usage(2);
-	if (config_load(&cfg, config_path, config_path != NULL) == -1)
-		fatalx("configuration not loaded");
-	log_set_level(cfg.log_level);
-	if (log_open(cfg.log_file) == -1)
-		fatalx("cannot open log_file %s", cfg.log_file);
-	if (now != 0)
-		clock_set_now(now);
+}
+
+static void
+runner_signals(void)
+{
+	struct sigaction	 sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = runner_on_term;
@@ -130,7 +133,49 @@ main(int argc, char *argv[])
 	sa.sa_handler = runner_on_reopen;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+}
 
+/* one pass, logged: 0, or 1 when the queue could not be read */
+static int
+runner_pass(struct app *app, const struct runner_opts *o)
+{
+	struct runner_stats	 st;
+	double			 t0 = clock_monotonic();
+
+	if (work_runner_pass(app, o->max_seconds, (size_t)o->max_jobs,
+	    &runner_stop, &st) == -1) {
+		log_warnx("pass failed: the queue could not be read");
+		return 1;
+	}
+	if (st.claimed + st.expired + st.purged > 0 || !o->loop)
+		log_info("pass: %zu due, %zu expired, %zu finished, %zu put "
+		    "back, %zu failed, %llu idempotency records purged, %zu "
+		    "retries, %.3f s in Banxico queries of %.3f s",
+		    st.claimed, st.expired, st.finished, st.deferred,
+		    st.failed, (unsigned long long)st.purged, st.retries,
+		    st.banxico_seconds, clock_monotonic() - t0);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct runner_opts	 o;
+	struct config		 cfg;
+	struct app		 app;
+	struct timespec		 ts;
+	int			 rc = 0;
+
+	log_init("mxcep-runner", LOG_LEVEL_INFO);
+	runner_options(argc, argv, &o);
+	if (config_load(&cfg, o.config_path, o.config_path != NULL) == -1)
+		fatalx("configuration not loaded");
+	log_set_level(cfg.log_level);
+	if (log_open(cfg.log_file) == -1)
+		fatalx("cannot open log_file %s", cfg.log_file);
+	if (o.now != 0)
+		clock_set_now(o.now);
+	runner_signals();
 	if (app_init(&app, &cfg) == -1) {
 		app_free(&app);
 		config_free(&cfg);
@@ -141,30 +186,14 @@ main(int argc, char *argv[])
 			runner_reopen = 0;
 			log_open(cfg.log_file);	/* failure: logged, kept */
 		}
-		t0 = clock_monotonic();
-		if (api_runner_pass(&app, max_seconds, (size_t)max_jobs,
-		    &runner_stop, &st) == -1) {
-			log_warnx("pass failed: the queue could not be read");
-			rc = 1;
-		} else {
-			rc = 0;
-			if (st.claimed + st.expired + st.purged > 0 || !loop)
-				log_info("pass: %zu due, %zu expired, %zu "
-				    "finished, %zu put back, %zu failed, %llu "
-				    "idempotency records purged, %zu retries, "
-				    "%.3f s in Banxico queries of %.3f s",
-				    st.claimed, st.expired, st.finished,
-				    st.deferred, st.failed,
-				    (unsigned long long)st.purged, st.retries,
-				    st.banxico_seconds, clock_monotonic() - t0);
-		}
-		if (loop && !runner_stop) {
-			ts.tv_sec = (time_t)interval;
-			ts.tv_nsec = (long)((interval - (double)ts.tv_sec) *
+		rc = runner_pass(&app, &o);
+		if (o.loop && !runner_stop) {
+			ts.tv_sec = (time_t)o.interval;
+			ts.tv_nsec = (long)((o.interval - (double)ts.tv_sec) *
 			    1e9);
 			nanosleep(&ts, NULL);
 		}
-	} while (loop && !runner_stop);
+	} while (o.loop && !runner_stop);
 	app_free(&app);
 	config_free(&cfg);
 	return rc;

@@ -2,6 +2,8 @@
  * mxcep: the FastCGI side: process model (master and workers), the
  * request and response structures handlers see, and the router.
  * Only worker.c talks libfcgi; everything else sees plain structs.
+ * This layer knows nothing of the API: the program passes the request
+ * handler and the after-response hook to master_run()/worker_run().
  */
 #ifndef MXCEP_FCGI_H
 #define MXCEP_FCGI_H
@@ -10,32 +12,10 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "app/app.h"
 #include "util/util.h"
 
-struct db;
-struct cache;
-struct auth_cache;
-struct banxico;
-struct bank_catalog;
-struct bank_cache;
-
-/* The per-process context: one of each handle, created after fork. */
-struct app {
-	const struct config	*cfg;		/* borrowed, read-only */
-	struct db		*db;
-	struct cache		*cache;
-	struct auth_cache	*auth;
-	struct banxico		*banxico;	/* one curl handle, kept alive */
-	struct bank_cache	*banks;		/* the catalog, reloaded now and then */
-	char			 owner[96];	/* "host:pid", the lease owner */
-	unsigned long		 served;	/* requests answered so far */
-	uint64_t		 deferred_job;	/* to run after the response, 0 = none */
-	char			 deferred_validation[37];	/* its validation */
-	char			 deferred_account[37];
-	double			 banxico_last;	/* pacing without memcached */
-	double			 banxico_seconds;	/* s spent in Banxico
-						   queries by this process */
-};
+struct app;
 
 enum method {
 	METHOD_GET = 0,
@@ -91,6 +71,14 @@ struct request;
 typedef int (*stream_fn)(struct request *, struct response_writer *,
     void *arg);
 
+/*
+ * What a request leaves to do after its answer has reached the client
+ * (e.g. an async validation's job): the handler sets after_arg with
+ * response_after(); once the FastCGI request is finished, the worker
+ * passes it to the after hook it was given, then frees it.
+ */
+typedef void (*after_fn)(struct app *, void *after_arg);
+
 struct response {
 	int		 status;
 	const char	*content_type;		/* static string */
@@ -99,30 +87,33 @@ struct response {
 	stream_fn	 stream;		/* NULL = the body is in body */
 	void		*stream_arg;		/* owned, freed with stream_free */
 	void		(*stream_free)(void *);
+	void		*after_arg;		/* owned, freed with after_free */
+	void		(*after_free)(void *);
 };
+
+/* the request handler the worker calls for every request: returns the
+ * HTTP status it set in the response */
+typedef int (*handler_fn)(struct request *, struct response *);
 
 /* master.c */
 /* binds spec; a unix socket gets mode (e.g. 0660); returns fd or -1 */
 int	 master_listen(const char *spec, unsigned int mode);
-/* master_run consumes cfg (heap-allocated, freed at exit) */
+/* master_run consumes cfg (heap-allocated, freed at exit); its workers
+ * run handle and after (see worker_run) */
 int	 master_run(struct config *, const char *config_path, int listen_fd,
-	    int is_own_socket, const char *pid_file);
+	    int is_own_socket, const char *pid_file, handler_fn handle,
+	    after_fn after);
 
 /* worker.c */
 /* a worker's exit status when it could not start (logged why): the
  * master gives up after MASTER_NOSTART_MAX of them in a row */
 #define WORKER_EXIT_NOSTART	3
-/* worker_run: serve until stopped or recycled; the process exit status:
- * 0, or WORKER_EXIT_NOSTART */
-int	 worker_run(const struct config *, int listen_fd);
-
-/* app.c: the handles of one process (a worker or the runner); app_init
- * returns 0, or -1 (logged) when the process cannot work */
-int	 app_init(struct app *, const struct config *);
-void	 app_free(struct app *);
-/* the bank catalog of this process, reloaded every few minutes; NULL
- * when it could not be loaded (logged) */
-const struct bank_catalog *app_banks(struct app *);
+/* worker_run: serve until stopped or recycled, answering each request
+ * with handle, then running after with the response's after_arg (when
+ * it set one; after may be NULL); the process exit status: 0, or
+ * WORKER_EXIT_NOSTART */
+int	 worker_run(const struct config *, int listen_fd, handler_fn handle,
+	    after_fn after);
 
 /* request.c */
 struct request	*request_new(struct app *, char *const *envp);
@@ -155,6 +146,10 @@ const char *response_reason(int status);
 int	 response_stream(struct response *, int status,
 	    const char *content_type, stream_fn, void *arg,
 	    void (*arg_free)(void *));
+/* leaves arg (consumed) to the worker's after hook, run once the
+ * client has the answer; a second call replaces (frees) the first */
+void	 response_after(struct response *, void *arg,
+	    void (*arg_free)(void *));
 /* worker.c: 0 written, -1 the client went away (stop producing) */
 int	 response_write(struct response_writer *, const void *, size_t);
 /* the CGI header block ("Status: ...\r\n...\r\n\r\n") */
@@ -162,7 +157,6 @@ void	 response_head(const struct response *, const char *request_id,
 	    struct buf *out);
 
 /* router.c */
-typedef int (*handler_fn)(struct request *, struct response *);
 
 #define ROUTE_AUTH		0x01u	/* needs a valid API key */
 #define ROUTE_BODY_JSON		0x02u	/* needs a JSON:API body */
@@ -175,6 +169,8 @@ struct route {
 	unsigned int	 flags;		/* ROUTE_* */
 	unsigned int	 scope;		/* SCOPE_* required, 0 = none */
 	const char	*query;		/* allowed query keys " a b ", NULL = none */
+	const char	*id_404;	/* :id must be a UUID v4, else a 404
+					   with this code; NULL = no :id */
 };
 
 enum route_match {

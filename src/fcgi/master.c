@@ -40,6 +40,8 @@ struct master {
 	struct config		*cfg;		/* owned, swapped on SIGHUP */
 	const char		*config_path;	/* NULL = default */
 	int			 listen_fd;
+	handler_fn		 handle;	/* what workers answer with */
+	after_fn		 after;
 	struct worker_slot	 slots[MASTER_MAX_PROCS];
 	double			 hold_until;	/* no spawning before */
 	int			 nostart;	/* workers in a row that could not
@@ -238,7 +240,7 @@ master_spawn(struct master *m)
 		/* The master's signals stay blocked until worker_run has
 		 * its handlers (a SIGUSR1 now must not kill it). exit(),
 		 * not _exit(): LeakSanitizer checks at exit. */
-		exit(worker_run(m->cfg, m->listen_fd));
+		exit(worker_run(m->cfg, m->listen_fd, m->handle, m->after));
 	}
 	s->pid = pid;
 	s->retiring = 0;
@@ -395,29 +397,18 @@ master_write_pid(const char *path)
 	return 0;
 }
 
-int
-master_run(struct config *cfg, const char *config_path, int listen_fd,
-    int is_own_socket, const char *pid_file)
+/*
+ * Keeps cfg->workers workers alive and answers the signals, until
+ * SIGTERM/SIGINT (0) or too many workers in a row could not start (-1).
+ */
+static int
+master_loop(struct master *m)
 {
-	struct master	*m = xcalloc(1, sizeof(*m));
 	struct timespec	 ts;
 	siginfo_t	 si;
 	sigset_t	 set;
 	int		 sig, stop = 0, rc = 0;
-	char		*sock = NULL;
 
-	m->cfg = cfg;
-	m->config_path = config_path;
-	m->listen_fd = listen_fd;
-	if (is_own_socket)
-		sock = xstrdup(cfg->listen);
-	if (master_write_pid(pid_file) == -1) {
-		free(sock);
-		config_free(cfg);
-		free(cfg);
-		free(m);
-		return -1;
-	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
@@ -427,7 +418,7 @@ master_run(struct config *cfg, const char *config_path, int listen_fd,
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("master %d: %d workers, max_requests %d", (int)getpid(),
-	    cfg->workers, cfg->max_requests);
+	    m->cfg->workers, m->cfg->max_requests);
 
 	while (!stop) {
 		master_reap(m);
@@ -464,6 +455,33 @@ master_run(struct config *cfg, const char *config_path, int listen_fd,
 			break;
 		}
 	}
+	return rc;
+}
+
+int
+master_run(struct config *cfg, const char *config_path, int listen_fd,
+    int is_own_socket, const char *pid_file, handler_fn handle,
+    after_fn after)
+{
+	struct master	*m = xcalloc(1, sizeof(*m));
+	int		 rc;
+	char		*sock = NULL;
+
+	m->cfg = cfg;
+	m->config_path = config_path;
+	m->listen_fd = listen_fd;
+	m->handle = handle;
+	m->after = after;
+	if (is_own_socket)
+		sock = xstrdup(cfg->listen);
+	if (master_write_pid(pid_file) == -1) {
+		free(sock);
+		config_free(cfg);
+		free(cfg);
+		free(m);
+		return -1;
+	}
+	rc = master_loop(m);
 	/* No new connections from here on (the web server sees the
 	 * backend gone); workers drain what is already queued. */
 	if (sock != NULL) {

@@ -49,6 +49,17 @@ response_init(struct response *resp)
 	resp->stream = NULL;
 	resp->stream_arg = NULL;
 	resp->stream_free = NULL;
+	resp->after_arg = NULL;
+	resp->after_free = NULL;
+}
+
+void
+response_after(struct response *resp, void *arg, void (*arg_free)(void *))
+{
+	if (resp->after_free != NULL && resp->after_arg != NULL)
+		resp->after_free(resp->after_arg);
+	resp->after_arg = arg;
+	resp->after_free = arg_free;
 }
 
 void
@@ -63,6 +74,10 @@ response_free(struct response *resp)
 	resp->stream = NULL;
 	resp->stream_arg = NULL;
 	resp->stream_free = NULL;
+	if (resp->after_free != NULL && resp->after_arg != NULL)
+		resp->after_free(resp->after_arg);
+	resp->after_arg = NULL;
+	resp->after_free = NULL;
 }
 
 int

@@ -20,10 +20,8 @@
 #include <fastcgi.h>
 #include <fcgiapp.h>
 
-#include "api/api.h"
-#include "cache/cache.h"
+#include "app/app.h"
 #include "fcgi/fcgi.h"
-#include "store/store.h"
 
 static volatile sig_atomic_t worker_stop;	/* the shutdown flag */
 static volatile sig_atomic_t worker_reopen;	/* SIGUSR1/SIGHUP: log_file */
@@ -190,8 +188,16 @@ worker_read_body(FCGX_Request *fr, struct request *req, long limit)
 	return 0;
 }
 
+/* The pending after-response work of one request (the response's
+ * after_arg, taken before the response is freed). */
+struct worker_after {
+	void		*arg;
+	void		(*arg_free)(void *);
+};
+
 static void
-worker_handle(struct app *app, FCGX_Request *fr)
+worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
+    struct worker_after *after)
 {
 	struct request	*req;
 	struct response	 resp;
@@ -209,7 +215,7 @@ worker_handle(struct app *app, FCGX_Request *fr)
 		status = response_error(&resp, 400, "bad_request",
 		    "the request body could not be read", NULL, NULL);
 	else
-		status = api_handle(req, &resp);
+		status = handle(req, &resp);
 	resp.status = status;
 
 	response_head(&resp, req->id, &head);
@@ -241,6 +247,10 @@ worker_handle(struct app *app, FCGX_Request *fr)
 	    log_escape(client, sizeof(client), addr));
 	log_set_request_id(NULL);
 	buf_free(&head);
+	after->arg = resp.after_arg;
+	after->arg_free = resp.after_free;
+	resp.after_arg = NULL;
+	resp.after_free = NULL;
 	response_free(&resp);
 	request_free(req);
 	app->served++;
@@ -290,8 +300,10 @@ worker_backlog_pending(int listen_fd)
 }
 
 int
-worker_run(const struct config *cfg, int listen_fd)
+worker_run(const struct config *cfg, int listen_fd, handler_fn handle,
+    after_fn after_hook)
 {
+	struct worker_after	 after;
 	struct app	 app;
 	FCGX_Request	 fr;
 	sigset_t	 blocked;
@@ -303,7 +315,7 @@ worker_run(const struct config *cfg, int listen_fd)
 		app_free(&app);
 		return WORKER_EXIT_NOSTART;
 	}
-	if (db_connect(app.db) == -1)
+	if (app_connect(&app) == -1)
 		log_warnx("%s: MariaDB not reachable yet; will retry per "
 		    "request", __func__);
 
@@ -344,12 +356,14 @@ worker_run(const struct config *cfg, int listen_fd)
 			continue;
 		}
 		failures = 0;
-		worker_handle(&app, &fr);
+		worker_handle(&app, &fr, handle, &after);
 		FCGX_Finish_r(&fr);
 		/* the client has its answer; now the work it queued (async
 		 * validation), so no daemon is needed on shared hosting */
-		if (app.deferred_job != 0)
-			api_jobs_run_deferred(&app);
+		if (after.arg != NULL && after_hook != NULL)
+			after_hook(&app, after.arg);
+		if (after.arg != NULL && after.arg_free != NULL)
+			after.arg_free(after.arg);
 	}
 	FCGX_Free(&fr, 0);
 	app_free(&app);

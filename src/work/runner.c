@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/api.h"
 #include "store/store.h"
+#include "work/work.h"
 
 #define RUNNER_EMPTY_TRIES	3		/* empty claims before a pass ends */
 #define RUNNER_EMPTY_PAUSE_NS	(20 * 1000 * 1000)	/* between them */
@@ -32,24 +32,27 @@ runner_run_claimed(struct app *app, struct job *jobs, size_t n,
     struct runner_stats *st)
 {
 	size_t	 i;
-	int	 rc;
 
 	for (i = 0; i < n; i++) {
 		if (jobs[i].kind == JOB_KIND_RETRY)
 			st->retries++;
-		rc = api_jobs_run(app, &jobs[i], 0, 0, NULL);
-		if (rc == 0)
+		switch (work_job_run(app, &jobs[i], 0, 0, NULL)) {
+		case WORK_FINISHED:
 			st->finished++;
-		else if (rc == 1)
+			break;
+		case WORK_PUT_BACK:
 			st->deferred++;
-		else
+			break;
+		case WORK_FAILED:
 			st->failed++;
+			break;
+		}
 	}
 	return 0;
 }
 
 int
-api_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
+work_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
     const volatile int *stop, struct runner_stats *st)
 {
 	struct job	*jobs = NULL;
@@ -57,7 +60,7 @@ api_runner_pass(struct app *app, double max_seconds, size_t max_jobs,
 	double		 start = clock_monotonic();
 	time_t		 now;
 	uint64_t	 purged = 0;
-	int		 lease = api_jobs_lease_seconds(app->cfg);
+	int		 lease = work_jobs_lease_seconds(app->cfg);
 	double		 in_banxico = app->banxico_seconds;
 	struct timespec	 pause = { 0, RUNNER_EMPTY_PAUSE_NS };
 	int		 empty = 0;

@@ -8,11 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/api.h"
+#include "app/app.h"
 #include "banxico/banxico.h"
 #include "cache/cache.h"
 #include "core/core.h"
-#include "fcgi/fcgi.h"
 #include "store/store.h"
 
 #define APP_BANKS_REFRESH	300	/* s between catalog reloads */
@@ -26,7 +25,7 @@ app_init(struct app *app, const struct config *cfg)
 	app->cfg = cfg;
 	app->db = db_new(cfg);
 	app->cache = cache_new(cfg);
-	app->auth = auth_cache_new(cfg->auth_cache_ttl);
+	app->keys = key_cache_new(cfg->auth_cache_ttl);
 	app->banks = bank_cache_new(APP_BANKS_REFRESH);
 	if (gethostname(host, sizeof(host)) == -1)
 		snprintf(host, sizeof(host), "localhost");
@@ -45,10 +44,16 @@ app_free(struct app *app)
 {
 	bank_cache_free(app->banks);
 	banxico_free(app->banxico);
-	auth_cache_free(app->auth);
+	key_cache_free(app->keys);
 	cache_free(app->cache);
 	db_free(app->db);
 	memset(app, 0, sizeof(*app));
+}
+
+int
+app_connect(struct app *app)
+{
+	return db_connect(app->db);
 }
 
 const struct bank_catalog *

@@ -1,0 +1,52 @@
+/*
+ * mxcep: work a worker does after its response has left: the job of an
+ * async validation, claimed and run at once, so shared hosting needs no
+ * daemon. If the claim fails (the runner has it, or a crash happens),
+ * the job stays in the queue for mxcep-runner: nothing is lost.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "work/work.h"
+
+struct work_deferred {
+	uint64_t	 job_id;
+	char		 validation_id[UUID_STR_LEN + 1];
+	char		 account_id[UUID_STR_LEN + 1];
+};
+
+struct work_deferred *
+work_deferred_job(uint64_t job_id, const char *validation_id,
+    const char *account_id)
+{
+	struct work_deferred	*d = xcalloc(1, sizeof(*d));
+
+	d->job_id = job_id;
+	snprintf(d->validation_id, sizeof(d->validation_id), "%s",
+	    validation_id);
+	snprintf(d->account_id, sizeof(d->account_id), "%s", account_id);
+	return d;
+}
+
+void
+work_after_response(struct app *app, void *arg)
+{
+	const struct work_deferred	*d = arg;
+	struct job			 job;
+	time_t				 now = clock_now();
+	int				 claimed = 0;
+
+	memset(&job, 0, sizeof(job));
+	job.id = d->job_id;
+	snprintf(job.validation_id, sizeof(job.validation_id), "%s",
+	    d->validation_id);
+	snprintf(job.account_id, sizeof(job.account_id), "%s",
+	    d->account_id);
+	if (db_job_claim(app->db, job.id, app->owner, now,
+	    now + work_jobs_lease_seconds(app->cfg), &claimed) == -1 ||
+	    !claimed)
+		return;		/* the runner has it, or will */
+	(void)work_job_run(app, &job, 0, 0, NULL);
+}
