@@ -11,15 +11,24 @@
 #include "api/api.h"
 #include "store/store.h"
 
+/*
+ * Every endpoint: method, path (":id" a parameter), handler, ROUTE_*
+ * flags, the scope its key needs, the query keys it takes (anything
+ * else is 400 unknown_parameter), and the 404 code when :id is not a
+ * UUID v4. api_handle checks all of it before the handler runs.
+ */
 static const struct route api_routes[] = {
 	{ METHOD_GET, "/v1/health", api_health_get, 0, 0, NULL, NULL },
 	{ METHOD_POST, "/v1/validate", api_validate_post,
-	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_VALIDATIONS_WRITE, " async ", NULL },
+	    ROUTE_AUTH | ROUTE_BODY_JSON, SCOPE_VALIDATIONS_WRITE, " async ",
+	    NULL },
 	/* before /v1/validations/:id, or "export" would be taken for an id */
 	{ METHOD_GET, "/v1/validations/export", api_validations_export,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, " format " API_FILTER_KEYS, NULL },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, " format " API_FILTER_KEYS,
+	    NULL },
 	{ METHOD_GET, "/v1/validations", api_validations_list,
-	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, API_FILTER_KEYS API_PAGE_KEYS, NULL },
+	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, API_FILTER_KEYS API_PAGE_KEYS,
+	    NULL },
 	{ METHOD_GET, "/v1/validations/stats", api_validations_stats,
 	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, API_FILTER_KEYS, NULL },
 	{ METHOD_GET, "/v1/validations/:id", api_validations_get,
@@ -38,9 +47,11 @@ static const struct route api_routes[] = {
 	    api_admin_validations_export, ROUTE_AUTH | ROUTE_OPERATOR,
 	    SCOPE_ADMIN, " format " API_FILTER_KEYS API_ACCOUNT_KEYS, NULL },
 	{ METHOD_GET, "/v1/admin/validations/recent",
-	    api_admin_validations_recent, ROUTE_AUTH | ROUTE_OPERATOR, SCOPE_ADMIN, " limit ", NULL },
+	    api_admin_validations_recent, ROUTE_AUTH | ROUTE_OPERATOR,
+	    SCOPE_ADMIN, " limit ", NULL },
 	{ METHOD_GET, "/v1/admin/validations/:id/raw",
-	    api_admin_validations_raw, ROUTE_AUTH | ROUTE_OPERATOR, SCOPE_ADMIN, NULL,
+	    api_admin_validations_raw, ROUTE_AUTH | ROUTE_OPERATOR,
+	    SCOPE_ADMIN, NULL,
 	    API_VALIDATION_NOT_FOUND },
 	{ METHOD_GET, "/v1/validations/:id/cep", api_cep_get,
 	    ROUTE_AUTH, SCOPE_VALIDATIONS_READ, " format ",

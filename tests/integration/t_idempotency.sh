@@ -109,3 +109,33 @@ validate "$(unknown_body)" "" -H "Idempotency-Key: $bkey"
 expect_validation not_found
 [[ -z $(hdr Idempotent-Replayed) ]] || t_fail "a replay of what?"
 t_end
+
+t_begin "idempotency: POST /v1/admin/api-keys: one key per Idempotency-Key, the replay without the secret"
+kkey=it-idem-key-$$-$RANDOM
+kbody='{"data":{"type":"api_key","attributes":{"name":"it-idem-'$$'","scopes":["validations:read"]}}}'
+http POST /v1/admin/api-keys -H "Authorization: Bearer $ADMIN_A" \
+	-H 'Content-Type: application/vnd.api+json' -H "Idempotency-Key: $kkey" --data-binary "$kbody"
+expect_code 201
+k_id=$(jget data.id) || k_id=
+k_loc=$(hdr Location)
+k_secret=$(jget data.attributes.secret) || k_secret=
+expect_match "the first answer's secret" "$k_secret" '^mxcep_[A-Za-z0-9_-]{20,}$'
+echo "$k_secret" >>"$T/secrets"
+[[ -z $(hdr Idempotent-Replayed) ]] || t_fail "the first response says Idempotent-Replayed"
+http POST /v1/admin/api-keys -H "Authorization: Bearer $ADMIN_A" \
+	-H 'Content-Type: application/vnd.api+json' -H "Idempotency-Key: $kkey" --data-binary "$kbody"
+expect_code 201
+expect_eq "Idempotent-Replayed" "$(hdr Idempotent-Replayed)" true
+expect_json data.id "$k_id"
+expect_eq "replayed Location" "$(hdr Location)" "$k_loc"
+grep -q '"secret":null' "$T/body" || t_fail "the replay's secret is not null: $(head -c 400 "$T/body")"
+grep -qF "$k_secret" "$T/body" && t_fail "the replay shows the secret"
+expect_eq "keys named it-idem-$$" "$(db "SELECT COUNT(*) FROM api_keys WHERE name = 'it-idem-$$'")" 1
+expect_eq "secrets in the idempotency table" "$(db "SELECT COUNT(*) FROM idempotency_keys WHERE LOCATE('$k_secret', body) > 0")" 0
+http POST /v1/admin/api-keys -H "Authorization: Bearer $ADMIN_A" \
+	-H 'Content-Type: application/vnd.api+json' -H "Idempotency-Key: $kkey" --data-binary "${kbody/it-idem-/it-other-}"
+expect_error 422 idempotency_key_reused
+http POST /v1/admin/api-keys -H "Authorization: Bearer $ADMIN_A" \
+	-H 'Content-Type: application/vnd.api+json' -H "Idempotency-Key: has space" --data-binary "$kbody"
+expect_error 400 invalid_idempotency_key
+t_end

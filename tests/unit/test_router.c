@@ -19,11 +19,11 @@ h_dummy(struct request *req, struct response *resp)
 }
 
 static const struct route routes[] = {
-	{ METHOD_GET, "/v1/health", h_dummy, 0, 0, NULL },
-	{ METHOD_GET, "/v1/validations/:id", h_dummy, ROUTE_AUTH, 1, NULL },
-	{ METHOD_DELETE, "/v1/validations/:id", h_dummy, ROUTE_AUTH, 4, NULL },
-	{ METHOD_GET, "/v1/validations/:id/cep", h_dummy, ROUTE_AUTH, 1, " format " },
-	{ METHOD_GET, "/v1/validations/stats", h_dummy, ROUTE_AUTH, 1, NULL },
+	{ METHOD_GET, "/v1/health", h_dummy, 0, 0, NULL, NULL },
+	{ METHOD_GET, "/v1/validations/:id", h_dummy, ROUTE_AUTH, 1, NULL, NULL },
+	{ METHOD_DELETE, "/v1/validations/:id", h_dummy, ROUTE_AUTH, 4, NULL, NULL },
+	{ METHOD_GET, "/v1/validations/:id/cep", h_dummy, ROUTE_AUTH, 1, " format ", NULL },
+	{ METHOD_GET, "/v1/validations/stats", h_dummy, ROUTE_AUTH, 1, NULL, NULL },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
