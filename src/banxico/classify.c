@@ -541,29 +541,25 @@ cep_classify_descarga(enum cep_format fmt, long http_status,
 	return o;
 }
 
-static json_t *
-str_or_null(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
 json_t *
 cep_status_json(const struct cep_status *st)
 {
 	json_t	*o = json_object();
 	char	 m[32];
 
-	json_object_set_new(o, "referencia", str_or_null(st->referencia));
-	json_object_set_new(o, "clave_rastreo", str_or_null(st->clave_rastreo));
-	json_object_set_new(o, "emisor", str_or_null(st->emisor));
-	json_object_set_new(o, "receptor", str_or_null(st->receptor));
-	json_object_set_new(o, "estado", str_or_null(st->estado_text));
+	json_object_set_new(o, "referencia",
+	    json_str_or_null(st->referencia));
+	json_object_set_new(o, "clave_rastreo",
+	    json_str_or_null(st->clave_rastreo));
+	json_object_set_new(o, "emisor", json_str_or_null(st->emisor));
+	json_object_set_new(o, "receptor", json_str_or_null(st->receptor));
+	json_object_set_new(o, "estado", json_str_or_null(st->estado_text));
 	json_object_set_new(o, "fecha_recepcion",
-	    str_or_null(st->fecha_recepcion));
+	    json_str_or_null(st->fecha_recepcion));
 	json_object_set_new(o, "fecha_procesamiento",
-	    str_or_null(st->fecha_procesamiento));
+	    json_str_or_null(st->fecha_procesamiento));
 	json_object_set_new(o, "cuenta_beneficiaria",
-	    str_or_null(st->cuenta_beneficiaria));
+	    json_str_or_null(st->cuenta_beneficiaria));
 	json_object_set_new(o, "monto", st->monto_cents >= 0 ?
 	    json_string(cep_cents_format(st->monto_cents, m, sizeof(m))) :
 	    json_null());

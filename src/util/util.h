@@ -133,4 +133,10 @@ void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
 
+/* json.c: jansson helpers (util.h names jansson's json_t as a struct so
+ * it need not include jansson.h) */
+struct json_t;
+/* a new reference: the string s (copied), or JSON null when s is NULL */
+struct json_t	*json_str_or_null(const char *s);
+
 #endif /* MXCEP_UTIL_H */

@@ -1,5 +1,6 @@
 /*
- * Unit tests for src/util: config, clock, buffers, log escaping.
+ * Unit tests for src/util: config, clock, buffers, log escaping, JSON
+ * helpers.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include <jansson.h>
 
 #include "util/util.h"
 
@@ -281,6 +284,28 @@ test_log__escape__control_bytes(void **state)
 	assert_string_equal(log_escape(out, 4, "abcdef"), "abc");
 }
 
+static void
+test_json__str_or_null__string_copied_or_null(void **state)
+{
+	char	 s[] = "clave \xc3\xb1";
+	json_t	*a, *n;
+
+	(void)state;
+	a = json_str_or_null(s);
+	assert_non_null(a);
+	assert_true(json_is_string(a));
+	s[0] = 'X';			/* a copy, not a borrow */
+	assert_string_equal(json_string_value(a), "clave \xc3\xb1");
+	assert_int_equal(a->refcount, 1);	/* a new reference */
+	json_decref(a);
+	n = json_str_or_null(NULL);
+	assert_non_null(n);
+	assert_true(json_is_null(n));
+	json_decref(n);
+	/* bad UTF-8 is refused as jansson refuses it: NULL */
+	assert_null(json_str_or_null("\xff"));
+}
+
 int
 main(void)
 {
@@ -298,6 +323,7 @@ main(void)
 		cmocka_unit_test(test_clock__set_now__overrides),
 		cmocka_unit_test(test_buf__printf_and_append__grow),
 		cmocka_unit_test(test_log__escape__control_bytes),
+		cmocka_unit_test(test_json__str_or_null__string_copied_or_null),
 	};
 
 	log_init("test_util", LOG_LEVEL_ERR);
