@@ -772,6 +772,40 @@ test_cep_xml__amounts__exact(void **state)
 	assert_string_equal(cep_cents_format(985870, b, sizeof(b)), "9858.70");
 }
 
+/* the rules cep_check.c and cep_match.c take from core (date.c, money.c)
+ * keep the CEP's own limits: years 1900-2999, negative amounts, the
+ * caller's buffer size */
+static void
+test_cep_xml__dates_and_amount_text__core_rules_cep_limits(void **state)
+{
+	static const char *const ok[] = {
+		"1900-01-01", "2999-12-31", "2024-02-29", "2000-02-29",
+	};
+	static const char *const bad[] = {
+		"1899-12-31", "3000-01-01", "2023-02-29", "1900-02-29",
+		"2024-13-01", "2024-04-31", "2024-00-10", "2024-1-01",
+		"2024/01/01", "2024-01-01 ", "+024-01-01", "", "0000-01-01",
+	};
+	char	 b[32];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!cep_date_valid(ok[i]))
+			fail_msg("refused \"%s\"", ok[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cep_date_valid(bad[i]))
+			fail_msg("accepted \"%s\"", bad[i]);
+	assert_false(cep_date_valid(NULL));
+	assert_string_equal(cep_cents_format(-5, b, sizeof(b)), "-0.05");
+	assert_string_equal(cep_cents_format(-123456, b, sizeof(b)),
+	    "-1234.56");
+	assert_string_equal(cep_cents_format(0, b, sizeof(b)), "0.00");
+	assert_string_equal(cep_cents_format(INT64_MAX, b, sizeof(b)),
+	    "92233720368547758.07");
+	assert_string_equal(cep_cents_format(985870, b, 5), "9858");
+}
+
 static struct cep *
 sample_cep(const char *name)
 {
@@ -1412,6 +1446,7 @@ main(void)
 		cmocka_unit_test(test_cep_xml__tracking_key_changed__caught_by_query_match),
 		cmocka_unit_test(test_cep_xml__bad_documents__fail_cleanly),
 		cmocka_unit_test(test_cep_xml__amounts__exact),
+		cmocka_unit_test(test_cep_xml__dates_and_amount_text__core_rules_cep_limits),
 		cmocka_unit_test(test_cep_match__protocol_cases__as_documented),
 		cmocka_unit_test(test_form_body__cp_order__exact),
 		cmocka_unit_test(test_client__found__xml_pdf_same_session),
