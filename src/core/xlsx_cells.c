@@ -273,12 +273,7 @@ xlsx_datetime(struct xlsx *x, time_t t)
 		xlsx_blank(x);
 		return;
 	}
-	days = (int64_t)t / 86400;
-	secs = (int64_t)t % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
+	days = clock_day_split(t, &secs);
 	if (!xml_serial(x, days, secs, XLSX_STYLE_DATETIME))
 		xlsx_text(x, clock_rfc3339(t, s, sizeof(s)), XLSX_STYLE_GENERAL);
 }

@@ -119,6 +119,9 @@ double	 clock_monotonic(void);		/* seconds, for durations */
 /* format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes) */
 char	*clock_rfc3339(time_t, char *buf, size_t n);
 int	 clock_parse_rfc3339(const char *, time_t *);
+/* t as whole days since 1970-01-01 (returned) and *secs into that day,
+ * 0..86399, UTC; before 1970 the day is the one t falls in (floored) */
+int64_t	 clock_day_split(time_t, int64_t *secs);
 
 /* buf.c: growable byte buffer */
 struct buf {

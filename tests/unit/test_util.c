@@ -285,6 +285,26 @@ test_log__escape__control_bytes(void **state)
 }
 
 static void
+test_clock__day_split__floored_before_1970(void **state)
+{
+	int64_t	 secs;
+
+	(void)state;
+	assert_true(clock_day_split(0, &secs) == 0);
+	assert_true(secs == 0);
+	assert_true(clock_day_split(86399, &secs) == 0);
+	assert_true(secs == 86399);
+	assert_true(clock_day_split(1700000000, &secs) == 19675);
+	assert_true(secs == 80000);		/* 2023-11-14T22:13:20Z */
+	assert_true(clock_day_split(-1, &secs) == -1);
+	assert_true(secs == 86399);		/* 1969-12-31T23:59:59Z */
+	assert_true(clock_day_split(-86400, &secs) == -1);
+	assert_true(secs == 0);
+	assert_true(clock_day_split(-86401, &secs) == -2);
+	assert_true(secs == 86399);
+}
+
+static void
 test_json__str_or_null__string_copied_or_null(void **state)
 {
 	char	 s[] = "clave \xc3\xb1";
@@ -323,6 +343,7 @@ main(void)
 		cmocka_unit_test(test_clock__set_now__overrides),
 		cmocka_unit_test(test_buf__printf_and_append__grow),
 		cmocka_unit_test(test_log__escape__control_bytes),
+		cmocka_unit_test(test_clock__day_split__floored_before_1970),
 		cmocka_unit_test(test_json__str_or_null__string_copied_or_null),
 	};
 
