@@ -48,6 +48,8 @@ xlsx_sheet_begin(struct xlsx *x)
 	size_t		 i;
 	double		 px;
 
+	/* the one place a sheet's part name is made: xlsx_parts.c reads it
+	 * back from the entry */
 	snprintf(name, sizeof(name), "xl/worksheets/sheet%" PRIu32 ".xml",
 	    x->sheets + 1);
 	if (xlsx_entry_begin(x, name, 1) == -1)

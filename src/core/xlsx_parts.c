@@ -124,27 +124,30 @@ xlsx_workbook(struct xlsx *x)
 	return xlsx_part(x, "xl/workbook.xml", x->xml, x->xlen);
 }
 
+/* the sheets' relationships (their targets relative to xl/), then the
+ * styles' */
 static int
 xlsx_workbook_rels(struct xlsx *x)
 {
-	uint32_t	 n;
+	uint32_t	 n = 0;
+	size_t		 i;
 
 	x->xlen = 0;
 	xml_puts(x, XML_DECL "<Relationships xmlns=\"" NS_PKG_REL "\">");
-	for (n = 1; n <= x->sheets + 1; n++) {
+	for (i = 0; i < x->nentries; i++) {
+		if (x->entries[i].rows == 0)
+			continue;
 		xml_reserve(x, 64);
 		XML_LIT(x, "<Relationship Id=\"rId");
-		xml_dec(x, n);
-		if (n <= x->sheets) {
-			xml_puts(x, "\" Type=\"" NS_REL "/worksheet\" "
-			    "Target=\"worksheets/sheet");
-			xml_reserve(x, 16);
-			xml_dec(x, n);
-			xml_puts(x, ".xml\"/>");
-		} else
-			xml_puts(x, "\" Type=\"" NS_REL "/styles\" "
-			    "Target=\"styles.xml\"/>");
+		xml_dec(x, ++n);
+		xml_puts(x, "\" Type=\"" NS_REL "/worksheet\" Target=\"");
+		xml_puts(x, x->entries[i].name + sizeof("xl/") - 1);
+		xml_puts(x, "\"/>");
 	}
+	xml_reserve(x, 64);
+	XML_LIT(x, "<Relationship Id=\"rId");
+	xml_dec(x, ++n);
+	xml_puts(x, "\" Type=\"" NS_REL "/styles\" Target=\"styles.xml\"/>");
 	xml_puts(x, "</Relationships>");
 	return xlsx_part(x, "xl/_rels/workbook.xml.rels", x->xml, x->xlen);
 }
@@ -153,7 +156,7 @@ xlsx_workbook_rels(struct xlsx *x)
 static int
 xlsx_content_types(struct xlsx *x)
 {
-	uint32_t	 n;
+	size_t	 i;
 
 	x->xlen = 0;
 	xml_puts(x, XML_DECL "<Types xmlns=\"http://schemas.openxmlformats.org/"
@@ -165,11 +168,12 @@ xlsx_content_types(struct xlsx *x)
 	    ".sheet.main+xml\"/>"
 	    "<Override PartName=\"/xl/styles.xml\" ContentType=\"" CT_SML
 	    ".styles+xml\"/>");
-	for (n = 1; n <= x->sheets; n++) {
-		xml_puts(x, "<Override PartName=\"/xl/worksheets/sheet");
-		xml_reserve(x, 16);
-		xml_dec(x, n);
-		xml_puts(x, ".xml\" ContentType=\"" CT_SML ".worksheet+xml\"/>");
+	for (i = 0; i < x->nentries; i++) {
+		if (x->entries[i].rows == 0)
+			continue;
+		xml_puts(x, "<Override PartName=\"/");
+		xml_puts(x, x->entries[i].name);
+		xml_puts(x, "\" ContentType=\"" CT_SML ".worksheet+xml\"/>");
 	}
 	xml_puts(x, "</Types>");
 	return xlsx_part(x, "[Content_Types].xml", x->xml, x->xlen);

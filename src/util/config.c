@@ -242,12 +242,6 @@ config_is_memcached_server(const char *s, size_t n)
 	    config_is_host_port(s, 0, 0);
 }
 
-static int
-config_is_uuid_item(const char *s, size_t n)
-{
-	return config_is_uuid(s, n);
-}
-
 int
 config_listen_mode(const char *s, unsigned int *mode)
 {
@@ -355,7 +349,7 @@ config_validate_services(const struct config *c, char *err, size_t errlen)
 		    c->public_url);
 		return -1;
 	}
-	if (!config_list_ok(c->operator_accounts, config_is_uuid_item)) {
+	if (!config_list_ok(c->operator_accounts, config_is_uuid)) {
 		snprintf(err, errlen, "operator_accounts: \"%s\" is not a "
 		    "comma-separated list of account ids (UUIDs)",
 		    c->operator_accounts);
