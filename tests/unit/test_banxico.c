@@ -260,6 +260,49 @@ test_classify__no_cep_page__table_extracted(void **state)
 	free(body);
 }
 
+/* cep_status_json: every row in a fixed key order, absent rows null,
+ * and cep_status_free releases every row (LSan checks) */
+static void
+test_classify__no_cep_page__json_keys_in_order_nulls(void **state)
+{
+	struct cep_status	*st = NULL, *empty;
+	char			*body, *text;
+	size_t			 len;
+	json_t			*j;
+
+	(void)state;
+	body = read_sample(S_NO_CEP, &len);
+	assert_int_equal(cep_classify_valida(200, body, len, &st),
+	    BANXICO_NO_CEP_YET);
+	j = cep_status_json(st);
+	text = json_dumps(j, JSON_COMPACT);
+	assert_string_equal(text, "{\"referencia\":\"4600001\","
+	    "\"clave_rastreo\":\"COMPROPAG2024110610833063\","
+	    "\"emisor\":\"Compropago\",\"receptor\":\"Cuenca\","
+	    "\"estado\":\"Liquidado\","
+	    "\"fecha_recepcion\":\"06/11/2024 13:23:08\","
+	    "\"fecha_procesamiento\":\"06/11/2024 13:23:11\","
+	    "\"cuenta_beneficiaria\":\"723969000011000077\","
+	    "\"monto\":\"17584.28\"}");
+	free(text);
+	json_decref(j);
+	cep_status_free(st);
+	free(body);
+
+	empty = xcalloc(1, sizeof(*empty));
+	empty->monto_cents = -1;
+	j = cep_status_json(empty);
+	text = json_dumps(j, JSON_COMPACT);
+	assert_string_equal(text, "{\"referencia\":null,\"clave_rastreo\":null,"
+	    "\"emisor\":null,\"receptor\":null,\"estado\":null,"
+	    "\"fecha_recepcion\":null,\"fecha_procesamiento\":null,"
+	    "\"cuenta_beneficiaria\":null,\"monto\":null}");
+	free(text);
+	json_decref(j);
+	cep_status_free(empty);
+	cep_status_free(NULL);
+}
+
 static void
 test_classify__other_estados__mapped(void **state)
 {
@@ -1435,6 +1478,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify__every_sample__expected_outcome),
 		cmocka_unit_test(test_classify__no_cep_page__table_extracted),
+		cmocka_unit_test(test_classify__no_cep_page__json_keys_in_order_nulls),
 		cmocka_unit_test(test_classify__other_estados__mapped),
 		cmocka_unit_test(test_classify__variants__same_meaning),
 		cmocka_unit_test(test_classify__cep_with_throttle_text__still_found),
