@@ -51,19 +51,6 @@ cep_amount_parse(const char *s, int64_t *cents)
 	return 0;
 }
 
-static int
-all_digits(const char *s, size_t min, size_t max)
-{
-	size_t	 n = strlen(s), i;
-
-	if (n < min || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
 /* a calendar date "YYYY-MM-DD" (core/date.c) in the years a CEP carries */
 int
 cep_date_valid(const char *s)
@@ -78,7 +65,7 @@ cep_date_valid(const char *s)
 static int
 ddmmyyyy_fmt(const char *s, char out[11])
 {
-	if (!all_digits(s, 8, 8))
+	if (!str_is_digits(s, 8, 8))
 		return -1;
 	snprintf(out, 11, "%.4s-%.2s-%.2s", s + 4, s + 2, s);
 	return 0;
@@ -212,7 +199,7 @@ tipo_parse(const char *s, int *tipo)
 		*tipo = -1;
 		return 0;
 	}
-	if (!all_digits(s, 1, 2))
+	if (!str_is_digits(s, 1, 2))
 		return -1;
 	*tipo = atoi(s);
 	return 0;
@@ -227,13 +214,13 @@ valid_cuenta(int tipo, const char *s)
 		return strcmp(s, "NA") == 0;
 	switch (tipo) {
 	case 40:
-		return all_digits(s, CLABE_LEN, CLABE_LEN);
+		return str_is_digits(s, CLABE_LEN, CLABE_LEN);
 	case 3:
-		return all_digits(s, CARD_LEN, CARD_LEN);
+		return str_is_digits(s, CARD_LEN, CARD_LEN);
 	case 10:
-		return all_digits(s, PHONE_LEN, PHONE_LEN);
+		return str_is_digits(s, PHONE_LEN, PHONE_LEN);
 	default:
-		return all_digits(s, 1, 20);
+		return str_is_digits(s, 1, 20);
 	}
 }
 
@@ -335,11 +322,11 @@ cep_check_types(const struct cep_raw *r, struct cep *c, struct cep_xml_error *er
 		    "bad abono date in cadenaCDA");
 	if (!valid_time(r->v[A_HORA]))
 		return cep_fail(err, CEP_XML_INVALID, "bad Hora");
-	if (!all_digits(r->f[2], 1, 3))
+	if (!str_is_digits(r->f[2], 1, 3))
 		return cep_fail(err, CEP_XML_INVALID, "bad tipo de pago");
-	if (!all_digits(r->v[A_CLAVE_SPEI], 3, 6))
+	if (!str_is_digits(r->v[A_CLAVE_SPEI], 3, 6))
 		return cep_fail(err, CEP_XML_INVALID, "bad ClaveSPEI");
-	if (!all_digits(r->v[A_CERT], 20, 20))
+	if (!str_is_digits(r->v[A_CERT], 20, 20))
 		return cep_fail(err, CEP_XML_INVALID, "bad numeroCertificado");
 	if (!valid_base64(r->v[A_SELLO]))
 		return cep_fail(err, CEP_XML_INVALID, "bad sello");

@@ -136,6 +136,11 @@ void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
 
+/* str.c: string predicates */
+/* 1 when s is min..max ASCII digits (no sign, no blanks), else 0; NULL
+ * is 0 */
+int	 str_is_digits(const char *s, size_t min, size_t max);
+
 /* json.c: jansson helpers (util.h names jansson's json_t as a struct so
  * it need not include jansson.h) */
 struct json_t;

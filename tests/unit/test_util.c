@@ -305,6 +305,24 @@ test_clock__day_split__floored_before_1970(void **state)
 }
 
 static void
+test_str__is_digits__bounds_and_bytes(void **state)
+{
+	(void)state;
+	assert_true(str_is_digits("0", 1, 1));
+	assert_true(str_is_digits("012345678901234567", 18, 18));
+	assert_true(str_is_digits("123", 1, 20));
+	assert_true(str_is_digits("", 0, 3));
+	assert_false(str_is_digits("", 1, 3));
+	assert_false(str_is_digits("1234", 1, 3));
+	assert_false(str_is_digits("12", 3, 6));
+	assert_false(str_is_digits("12a", 1, 3));
+	assert_false(str_is_digits("-12", 1, 3));
+	assert_false(str_is_digits(" 12", 1, 3));
+	assert_false(str_is_digits("1\xd9", 1, 3));	/* a high byte */
+	assert_false(str_is_digits(NULL, 0, 3));
+}
+
+static void
 test_json__str_or_null__string_copied_or_null(void **state)
 {
 	char	 s[] = "clave \xc3\xb1";
@@ -345,6 +363,7 @@ main(void)
 		cmocka_unit_test(test_log__escape__control_bytes),
 		cmocka_unit_test(test_clock__day_split__floored_before_1970),
 		cmocka_unit_test(test_json__str_or_null__string_copied_or_null),
+		cmocka_unit_test(test_str__is_digits__bounds_and_bytes),
 	};
 
 	log_init("test_util", LOG_LEVEL_ERR);
