@@ -12,10 +12,11 @@
  * since their size is unknown when the header leaves; the central
  * directory and end records use zip64 fields only where a value does not
  * fit in 32 bits (or 16 for the entry count).
- * Why not libxlsxwriter (used before): it builds the whole archive in a
- * temporary file and can hand it over only when finished (its
- * constant_memory mode bounds the RAM, not the disk or the wait), so a
- * large export would sit on disk and send nothing for minutes.
+ * Why not libxlsxwriter (used before): it cannot stream. It builds the
+ * whole archive in a temporary file and hands it over only when
+ * finished (its constant_memory mode bounds the RAM, not the disk or
+ * the wait), so an export sent nothing until the file was complete,
+ * needed as much disk as the file, and a full disk was a 500.
  * The writer is in four files (xlsx_int.h lists them): this one has
  * the public calls and the sheets' structure.
  */
