@@ -1,8 +1,10 @@
 /*
  * mxcep: what the files of the CEP XML reader share (src/banxico/
- * cep_xml.c, cep_check.c; nothing else includes it): the attributes
- * read, where each sits in the document and in the signed cadenaCDA,
- * and the raw copies they are read into.
+ * cep_*.c; nothing else includes it): the attributes read, where each
+ * sits in the document and in the signed cadenaCDA, and the raw copies
+ * they are read into. Calls go one way: cep_xml.c -> cep_check.c ->
+ * cep_attrs.c.
+ *   cep_attrs.c	the attribute table, the error filler
  *   cep_xml.c		the document: libxml2, structure, attributes
  *   cep_check.c	the checks: against cadenaCDA, and every field's type
  *   cep_match.c	the CEP against the query, and as JSON
@@ -35,7 +37,7 @@ struct cep_attr_def {
 	int		 cadena;	/* index in cadenaCDA, or CADENA_* */
 	enum cep_cmp	 cmp;
 };
-extern const struct cep_attr_def cep_attrs[A__MAX];	/* cep_xml.c */
+extern const struct cep_attr_def cep_attrs[A__MAX];	/* cep_attrs.c */
 extern const char *const cep_elem_names[];		/* by enum cep_elem */
 
 /* what cep_xml.c read, before any check */
@@ -46,7 +48,7 @@ struct cep_raw {
 	size_t	 nf;
 };
 
-/* cep_xml.c: err filled in (code, printf-style detail); returns -1 */
+/* cep_attrs.c: err filled in (code, printf-style detail); returns -1 */
 int	 cep_fail(struct cep_xml_error *err, enum cep_xml_error_code code,
 	    const char *fmt, ...) PRINTF_LIKE(3, 4);
 

@@ -1,15 +1,14 @@
 /*
  * mxcep: the CEP XML (descarga.do?formato=XML) parser, with libxml2:
  * from memory only, no network, no DTD, no entity substitution,
- * size-capped. This file reads the document's structure and attributes;
- * cep_check.c checks them (cep_int.h). Layout and field meanings:
+ * size-capped. This file reads the document's structure and attributes
+ * (cep_attrs.c lists them); cep_check.c checks them (cep_int.h). Layout and field meanings:
  * shared/data/cep/CEP-XML.md.
  * The seal cannot be verified locally (Banxico's key is not public), so
  * trust comes from fetching the XML from Banxico in the session of a
  * matching valida.do, from its attributes agreeing with the signed
  * cadenaCDA, and from the CEP matching the query.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,45 +23,6 @@
 #include "util/util.h"
 
 #define CEP_CADENA_MIN_FIELDS	23	/* 2019: 23, 2022: 30, 2024: 47 */
-
-const struct cep_attr_def cep_attrs[A__MAX] = {
-	[A_FECHA] =	{ E_ROOT, "FechaOperacion", 3, CMP_DATE },
-	[A_HORA] =	{ E_ROOT, "Hora", 5, CMP_TIME },
-	[A_CLAVE_SPEI] = { E_ROOT, "ClaveSPEI", 6, CMP_STR },
-	[A_SELLO] =	{ E_ROOT, "sello", CADENA_SELLO, CMP_STR },
-	[A_CERT] =	{ E_ROOT, "numeroCertificado", CADENA_CERT, CMP_STR },
-	[A_CADENA] =	{ E_ROOT, "cadenaCDA", CADENA_NONE, CMP_STR },
-	[A_RASTREO] =	{ E_ROOT, "claveRastreo", CADENA_NONE, CMP_STR },
-	[A_B_BANCO] =	{ E_BENEF, "BancoReceptor", 12, CMP_STR },
-	[A_B_NOMBRE] =	{ E_BENEF, "Nombre", 13, CMP_STR },
-	[A_B_TIPO] =	{ E_BENEF, "TipoCuenta", 14, CMP_TIPO },
-	[A_B_CUENTA] =	{ E_BENEF, "Cuenta", 15, CMP_STR },
-	[A_B_RFC] =	{ E_BENEF, "RFC", 16, CMP_STR },
-	[A_B_CONCEPTO] = { E_BENEF, "Concepto", 17, CMP_STR },
-	[A_B_IVA] =	{ E_BENEF, "IVA", 18, CMP_AMOUNT },
-	[A_B_MONTO] =	{ E_BENEF, "MontoPago", 19, CMP_AMOUNT },
-	[A_O_BANCO] =	{ E_ORD, "BancoEmisor", 7, CMP_STR },
-	[A_O_NOMBRE] =	{ E_ORD, "Nombre", 8, CMP_STR },
-	[A_O_TIPO] =	{ E_ORD, "TipoCuenta", 9, CMP_TIPO },
-	[A_O_CUENTA] =	{ E_ORD, "Cuenta", 10, CMP_STR },
-	[A_O_RFC] =	{ E_ORD, "RFC", 11, CMP_STR },
-};
-const char *const cep_elem_names[] = {
-	"SPEI_Tercero", "Beneficiario", "Ordenante"
-};
-
-int
-cep_fail(struct cep_xml_error *err, enum cep_xml_error_code code,
-    const char *fmt, ...)
-{
-	va_list	 ap;
-
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void
 raw_free(struct cep_raw *r)
