@@ -20,12 +20,6 @@
 
 #define IMAGE_MAX_BYTES	(16L * 1024 * 1024)
 
-static json_t *
-str_or_null(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
 /* RetryStateCompact: the policy fields are always null in lists */
 static json_t *
 records_retry_compact(const struct validation *v)
@@ -39,7 +33,7 @@ records_retry_compact(const struct validation *v)
 	    "resolved_at", api_time_or_null(v->retry_resolved_at),
 	    "exhausted_at", api_time_or_null(v->retry_exhausted_at),
 	    "cancelled_at", api_time_or_null(v->retry_cancelled_at),
-	    "terminal_state", str_or_null(retry_terminal_name(
+	    "terminal_state", json_str_or_null(retry_terminal_name(
 	    v->retry_terminal_state)));
 }
 
@@ -64,10 +58,11 @@ api_validation_item_json(const struct request *req,
 	 * and response_json() writes 15 */
 	json_object_set_new(a, "monto", v->monto_cents < 0 ? json_null() :
 	    json_real((double)v->monto_cents / 100.0));
-	json_object_set_new(a, "clave_rastreo", str_or_null(v->clave_rastreo));
-	json_object_set_new(a, "referencia", str_or_null(v->referencia));
-	json_object_set_new(a, "emisor", str_or_null(v->emisor));
-	json_object_set_new(a, "receptor", str_or_null(v->receptor));
+	json_object_set_new(a, "clave_rastreo",
+	    json_str_or_null(v->clave_rastreo));
+	json_object_set_new(a, "referencia", json_str_or_null(v->referencia));
+	json_object_set_new(a, "emisor", json_str_or_null(v->emisor));
+	json_object_set_new(a, "receptor", json_str_or_null(v->receptor));
 	json_object_set_new(a, "playground", json_boolean(v->playground));
 	json_object_set_new(a, "created_at", api_time_or_null(v->created_at));
 	json_object_set_new(a, "completed_at",

@@ -35,12 +35,6 @@ int_or_null(int64_t v)
 	return v < 0 ? json_null() : json_integer((json_int_t)v);
 }
 
-static json_t *
-str_or_null(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
 json_t *
 api_retry_state_json(const struct validation *v)
 {
@@ -59,7 +53,7 @@ api_retry_state_json(const struct validation *v)
 	    "resolved_at", api_time_or_null(v->retry_resolved_at),
 	    "exhausted_at", api_time_or_null(v->retry_exhausted_at),
 	    "cancelled_at", api_time_or_null(v->retry_cancelled_at),
-	    "terminal_state", str_or_null(retry_terminal_name(
+	    "terminal_state", json_str_or_null(retry_terminal_name(
 	    v->retry_terminal_state)));
 }
 
@@ -83,13 +77,15 @@ api_validation_json(const struct request *req, const struct validation *v)
 	json_object_set_new(a, "is_playground", json_boolean(v->playground));
 	json_object_set_new(a, "status",
 	    json_string(validation_status_name(v->status)));
-	json_object_set_new(a, "banxico_status", str_or_null(v->banxico_status));
+	json_object_set_new(a, "banxico_status",
+	    json_str_or_null(v->banxico_status));
 	json_object_set_new(a, "processing_time_ms",
 	    int_or_null(v->processing_time_ms));
 	json_object_set_new(a, "request_data", json_column(v->request_data));
 	/* as given, or learned from Banxico's answer when not given */
-	json_object_set_new(a, "clave_rastreo", str_or_null(v->clave_rastreo));
-	json_object_set_new(a, "referencia", str_or_null(v->referencia));
+	json_object_set_new(a, "clave_rastreo",
+	    json_str_or_null(v->clave_rastreo));
+	json_object_set_new(a, "referencia", json_str_or_null(v->referencia));
 	json_object_set_new(a, "created_at", api_time_or_null(v->created_at));
 	json_object_set_new(a, "completed_at",
 	    api_time_or_null(v->completed_at));
@@ -98,7 +94,7 @@ api_validation_json(const struct request *req, const struct validation *v)
 	    api_time_or_null(v->processing_started_at));
 	json_object_set_new(a, "expires_at", api_time_or_null(v->expires_at));
 	json_object_set_new(a, "etag_version", int_or_null(v->etag_version));
-	json_object_set_new(a, "image_path", str_or_null(v->image_path));
+	json_object_set_new(a, "image_path", json_str_or_null(v->image_path));
 	json_object_set_new(a, "ocr_result", json_column(v->ocr_result));
 	json_object_set_new(a, "ocr_confidence", v->ocr_confidence < 0 ?
 	    json_null() : json_real(v->ocr_confidence));
@@ -109,8 +105,9 @@ api_validation_json(const struct request *req, const struct validation *v)
 	json_object_set_new(a, "is_masked", v->is_masked < 0 ? json_null() :
 	    json_boolean(v->is_masked));
 	json_object_set_new(a, "banxico_result", json_column(v->banxico_result));
-	json_object_set_new(a, "error_message", str_or_null(v->error_message));
-	json_object_set_new(a, "error_code", str_or_null(v->error_code));
+	json_object_set_new(a, "error_message",
+	    json_str_or_null(v->error_message));
+	json_object_set_new(a, "error_code", json_str_or_null(v->error_code));
 	json_object_set_new(a, "batch_id", int_or_null(v->batch_id));
 	json_object_set_new(a, "batch_position", int_or_null(v->batch_position));
 	json_object_set_new(a, "has_cep", json_boolean(v->has_cep));
@@ -120,7 +117,7 @@ api_validation_json(const struct request *req, const struct validation *v)
 
 	o = json_pack("{s:s, s:s, s:o, s:{s:s, s:o, s:o}}", "type",
 	    "validation", "id", v->id, "attributes", a, "links", "self", self,
-	    "cep_xml", str_or_null(xml), "cep_pdf", str_or_null(pdf));
+	    "cep_xml", json_str_or_null(xml), "cep_pdf", json_str_or_null(pdf));
 	free(self);
 	free(xml);
 	free(pdf);

@@ -207,7 +207,8 @@ json_t	*cep_status_json(const struct cep_status *);
 const char *banxico_outcome_name(enum banxico_outcome);	/* "found", ... */
 const char *cep_estado_name(enum cep_estado);		/* "liquidado", ... */
 
-/* cep_xml.c: libxml2, no network, no DTD, no entity substitution */
+/* cep_xml.c (the document), cep_check.c (its checks), cep_match.c (the
+ * query, JSON): libxml2, no network, no DTD, no entity substitution */
 /*
  * cep_xml_parse: parse and check a CEP XML held in memory (len bytes).
  * Returns a new struct cep (free with cep_free()), or NULL with *err

@@ -8,6 +8,7 @@
  * UTF-8, Latin-1 or entities, on one line or wrapped, matches the same.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,20 +338,57 @@ has_any(const struct buf *text, const char *const *needles)
 	return 0;
 }
 
+/*
+ * The rows of the status table kept: the label (folded: lowercase, no
+ * accents), the member of struct cep_status that keeps the text, and
+ * its key in cep_status_json() (NULL: monto, written from monto_cents).
+ * In the JSON's key order.
+ */
+#define ST(m)	offsetof(struct cep_status, m)
+static const struct {
+	const char	*label;
+	size_t		 off;		/* of a char * member */
+	const char	*key;
+} status_rows[] = {
+	{ "numero de referencia", ST(referencia), "referencia" },
+	{ "clave de rastreo", ST(clave_rastreo), "clave_rastreo" },
+	{ "institucion emisora del pago", ST(emisor), "emisor" },
+	{ "institucion receptora del pago", ST(receptor), "receptor" },
+	{ "estado del pago en banxico", ST(estado_text), "estado" },
+	{ "fecha y hora de recepcion", ST(fecha_recepcion), "fecha_recepcion" },
+	{ "fecha y hora de procesamiento", ST(fecha_procesamiento),
+	    "fecha_procesamiento" },
+	{ "cuenta beneficiaria", ST(cuenta_beneficiaria),
+	    "cuenta_beneficiaria" },
+	{ "monto", ST(monto), NULL },
+};
+#undef ST
+#define STATUS_ROWS	(sizeof(status_rows) / sizeof(status_rows[0]))
+
+/* the member of st that row i of status_rows names */
+static char **
+status_slot(struct cep_status *st, size_t i)
+{
+	return (char **)(void *)((char *)st + status_rows[i].off);
+}
+
+/* the same, read only */
+static const char *
+status_text(const struct cep_status *st, size_t i)
+{
+	return *(char *const *)(const void *)((const char *)st +
+	    status_rows[i].off);
+}
+
 void
 cep_status_free(struct cep_status *st)
 {
+	size_t	 i;
+
 	if (st == NULL)
 		return;
-	free(st->referencia);
-	free(st->clave_rastreo);
-	free(st->emisor);
-	free(st->receptor);
-	free(st->estado_text);
-	free(st->fecha_recepcion);
-	free(st->fecha_procesamiento);
-	free(st->cuenta_beneficiaria);
-	free(st->monto);
+	for (i = 0; i < STATUS_ROWS; i++)
+		free(*status_slot(st, i));
 	free(st);
 }
 
@@ -362,24 +400,9 @@ status_row(struct cep_status *st, const char *label, const char *value,
 	char	**slot = NULL, *digits;
 	size_t	 i, j;
 
-	if (strcmp(label, "numero de referencia") == 0)
-		slot = &st->referencia;
-	else if (strcmp(label, "clave de rastreo") == 0)
-		slot = &st->clave_rastreo;
-	else if (strcmp(label, "institucion emisora del pago") == 0)
-		slot = &st->emisor;
-	else if (strcmp(label, "institucion receptora del pago") == 0)
-		slot = &st->receptor;
-	else if (strcmp(label, "estado del pago en banxico") == 0)
-		slot = &st->estado_text;
-	else if (strcmp(label, "fecha y hora de recepcion") == 0)
-		slot = &st->fecha_recepcion;
-	else if (strcmp(label, "fecha y hora de procesamiento") == 0)
-		slot = &st->fecha_procesamiento;
-	else if (strcmp(label, "cuenta beneficiaria") == 0)
-		slot = &st->cuenta_beneficiaria;
-	else if (strcmp(label, "monto") == 0)
-		slot = &st->monto;
+	for (i = 0; i < STATUS_ROWS && slot == NULL; i++)
+		if (strcmp(label, status_rows[i].label) == 0)
+			slot = status_slot(st, i);
 	if (slot == NULL || *slot != NULL)
 		return;
 	*slot = xstrdup(value);
@@ -541,29 +564,17 @@ cep_classify_descarga(enum cep_format fmt, long http_status,
 	return o;
 }
 
-static json_t *
-str_or_null(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
 json_t *
 cep_status_json(const struct cep_status *st)
 {
 	json_t	*o = json_object();
 	char	 m[32];
+	size_t	 i;
 
-	json_object_set_new(o, "referencia", str_or_null(st->referencia));
-	json_object_set_new(o, "clave_rastreo", str_or_null(st->clave_rastreo));
-	json_object_set_new(o, "emisor", str_or_null(st->emisor));
-	json_object_set_new(o, "receptor", str_or_null(st->receptor));
-	json_object_set_new(o, "estado", str_or_null(st->estado_text));
-	json_object_set_new(o, "fecha_recepcion",
-	    str_or_null(st->fecha_recepcion));
-	json_object_set_new(o, "fecha_procesamiento",
-	    str_or_null(st->fecha_procesamiento));
-	json_object_set_new(o, "cuenta_beneficiaria",
-	    str_or_null(st->cuenta_beneficiaria));
+	for (i = 0; i < STATUS_ROWS; i++)
+		if (status_rows[i].key != NULL)
+			json_object_set_new(o, status_rows[i].key,
+			    json_str_or_null(status_text(st, i)));
 	json_object_set_new(o, "monto", st->monto_cents >= 0 ?
 	    json_string(cep_cents_format(st->monto_cents, m, sizeof(m))) :
 	    json_null());

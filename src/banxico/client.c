@@ -190,19 +190,6 @@ form_escape(struct buf *b, const char *s)
 	}
 }
 
-static int
-digits_only(const char *s, size_t min, size_t max)
-{
-	size_t	 n;
-
-	if (s == NULL || (n = strlen(s)) < min || n > max)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
 char *
 banxico_form_body(const struct banxico_query *q, char *detail, size_t n)
 {
@@ -220,7 +207,7 @@ banxico_form_body(const struct banxico_query *q, char *detail, size_t n)
 		return NULL;
 	}
 	if (q->tipo_criterio == BANXICO_CRITERIO_REFERENCIA) {
-		if (!digits_only(q->criterio, 1, 7)) {
+		if (!str_is_digits(q->criterio, 1, 7)) {
 			snprintf(detail, n, "referencia must be 1-7 digits");
 			return NULL;
 		}
@@ -239,12 +226,12 @@ banxico_form_body(const struct banxico_query *q, char *detail, size_t n)
 				return NULL;
 			}
 	}
-	if (!digits_only(q->emisor, 3, 6) || !digits_only(q->receptor, 3, 6)) {
+	if (!str_is_digits(q->emisor, 3, 6) || !str_is_digits(q->receptor, 3, 6)) {
 		snprintf(detail, n, "emisor and receptor must be participant "
 		    "codes (3-6 digits)");
 		return NULL;
 	}
-	if (!digits_only(q->cuenta, 1, 20)) {
+	if (!str_is_digits(q->cuenta, 1, 20)) {
 		snprintf(detail, n, "cuenta must be 1-20 digits");
 		return NULL;
 	}

@@ -174,9 +174,14 @@ cache_get_many(struct cache *c, const char *const *keys, size_t n,
 	return hits;
 }
 
-int
-cache_set(struct cache *c, const char *key, const char *val, size_t len,
-    time_t ttl)
+/*
+ * memcached_set, or memcached_add when add (which only stores a key
+ * that is not there: its refusal is an answer, not logged); func names
+ * the caller in the log line. 0 stored, -1 not.
+ */
+static int
+cache_store(struct cache *c, int add, const char *key, const char *val,
+    size_t len, time_t ttl, const char *func)
 {
 	char			 k[256];
 	memcached_return_t	 rc;
@@ -184,26 +189,30 @@ cache_set(struct cache *c, const char *key, const char *val, size_t len,
 
 	if (c->mc == NULL || (klen = cache_key(k, sizeof(k), key)) == -1)
 		return -1;
-	rc = memcached_set(c->mc, k, (size_t)klen, val, len, ttl, 0);
+	if (add)
+		rc = memcached_add(c->mc, k, (size_t)klen, val, len, ttl, 0);
+	else
+		rc = memcached_set(c->mc, k, (size_t)klen, val, len, ttl, 0);
 	if (rc != MEMCACHED_SUCCESS) {
-		log_debug("%s: %s", __func__, memcached_strerror(c->mc, rc));
+		if (!add)
+			log_debug("%s: %s", func, memcached_strerror(c->mc, rc));
 		return -1;
 	}
 	return 0;
 }
 
 int
+cache_set(struct cache *c, const char *key, const char *val, size_t len,
+    time_t ttl)
+{
+	return cache_store(c, 0, key, val, len, ttl, __func__);
+}
+
+int
 cache_add(struct cache *c, const char *key, const char *val, size_t len,
     time_t ttl)
 {
-	char			 k[256];
-	memcached_return_t	 rc;
-	int			 klen;
-
-	if (c->mc == NULL || (klen = cache_key(k, sizeof(k), key)) == -1)
-		return -1;
-	rc = memcached_add(c->mc, k, (size_t)klen, val, len, ttl, 0);
-	return rc == MEMCACHED_SUCCESS ? 0 : -1;
+	return cache_store(c, 1, key, val, len, ttl, __func__);
 }
 
 int

@@ -127,12 +127,7 @@ csv_datetime(struct csv *c, time_t t)
 	csv_sep(c);
 	if (t == 0)
 		return;
-	day = (int64_t)t / 86400;
-	sec = (int64_t)t % 86400;
-	if (sec < 0) {
-		sec += 86400;
-		day--;
-	}
+	day = clock_day_split(t, &sec);
 	if (day != c->day) {
 		gmtime_r(&t, &tm);
 		c->date_len = strftime(c->date, sizeof(c->date), "%Y-%m-%d",

@@ -53,6 +53,19 @@ clock_rfc3339(time_t t, char *buf, size_t n)
 	return buf;
 }
 
+int64_t
+clock_day_split(time_t t, int64_t *secs)
+{
+	int64_t	 days = (int64_t)t / 86400, s = (int64_t)t % 86400;
+
+	if (s < 0) {			/* before 1970: C division truncates */
+		s += 86400;
+		days--;
+	}
+	*secs = s;
+	return days;
+}
+
 /*
  * Accepts "YYYY-MM-DDTHH:MM:SSZ" (also "+00:00", fractions dropped).
  * Returns 0, or -1 for anything else.

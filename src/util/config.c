@@ -242,12 +242,6 @@ config_is_memcached_server(const char *s, size_t n)
 	    config_is_host_port(s, 0, 0);
 }
 
-static int
-config_is_uuid_item(const char *s, size_t n)
-{
-	return config_is_uuid(s, n);
-}
-
 int
 config_listen_mode(const char *s, unsigned int *mode)
 {
@@ -267,12 +261,11 @@ config_listen_mode(const char *s, unsigned int *mode)
 	return 0;
 }
 
-int
-config_validate(const struct config *c, char *err, size_t errlen)
+/* no control characters in a (non-secret) text value; 0, or -1 */
+static int
+config_validate_text(const struct config *c, char *err, size_t errlen)
 {
-	const char	*l = c->listen;
-	unsigned int	 mode;
-	size_t		 i;
+	size_t	 i;
 
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		if (config_keys[i].type == CONFIG_STR && !config_keys[i].secret &&
@@ -282,6 +275,16 @@ config_validate(const struct config *c, char *err, size_t errlen)
 			    "value", config_keys[i].name);
 			return -1;
 		}
+	return 0;
+}
+
+/* the process model and logging: listen, listen_mode, log_file */
+static int
+config_validate_process(const struct config *c, char *err, size_t errlen)
+{
+	const char	*l = c->listen;
+	unsigned int	 mode;
+
 	if (l[0] != '\0' && !(strncmp(l, "unix:", 5) == 0 ?
 	    config_is_socket_path(l + 5) : l[0] == '/' ?
 	    config_is_socket_path(l) : config_is_host_port(l, 1, 1))) {
@@ -299,6 +302,13 @@ config_validate(const struct config *c, char *err, size_t errlen)
 		    "path", c->log_file);
 		return -1;
 	}
+	return 0;
+}
+
+/* MariaDB: db_host, db_socket, db_name, sql_dir */
+static int
+config_validate_db(const struct config *c, char *err, size_t errlen)
+{
 	/* a name, an IPv4 or a bare IPv6 address; the port is db_port */
 	if (c->db_host[0] != '\0' && c->db_host[strspn(c->db_host,
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -321,6 +331,13 @@ config_validate(const struct config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "sql_dir: must not be empty");
 		return -1;
 	}
+	return 0;
+}
+
+/* the rest: memcached, URLs, operator accounts, storage */
+static int
+config_validate_services(const struct config *c, char *err, size_t errlen)
+{
 	if (!config_list_ok(c->memcached_servers, config_is_memcached_server)) {
 		snprintf(err, errlen, "memcached_servers: \"%s\" is not a list "
 		    "of HOST[:PORT] or /socket/path", c->memcached_servers);
@@ -332,7 +349,7 @@ config_validate(const struct config *c, char *err, size_t errlen)
 		    c->public_url);
 		return -1;
 	}
-	if (!config_list_ok(c->operator_accounts, config_is_uuid_item)) {
+	if (!config_list_ok(c->operator_accounts, config_is_uuid)) {
 		snprintf(err, errlen, "operator_accounts: \"%s\" is not a "
 		    "comma-separated list of account ids (UUIDs)",
 		    c->operator_accounts);
@@ -349,6 +366,18 @@ config_validate(const struct config *c, char *err, size_t errlen)
 		    "path", c->storage_dir);
 		return -1;
 	}
+	return 0;
+}
+
+/* the checks in key-table order: the first problem is the one reported */
+int
+config_validate(const struct config *c, char *err, size_t errlen)
+{
+	if (config_validate_text(c, err, errlen) == -1 ||
+	    config_validate_process(c, err, errlen) == -1 ||
+	    config_validate_db(c, err, errlen) == -1 ||
+	    config_validate_services(c, err, errlen) == -1)
+		return -1;
 	return 0;
 }
 

@@ -119,6 +119,9 @@ double	 clock_monotonic(void);		/* seconds, for durations */
 /* format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes) */
 char	*clock_rfc3339(time_t, char *buf, size_t n);
 int	 clock_parse_rfc3339(const char *, time_t *);
+/* t as whole days since 1970-01-01 (returned) and *secs into that day,
+ * 0..86399, UTC; before 1970 the day is the one t falls in (floored) */
+int64_t	 clock_day_split(time_t, int64_t *secs);
 
 /* buf.c: growable byte buffer */
 struct buf {
@@ -132,5 +135,16 @@ void	 buf_reset(struct buf *);
 void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
+
+/* str.c: string predicates */
+/* 1 when s is min..max ASCII digits (no sign, no blanks), else 0; NULL
+ * is 0 */
+int	 str_is_digits(const char *s, size_t min, size_t max);
+
+/* json.c: jansson helpers (util.h names jansson's json_t as a struct so
+ * it need not include jansson.h) */
+struct json_t;
+/* a new reference: the string s (copied), or JSON null when s is NULL */
+struct json_t	*json_str_or_null(const char *s);
 
 #endif /* MXCEP_UTIL_H */

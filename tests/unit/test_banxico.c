@@ -260,6 +260,49 @@ test_classify__no_cep_page__table_extracted(void **state)
 	free(body);
 }
 
+/* cep_status_json: every row in a fixed key order, absent rows null,
+ * and cep_status_free releases every row (LSan checks) */
+static void
+test_classify__no_cep_page__json_keys_in_order_nulls(void **state)
+{
+	struct cep_status	*st = NULL, *empty;
+	char			*body, *text;
+	size_t			 len;
+	json_t			*j;
+
+	(void)state;
+	body = read_sample(S_NO_CEP, &len);
+	assert_int_equal(cep_classify_valida(200, body, len, &st),
+	    BANXICO_NO_CEP_YET);
+	j = cep_status_json(st);
+	text = json_dumps(j, JSON_COMPACT);
+	assert_string_equal(text, "{\"referencia\":\"4600001\","
+	    "\"clave_rastreo\":\"COMPROPAG2024110610833063\","
+	    "\"emisor\":\"Compropago\",\"receptor\":\"Cuenca\","
+	    "\"estado\":\"Liquidado\","
+	    "\"fecha_recepcion\":\"06/11/2024 13:23:08\","
+	    "\"fecha_procesamiento\":\"06/11/2024 13:23:11\","
+	    "\"cuenta_beneficiaria\":\"723969000011000077\","
+	    "\"monto\":\"17584.28\"}");
+	free(text);
+	json_decref(j);
+	cep_status_free(st);
+	free(body);
+
+	empty = xcalloc(1, sizeof(*empty));
+	empty->monto_cents = -1;
+	j = cep_status_json(empty);
+	text = json_dumps(j, JSON_COMPACT);
+	assert_string_equal(text, "{\"referencia\":null,\"clave_rastreo\":null,"
+	    "\"emisor\":null,\"receptor\":null,\"estado\":null,"
+	    "\"fecha_recepcion\":null,\"fecha_procesamiento\":null,"
+	    "\"cuenta_beneficiaria\":null,\"monto\":null}");
+	free(text);
+	json_decref(j);
+	cep_status_free(empty);
+	cep_status_free(NULL);
+}
+
 static void
 test_classify__other_estados__mapped(void **state)
 {
@@ -770,6 +813,40 @@ test_cep_xml__amounts__exact(void **state)
 			fail_msg("accepted \"%s\"", bad[i]);
 	assert_string_equal(cep_cents_format(5, b, sizeof(b)), "0.05");
 	assert_string_equal(cep_cents_format(985870, b, sizeof(b)), "9858.70");
+}
+
+/* the rules cep_check.c and cep_match.c take from core (date.c, money.c)
+ * keep the CEP's own limits: years 1900-2999, negative amounts, the
+ * caller's buffer size */
+static void
+test_cep_xml__dates_and_amount_text__core_rules_cep_limits(void **state)
+{
+	static const char *const ok[] = {
+		"1900-01-01", "2999-12-31", "2024-02-29", "2000-02-29",
+	};
+	static const char *const bad[] = {
+		"1899-12-31", "3000-01-01", "2023-02-29", "1900-02-29",
+		"2024-13-01", "2024-04-31", "2024-00-10", "2024-1-01",
+		"2024/01/01", "2024-01-01 ", "+024-01-01", "", "0000-01-01",
+	};
+	char	 b[32];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!cep_date_valid(ok[i]))
+			fail_msg("refused \"%s\"", ok[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cep_date_valid(bad[i]))
+			fail_msg("accepted \"%s\"", bad[i]);
+	assert_false(cep_date_valid(NULL));
+	assert_string_equal(cep_cents_format(-5, b, sizeof(b)), "-0.05");
+	assert_string_equal(cep_cents_format(-123456, b, sizeof(b)),
+	    "-1234.56");
+	assert_string_equal(cep_cents_format(0, b, sizeof(b)), "0.00");
+	assert_string_equal(cep_cents_format(INT64_MAX, b, sizeof(b)),
+	    "92233720368547758.07");
+	assert_string_equal(cep_cents_format(985870, b, 5), "9858");
 }
 
 static struct cep *
@@ -1401,6 +1478,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify__every_sample__expected_outcome),
 		cmocka_unit_test(test_classify__no_cep_page__table_extracted),
+		cmocka_unit_test(test_classify__no_cep_page__json_keys_in_order_nulls),
 		cmocka_unit_test(test_classify__other_estados__mapped),
 		cmocka_unit_test(test_classify__variants__same_meaning),
 		cmocka_unit_test(test_classify__cep_with_throttle_text__still_found),
@@ -1412,6 +1490,7 @@ main(void)
 		cmocka_unit_test(test_cep_xml__tracking_key_changed__caught_by_query_match),
 		cmocka_unit_test(test_cep_xml__bad_documents__fail_cleanly),
 		cmocka_unit_test(test_cep_xml__amounts__exact),
+		cmocka_unit_test(test_cep_xml__dates_and_amount_text__core_rules_cep_limits),
 		cmocka_unit_test(test_cep_match__protocol_cases__as_documented),
 		cmocka_unit_test(test_form_body__cp_order__exact),
 		cmocka_unit_test(test_client__found__xml_pdf_same_session),

@@ -1,5 +1,6 @@
 /*
- * Unit tests for src/util: config, clock, buffers, log escaping.
+ * Unit tests for src/util: config, clock, buffers, log escaping, JSON
+ * helpers.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include <jansson.h>
 
 #include "util/util.h"
 
@@ -281,6 +284,66 @@ test_log__escape__control_bytes(void **state)
 	assert_string_equal(log_escape(out, 4, "abcdef"), "abc");
 }
 
+static void
+test_clock__day_split__floored_before_1970(void **state)
+{
+	int64_t	 secs;
+
+	(void)state;
+	assert_true(clock_day_split(0, &secs) == 0);
+	assert_true(secs == 0);
+	assert_true(clock_day_split(86399, &secs) == 0);
+	assert_true(secs == 86399);
+	assert_true(clock_day_split(1700000000, &secs) == 19675);
+	assert_true(secs == 80000);		/* 2023-11-14T22:13:20Z */
+	assert_true(clock_day_split(-1, &secs) == -1);
+	assert_true(secs == 86399);		/* 1969-12-31T23:59:59Z */
+	assert_true(clock_day_split(-86400, &secs) == -1);
+	assert_true(secs == 0);
+	assert_true(clock_day_split(-86401, &secs) == -2);
+	assert_true(secs == 86399);
+}
+
+static void
+test_str__is_digits__bounds_and_bytes(void **state)
+{
+	(void)state;
+	assert_true(str_is_digits("0", 1, 1));
+	assert_true(str_is_digits("012345678901234567", 18, 18));
+	assert_true(str_is_digits("123", 1, 20));
+	assert_true(str_is_digits("", 0, 3));
+	assert_false(str_is_digits("", 1, 3));
+	assert_false(str_is_digits("1234", 1, 3));
+	assert_false(str_is_digits("12", 3, 6));
+	assert_false(str_is_digits("12a", 1, 3));
+	assert_false(str_is_digits("-12", 1, 3));
+	assert_false(str_is_digits(" 12", 1, 3));
+	assert_false(str_is_digits("1\xd9", 1, 3));	/* a high byte */
+	assert_false(str_is_digits(NULL, 0, 3));
+}
+
+static void
+test_json__str_or_null__string_copied_or_null(void **state)
+{
+	char	 s[] = "clave \xc3\xb1";
+	json_t	*a, *n;
+
+	(void)state;
+	a = json_str_or_null(s);
+	assert_non_null(a);
+	assert_true(json_is_string(a));
+	s[0] = 'X';			/* a copy, not a borrow */
+	assert_string_equal(json_string_value(a), "clave \xc3\xb1");
+	assert_int_equal(a->refcount, 1);	/* a new reference */
+	json_decref(a);
+	n = json_str_or_null(NULL);
+	assert_non_null(n);
+	assert_true(json_is_null(n));
+	json_decref(n);
+	/* bad UTF-8 is refused as jansson refuses it: NULL */
+	assert_null(json_str_or_null("\xff"));
+}
+
 int
 main(void)
 {
@@ -298,6 +361,9 @@ main(void)
 		cmocka_unit_test(test_clock__set_now__overrides),
 		cmocka_unit_test(test_buf__printf_and_append__grow),
 		cmocka_unit_test(test_log__escape__control_bytes),
+		cmocka_unit_test(test_clock__day_split__floored_before_1970),
+		cmocka_unit_test(test_json__str_or_null__string_copied_or_null),
+		cmocka_unit_test(test_str__is_digits__bounds_and_bytes),
 	};
 
 	log_init("test_util", LOG_LEVEL_ERR);
