@@ -112,6 +112,23 @@ check_circles() {
 	return 0
 }
 
+# --graph: print the folder-level include and call graphs (the number
+# of includes / distinct file-to-file calls on each arrow), then exit
+if [ "${1:-}" = --graph ]; then
+	echo "includes (folder -> folder: files including):"
+	for f in "$SRC"/src/*/*.[ch]; do
+		d=$(basename "$(dirname "$f")")
+		sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([a-z]*\)\/[^"]*".*/\1/p' "$f" |
+		    sort -u | awk -v d="$d" '$1 != d { print d " -> " $1 }'
+	done | sort | uniq -c | awk '{ printf "  %-22s %d\n", $2 " " $3 " " $4, $1 }'
+	echo "calls (folder -> folder: distinct file-to-file calls):"
+	edges "$BUILD" | awk '{ split($1, a, "/"); split($2, b, "/");
+	    if (a[1] != b[1]) print a[1] " -> " b[1], $1, $2 }' | sort -u |
+	    awk '{ n[$1 " " $2 " " $3]++ } END { for (k in n) printf "  %-22s %d\n", k, n[k] }' |
+	    sort
+	exit 0
+fi
+
 # ---- the checker checks itself --------------------------------------
 mkdir -p "$TMP/wrong/src"
 cp -R "$SRC/src/." "$TMP/wrong/src/"
