@@ -34,6 +34,9 @@ struct fake_store {
 	uint64_t		 enqueue_job_id;	/* handed out */
 	char			 enqueue_owner[96];	/* "" = NULL (queued) */
 	time_t			 enqueue_lease_until;
+	/* db_job_claim (an async job run after its response) */
+	int			 claim_calls, claim_claimed;
+	uint64_t		 claim_job_id;
 	/* db_validation_start, db_validation_etag */
 	int			 start_calls;
 	/* db_job_release */
