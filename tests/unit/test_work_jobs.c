@@ -232,6 +232,16 @@ test_work_outcome__no_cep_yet__state_text_and_ids_learned(void **state)
 	    &result);
 	assert_null(o.referencia);
 	free(result);
+	/* made by referencia: the clave is learned, never the referencia */
+	record_put(VALIDATION_STATUS_PROCESSING, NULL, "1111111");
+	cep_status_free(a.status);
+	a.status = fake_cep_status("Liquidado", "OTRACLAVE", "7654321");
+	memset(&o, 0, sizeof(o));
+	work_outcome_of_answer(fake_store.record, &a, &o, st, sizeof(st),
+	    &result);
+	assert_string_equal(o.clave_rastreo, "OTRACLAVE");
+	assert_null(o.referencia);
+	free(result);
 	cep_status_free(a.status);
 }
 
