@@ -449,6 +449,15 @@ test_retry_scheduler__max_retries_reached__exhausted_or_resolved(
 	assert_int_equal(c.resolved_at, T0 + 1200);
 	assert_int_equal(c.exhausted_at, 0);
 	assert_int_equal(c.next_attempt_at, 0);
+	/* found by the first retry */
+	cycle_init(&c, 3, RETRY_ON_CEP_UNAVAILABLE);
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_CEP_UNAVAILABLE,
+	    T0), 1);
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_VALID, T0 + 600),
+	    0);
+	assert_int_equal(c.state, RETRY_CYCLE_RESOLVED);
+	assert_int_equal(c.resolved_at, T0 + 600);
+	assert_int_equal(c.attempts_completed, 1);
 }
 
 static void
