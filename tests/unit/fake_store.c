@@ -396,7 +396,6 @@ db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
 
 	(void)db;
 	(void)account_id;
-	(void)request_hash;
 	(void)now;
 	(void)stale_seconds;
 	(void)ttl_seconds;
@@ -404,6 +403,8 @@ db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
 	snprintf(fake_store.idem_key, sizeof(fake_store.idem_key), "%s", key);
 	snprintf(fake_store.idem_endpoint, sizeof(fake_store.idem_endpoint),
 	    "%s", endpoint);
+	snprintf(fake_store.idem_hash, sizeof(fake_store.idem_hash), "%s",
+	    request_hash);
 	if (fake_store.idem_begin_rc == -1)
 		return -1;
 	*state = fake_store.idem_state;

@@ -60,6 +60,7 @@ struct fake_store {
 	enum idem_state		 idem_state;
 	struct idem_record	 idem_record;
 	char			 idem_key[256], idem_endpoint[32];
+	char			 idem_hash[65];	/* the request's, as sent */
 	int			 idem_complete_calls, idem_complete_status;
 	int			 idem_forget_calls;
 	/* db_account_retry_settings */

@@ -377,6 +377,40 @@ test_idempotency__in_flight_or_mismatch__409_or_422(void **state)
 	assert_int_equal(fake_store.idem_complete_calls, 0);
 }
 
+/* the request hash db_idem_begin gets for body (NULL: BODY_FMT) */
+static void
+hash_of(const char *body, const char *query, char out[65])
+{
+	setup(NULL);
+	fake_store.idem_state = IDEM_IN_FLIGHT;
+	post(body, query, "key-1");
+	assert_int_equal(fake_store.idem_begin_calls, 1);
+	snprintf(out, 65, "%s", fake_store.idem_hash);
+	teardown(NULL);
+}
+
+static void
+test_idempotency__request_hash__body_and_async_flag_count(void **state)
+{
+	char	 a[65], b[65], c[65], d[65];
+
+	(void)state;
+	teardown(NULL);
+	hash_of(NULL, NULL, a);
+	hash_of(NULL, "async=0", b);
+	hash_of(NULL, "async=1", c);
+	hash_of("{\"fecha\":\"2024-11-08\",\"clave_rastreo\":\"" CLAVE
+	    "\",\"emisor\":\"40012\",\"receptor\":\"90646\",\"cuenta\":\""
+	    CLABE_STP "\",\"monto\":\"1234.57\"}", NULL, d);
+	setup(NULL);
+	assert_int_equal(strlen(a), 64);
+	/* the same request, however async=0 is spelled */
+	assert_string_equal(a, b);
+	/* another answer (202), or another transfer: another request */
+	assert_string_not_equal(a, c);
+	assert_string_not_equal(a, d);
+}
+
 static void
 test_idempotency__new_key__created_and_answer_kept(void **state)
 {
@@ -483,6 +517,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_idempotency__in_flight_or_mismatch__409_or_422,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_idempotency__request_hash__body_and_async_flag_count,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_idempotency__new_key__created_and_answer_kept,
