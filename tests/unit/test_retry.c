@@ -1,6 +1,10 @@
 /*
  * mxcep: unit tests for src/core/retry.c: checking a retry_policy,
- * the next schedule, and the transitions of a retry cycle.
+ * the next schedule, and the transitions of a retry cycle. The
+ * scheduler tests go the way store/retries.c (db_retry_after_job, in
+ * db_job_finish) does: the job's status name, retry_result_of(), then
+ * retry_cycle_after(); a 1 means "queue retry attempts_completed + 1
+ * at next_attempt_at".
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +17,7 @@
 #include <jansson.h>
 
 #include "core/core.h"
+#include "store/store.h"
 
 #define T0	((time_t)1767225600)	/* 2026-01-01T00:00:00Z */
 
@@ -315,6 +320,200 @@ test_retry_cycle__set_policy__schedules_moves_refuses(void **state)
 	assert_int_equal(c.policy.max_retries, 3);
 }
 
+/* what db_retry_after_job asks core after a job ended with status */
+static int
+after_job(struct retry_cycle *c, int attempt, enum validation_status status,
+    time_t now)
+{
+	return retry_cycle_after(c, attempt,
+	    retry_result_of(validation_status_name(status)), now);
+}
+
+static void
+test_retry_scheduler__every_status_after_first_query__policy_decides(
+    void **state)
+{
+	static const struct {
+		enum validation_status	 status;
+		int			 schedule;
+		enum retry_cycle_state	 state;
+	} want[VALIDATION_STATUS__MAX] = {
+		/* not ended yet (a settled replay): nothing moves */
+		{ VALIDATION_STATUS_QUEUED, 0, RETRY_CYCLE_NONE },
+		{ VALIDATION_STATUS_PROCESSING, 0, RETRY_CYCLE_NONE },
+		{ VALIDATION_STATUS_VALID, 0, RETRY_CYCLE_NONE },
+		{ VALIDATION_STATUS_NOT_FOUND, 1, RETRY_CYCLE_PENDING },
+		{ VALIDATION_STATUS_CEP_UNAVAILABLE, 1, RETRY_CYCLE_PENDING },
+		/* never retried, whatever the policy lists */
+		{ VALIDATION_STATUS_INVALID, 0, RETRY_CYCLE_NONE },
+		{ VALIDATION_STATUS_FAILED, 0, RETRY_CYCLE_NONE },
+		{ VALIDATION_STATUS_ERROR, 1, RETRY_CYCLE_PENDING },
+	};
+	struct retry_cycle	 c;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < VALIDATION_STATUS__MAX; i++) {
+		assert_int_equal(want[i].status, i);
+		cycle_init(&c, 2, RETRY_ON__ALL);
+		assert_int_equal(after_job(&c, 0, want[i].status, T0),
+		    want[i].schedule);
+		assert_int_equal(c.state, want[i].state);
+		assert_int_equal(c.next_attempt_at,
+		    want[i].schedule ? T0 + 600 : 0);
+		assert_int_equal(c.attempts_completed, 0);
+		assert_int_equal(c.resolved_at + c.exhausted_at +
+		    c.cancelled_at, 0);
+	}
+}
+
+static void
+test_retry_scheduler__outcome_not_in_policy__no_cycle_or_exhausted(
+    void **state)
+{
+	struct retry_cycle	 c;
+
+	(void)state;
+	/* first query: the cycle never starts */
+	cycle_init(&c, 3, RETRY_ON_NOT_FOUND);
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_ERROR, T0), 0);
+	assert_int_equal(c.state, RETRY_CYCLE_NONE);
+	assert_int_equal(c.exhausted_at, 0);
+	/* a listed outcome keeps it going, an unlisted one ends it */
+	cycle_init(&c, 5, RETRY_ON_NOT_FOUND | RETRY_ON_CEP_UNAVAILABLE);
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_NOT_FOUND, T0), 1);
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_CEP_UNAVAILABLE,
+	    T0 + 600), 1);
+	assert_int_equal(c.next_attempt_at, T0 + 1200);
+	assert_int_equal(after_job(&c, 2, VALIDATION_STATUS_ERROR, T0 + 1200),
+	    0);
+	assert_int_equal(c.state, RETRY_CYCLE_EXHAUSTED);
+	assert_int_equal(c.exhausted_at, T0 + 1200);
+	assert_int_equal(c.next_attempt_at, 0);
+	assert_int_equal(c.attempts_completed, 2);
+	/* a retry that finds the record invalid ends it the same way */
+	cycle_init(&c, 5, RETRY_ON__ALL);
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_ERROR, T0), 1);
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_INVALID, T0 + 1),
+	    0);
+	assert_int_equal(c.state, RETRY_CYCLE_EXHAUSTED);
+}
+
+static void
+test_retry_scheduler__attempt_times__interval_after_each_end(void **state)
+{
+	struct retry_cycle	 c;
+
+	(void)state;
+	cycle_init(&c, 3, RETRY_ON_NOT_FOUND);
+	c.policy.interval_seconds = RETRY_INTERVAL_MIN;
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_NOT_FOUND, T0), 1);
+	/* retry number attempts_completed + 1 = 1 at T0 + 300 */
+	assert_int_equal(c.attempts_completed + 1, 1);
+	assert_int_equal(c.next_attempt_at, T0 + 300);
+	/* it ran 45 s late: the next is counted from when it ended */
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_NOT_FOUND,
+	    T0 + 345), 1);
+	assert_int_equal(c.attempts_completed + 1, 2);
+	assert_int_equal(c.next_attempt_at, T0 + 645);
+	/* the longest interval */
+	cycle_init(&c, 1, RETRY_ON_ERROR);
+	c.policy.interval_seconds = RETRY_INTERVAL_MAX;
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_ERROR, T0), 1);
+	assert_int_equal(c.next_attempt_at, T0 + 86400);
+}
+
+static void
+test_retry_scheduler__max_retries_reached__exhausted_or_resolved(
+    void **state)
+{
+	struct retry_cycle	 c;
+
+	(void)state;
+	/* one retry allowed: it runs, then the cycle ends */
+	cycle_init(&c, 1, RETRY_ON_NOT_FOUND);
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_NOT_FOUND, T0), 1);
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_NOT_FOUND,
+	    T0 + 600), 0);
+	assert_int_equal(c.state, RETRY_CYCLE_EXHAUSTED);
+	assert_int_equal(c.exhausted_at, T0 + 600);
+	assert_int_equal(c.resolved_at, 0);
+	/* found on the last allowed retry: resolved, not exhausted */
+	cycle_init(&c, 2, RETRY_ON_NOT_FOUND);
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_NOT_FOUND, T0), 1);
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_NOT_FOUND,
+	    T0 + 600), 1);
+	assert_int_equal(after_job(&c, 2, VALIDATION_STATUS_VALID, T0 + 1200),
+	    0);
+	assert_int_equal(c.state, RETRY_CYCLE_RESOLVED);
+	assert_int_equal(c.resolved_at, T0 + 1200);
+	assert_int_equal(c.exhausted_at, 0);
+	assert_int_equal(c.next_attempt_at, 0);
+	/* found by the first retry */
+	cycle_init(&c, 3, RETRY_ON_CEP_UNAVAILABLE);
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_CEP_UNAVAILABLE,
+	    T0), 1);
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_VALID, T0 + 600),
+	    0);
+	assert_int_equal(c.state, RETRY_CYCLE_RESOLVED);
+	assert_int_equal(c.resolved_at, T0 + 600);
+	assert_int_equal(c.attempts_completed, 1);
+}
+
+static void
+test_retry_scheduler__finished_cycle__counts_but_never_reschedules(
+    void **state)
+{
+	static const enum retry_cycle_state done[] = { RETRY_CYCLE_RESOLVED,
+	    RETRY_CYCLE_EXHAUSTED, RETRY_CYCLE_CANCELLED };
+	struct retry_cycle	 c;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		cycle_init(&c, 5, RETRY_ON__ALL);
+		c.state = done[i];
+		c.attempts_completed = 1;
+		assert_int_equal(after_job(&c, 2, VALIDATION_STATUS_NOT_FOUND,
+		    T0), 0);
+		assert_int_equal(c.state, done[i]);
+		assert_int_equal(c.next_attempt_at, 0);
+		assert_int_equal(c.attempts_completed, 2);
+	}
+}
+
+static void
+test_retry_scheduler__late_or_pending_job__cycle_kept(void **state)
+{
+	struct retry_cycle	 c;
+
+	(void)state;
+	cycle_init(&c, 5, RETRY_ON_NOT_FOUND);
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_NOT_FOUND, T0), 1);
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_NOT_FOUND,
+	    T0 + 600), 1);
+	assert_int_equal(after_job(&c, 2, VALIDATION_STATUS_NOT_FOUND,
+	    T0 + 1200), 1);
+	/* retry 1 finishing again (a replayed lease): the count stays */
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_NOT_FOUND,
+	    T0 + 1300), 1);
+	assert_int_equal(c.attempts_completed, 2);
+	assert_int_equal(c.attempts_completed + 1, 3);
+	/* a job that left the record pending moves nothing */
+	cycle_init(&c, 5, RETRY_ON_NOT_FOUND);
+	assert_int_equal(after_job(&c, 0, VALIDATION_STATUS_NOT_FOUND, T0), 1);
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_PROCESSING,
+	    T0 + 600), 0);
+	assert_int_equal(c.state, RETRY_CYCLE_PENDING);
+	assert_int_equal(c.next_attempt_at, T0 + 600);
+	/* retries turned off meanwhile: the cycle stops, nothing queued */
+	c.policy.enabled = 0;
+	assert_int_equal(after_job(&c, 1, VALIDATION_STATUS_NOT_FOUND,
+	    T0 + 600), 0);
+	assert_int_equal(c.state, RETRY_CYCLE_NONE);
+	assert_int_equal(c.next_attempt_at, 0);
+}
+
 int
 main(void)
 {
@@ -337,6 +536,18 @@ main(void)
 		    test_retry_cycle__cancel__once_then_same_then_refused),
 		cmocka_unit_test(
 		    test_retry_cycle__set_policy__schedules_moves_refuses),
+		cmocka_unit_test(
+		    test_retry_scheduler__every_status_after_first_query__policy_decides),
+		cmocka_unit_test(
+		    test_retry_scheduler__outcome_not_in_policy__no_cycle_or_exhausted),
+		cmocka_unit_test(
+		    test_retry_scheduler__attempt_times__interval_after_each_end),
+		cmocka_unit_test(
+		    test_retry_scheduler__max_retries_reached__exhausted_or_resolved),
+		cmocka_unit_test(
+		    test_retry_scheduler__finished_cycle__counts_but_never_reschedules),
+		cmocka_unit_test(
+		    test_retry_scheduler__late_or_pending_job__cycle_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
