@@ -179,24 +179,6 @@ db_validation_start(struct db *db, const char *id, time_t now)
 }
 
 int
-db_validation_etag(struct db *db, const char *id, int64_t *etag)
-{
-	struct dbp	 p;
-	struct dbr	 r;
-	int		 rc;
-
-	*etag = -1;
-	dbp_init(&p);
-	dbp_str(&p, id);
-	if (db_run(db, STMT_VALIDATION_ETAG, &p, &r, "is") == -1)
-		return -1;
-	if ((rc = dbr_fetch(&r)) == 1)
-		*etag = dbr_i64(&r, 0, -1);
-	dbr_done(&r);
-	return rc == -1 ? -1 : 0;
-}
-
-int
 db_job_finish(struct db *db, const struct job *job, const char *owner,
     time_t now, const struct validation_outcome *o, int *finished,
     int64_t *etag)

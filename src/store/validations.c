@@ -392,3 +392,21 @@ db_validation_get_any(struct db *db, const char *id, struct validation **out)
 	*out = v;
 	return 0;
 }
+
+int
+db_validation_etag(struct db *db, const char *id, int64_t *etag)
+{
+	struct dbp	 p;
+	struct dbr	 r;
+	int		 rc;
+
+	*etag = -1;
+	dbp_init(&p);
+	dbp_str(&p, id);
+	if (db_run(db, STMT_VALIDATION_ETAG, &p, &r, "is") == -1)
+		return -1;
+	if ((rc = dbr_fetch(&r)) == 1)
+		*etag = dbr_i64(&r, 0, -1);
+	dbr_done(&r);
+	return rc == -1 ? -1 : 0;
+}
