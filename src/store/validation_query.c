@@ -874,11 +874,11 @@ like_contains(const char *s, char *out, size_t n)
 	like_prefix(s, out + 1, n - 1);
 }
 
+/* amounts are >= 0 here */
 static void
 money_text(int64_t cents, char out[MONEY_FMT_SIZE])
 {
-	snprintf(out, MONEY_FMT_SIZE, "%" PRId64 ".%02" PRId64, cents / 100,
-	    cents % 100);
+	money_format(cents, out);
 }
 
 /* text values bound by query_bind (they must outlive the run) */
@@ -896,7 +896,7 @@ struct query_bufs {
 	int	 bank;			/* pages in validation_banks: 0 not
 					   known yet, 1 yes, 2 no */
 	int	 days;			/* QR_DAYS: the days of the range */
-	char	 day[DAY_BRANCHES][11];
+	char	 day[DAY_BRANCHES][DATE_FMT_SIZE];
 };
 
 /* the LIKE patterns of f's search term */
@@ -1048,44 +1048,43 @@ gram_bind(const struct validation_filter *f, uint64_t key, int record,
 	}
 }
 
+/* the day number of t (UTC), rounded down */
+static long long
+day_of(time_t t)
+{
+	long long	 s = (long long)t;
+
+	return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+}
+
 /* the start of t's month (UTC), or of the month after */
 static time_t
 month_start(time_t t, int next)
 {
-	struct tm	 tm;
-
-	gmtime_r(&t, &tm);
-	tm.tm_mday = 1;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_mon += next;
-	return timegm(&tm);
+	return (time_t)(date_month_start(day_of(t), next) * 86400);
 }
 
 /* a tally's day key: YYYYMMDD of t (UTC) */
 static long long
 tally_day(time_t t)
 {
-	struct tm	 tm;
+	struct date	 d;
 
-	gmtime_r(&t, &tm);
-	return (tm.tm_year + 1900) * 10000LL + (tm.tm_mon + 1) * 100LL +
-	    tm.tm_mday;
+	date_from_days(day_of(t), &d);
+	return d.year * 10000LL + d.month * 100LL + d.day;
 }
 
-/* "YYYY-MM-DD" (checked by the API layer) at 00:00 UTC, + days */
+/* "YYYY-MM-DD" (checked by the API layer) at 00:00 UTC, + days; 0 for
+ * any other text */
 static time_t
 fecha_time(const char *s, int days)
 {
-	struct tm	 tm;
+	struct date	 d;
 
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday) != 3)
+	if (date_parse_iso(s, &d) == -1)
 		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	tm.tm_mday += days;
-	return timegm(&tm);
+	return (time_t)((date_days_since_epoch(d.year, d.month, d.day) +
+	    days) * 86400);
 }
 
 /* bounds of the tallies when no date is given (not 0: 0 binds NULL) */
@@ -1320,20 +1319,6 @@ query_bind(const struct validation_filter *f, unsigned int kind,
 	return key;
 }
 
-/* DECIMAL(18,2) text into centavos (no floating point); -1 on junk */
-static int64_t
-monto_cents(const char *s)
-{
-	enum money_error	 why;
-	int64_t			 c = -1;
-
-	if (s == NULL || s[0] == '\0')
-		return -1;
-	if (money_parse(s, &c, &why) == -1)
-		return why == MONEY_ERR_ZERO ? 0 : -1;
-	return c;
-}
-
 static void
 list_row_read(struct dbr *r, struct validation *v)
 {
@@ -1358,7 +1343,7 @@ list_row_read(struct dbr *r, struct validation *v)
 	v->receptor = dbr_str(r, c++);
 	v->cuenta = dbr_str(r, c++);
 	s = dbr_str(r, c++);
-	v->monto_cents = monto_cents(s);
+	v->monto_cents = money_parse_decimal(s);
 	free(s);
 	v->banxico_status = dbr_str(r, c++);
 	v->created_at = dbr_time(r, c++);
@@ -1541,7 +1526,7 @@ page_plan(struct db *db, const struct validation_filter *f, uint64_t total,
 {
 	struct validation_filter	 g;
 	struct dbp			 p;
-	struct tm			 tm;
+	struct date			 d;
 	uint64_t			 key = query_key(f, QK_LIST), all = 0;
 	long long			 depth = b->offset + b->limit;
 	time_t				 from, to;
@@ -1574,9 +1559,8 @@ page_plan(struct db *db, const struct validation_filter *f, uint64_t total,
 	if (DAY_BRANCHES * (p.n + 2) + 2 > DB_MAXCOLS)
 		return 0;
 	for (i = 0; i < days; i++) {
-		to = from + (time_t)i * 86400;
-		gmtime_r(&to, &tm);
-		strftime(b->day[i], sizeof(b->day[i]), "%Y-%m-%d", &tm);
+		date_from_days(day_of(from) + i, &d);
+		date_format_iso(&d, b->day[i]);
 	}
 	b->days = days;
 	return 0;
@@ -1586,13 +1570,8 @@ page_plan(struct db *db, const struct validation_filter *f, uint64_t total,
 static time_t
 tally_day_time(long long day)
 {
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = (int)(day / 10000) - 1900;
-	tm.tm_mon = (int)(day / 100 % 100) - 1;
-	tm.tm_mday = (int)(day % 100);
-	return timegm(&tm);
+	return (time_t)(date_days_since_epoch((int)(day / 10000),
+	    (int)(day / 100 % 100), (int)(day % 100)) * 86400);
 }
 
 /* where the sums per creation month of a filter come from (sums_by) */
@@ -2080,7 +2059,7 @@ export_row_read(struct validation_cursor *c)
 	v->emisor = dbr_text(r, 8);
 	v->receptor = dbr_text(r, 9);
 	v->cuenta = dbr_text(r, 10);
-	v->monto_cents = monto_cents(dbr_text(r, 11));
+	v->monto_cents = money_parse_decimal(dbr_text(r, 11));
 	v->banxico_status = dbr_text(r, 12);
 	v->created_at = dbr_time(r, 13);
 	v->completed_at = dbr_time(r, 14);

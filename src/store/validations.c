@@ -183,33 +183,6 @@ validation_dup(const struct validation *v)
 	return c;
 }
 
-/* monto_parse: DECIMAL(18,2) text "1234.5" / "1234.56" / "12" into
- * centavos without going through floating point; -1 on junk */
-static int64_t
-monto_parse(const char *s)
-{
-	int64_t		 c = 0;
-	int		 frac = -1;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s == '.' && frac == -1) {
-			frac = 0;
-			continue;
-		}
-		if (*s < '0' || *s > '9' || frac == 2 ||
-		    c > (INT64_MAX - 9) / 10)
-			return -1;
-		c = c * 10 + (*s - '0');
-		if (frac >= 0)
-			frac++;
-	}
-	for (frac = frac < 0 ? 0 : frac; frac < 2; frac++)
-		c *= 10;
-	return c;
-}
-
 static void
 validation_read(struct dbr *r, struct validation *v)
 {
@@ -234,7 +207,7 @@ validation_read(struct dbr *r, struct validation *v)
 	v->receptor = dbr_str(r, c++);
 	v->cuenta = dbr_str(r, c++);
 	s = dbr_str(r, c++);
-	v->monto_cents = monto_parse(s);
+	v->monto_cents = money_parse_decimal(s);
 	free(s);
 	v->request_data = dbr_str(r, c++);
 	v->banxico_status = dbr_str(r, c++);
@@ -279,11 +252,10 @@ int
 db_validation_create(struct db *db, const struct validation *v)
 {
 	struct dbp	 p;
-	char		 monto[32];
+	char		 monto[MONEY_FMT_SIZE];
 
 	if (v->monto_cents >= 0)
-		snprintf(monto, sizeof(monto), "%" PRId64 ".%02" PRId64,
-		    v->monto_cents / 100, v->monto_cents % 100);
+		money_format(v->monto_cents, monto);
 	dbp_init(&p);
 	dbp_str(&p, v->id);
 	dbp_str(&p, v->account_id);
