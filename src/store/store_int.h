@@ -164,7 +164,10 @@ time_t	 dbr_time(const struct dbr *, size_t col);	/* 0 for NULL */
 #define DB_COMPOSED_MAX		32
 #define DB_READ			0x01u
 #define DB_UNBUFFERED		0x02u
-#define DB_KEY_VALIDATION_QUERY	(UINT64_C(1) << 56)
+#define DB_KEY_SHIFT		56	/* the caller's tag: the top byte */
+#define DB_KEY_WIDTH		8
+#define DB_KEY(tag)		((uint64_t)(tag) << DB_KEY_SHIFT)
+#define DB_KEY_VALIDATION_QUERY	DB_KEY(1)
 struct buf;
 int	 db_run_composed(struct db *, uint64_t key, const char *name,
 	    void (*compose)(uint64_t, struct buf *), struct dbp *p,
