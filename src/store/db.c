@@ -21,21 +21,10 @@
 #include "util/util.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/validation_cols.h"
 
 #define STMT_READ	0x01u	/* no side effect: safe to retry after reconnect */
 
-#define VALIDATION_COLS \
-	"id, account_id, validation_type, playground, status, fecha, " \
-	"clave_rastreo, referencia, emisor, receptor, cuenta, monto, " \
-	"request_data, banxico_status, processing_time_ms, created_at, " \
-	"updated_at, completed_at, enqueued_at, processing_started_at, " \
-	"expires_at, etag_version, image_path, ocr_result, ocr_confidence, " \
-	"normalized_data, normalization_warnings, is_masked, banxico_result, " \
-	"has_cep, error_message, error_code, batch_id, batch_position, " \
-	"retry_enabled, retry_max_retries, retry_interval_seconds, " \
-	"retry_outcomes, retry_attempts_completed, retry_next_attempt_at, " \
-	"retry_resolved_at, retry_exhausted_at, retry_cancelled_at, " \
-	"retry_terminal_state, deleted_at, enqueued_at_ms"
 #define KEY_COLS \
 	"id, account_id, key_prefix, name, scopes, created_at, revoked_at, " \
 	"last_used_at"
@@ -116,9 +105,7 @@ static const struct {
 	    " AND (last_used_at IS NULL OR last_used_at < ?)", 0 },
 	[STMT_VALIDATION_INSERT] = { "validation_insert",
 	    "INSERT INTO validations (" VALIDATION_COLS ") VALUES ("
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0 },
+	    VALIDATION_MARKS ")", 0 },
 	[STMT_VALIDATION_GET] = { "validation_get",
 	    "SELECT " VALIDATION_COLS " FROM validations"
 	    " WHERE id = ? AND account_id = ?", STMT_READ },

@@ -23,6 +23,7 @@
 #include "core/core.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/validation_cols.h"
 
 /*
  * The key packs four fields, low bits first:
@@ -152,21 +153,9 @@ _Static_assert(SEARCH_GRAMS_USED >= 1 && SEARCH_GRAMS_USED <= 4,
 #define QF_FECHA	(QF_BIT(QF_FECHA_FROM) | QF_BIT(QF_FECHA_TO))
 #define QF_AMOUNT	(QF_BIT(QF_AMOUNT_MIN) | QF_BIT(QF_AMOUNT_MAX))
 
-/* the list columns (ValidationListItem) */
-#define LIST_COLS \
-	"id, account_id, validation_type, playground, status, fecha, " \
-	"clave_rastreo, referencia, emisor, receptor, cuenta, monto, " \
-	"banxico_status, created_at, completed_at, etag_version, " \
-	"image_path, has_cep, error_code, error_message, retry_enabled, " \
-	"retry_attempts_completed, retry_next_attempt_at, " \
-	"retry_resolved_at, retry_exhausted_at, retry_cancelled_at, " \
-	"retry_terminal_state, deleted_at, updated_at, processing_time_ms"
-#define LIST_FMT \
-	"sssiss"	/* id .. fecha */ \
-	"ssssss"	/* clave_rastreo .. monto */ \
-	"sttisiss"	/* banxico_status .. error_message */ \
-	"iitttt"	/* retry_enabled .. retry_cancelled_at */ \
-	"stti"		/* retry_terminal_state .. processing_time_ms */
+/* the list columns (ValidationListItem): validation_cols.h */
+#define LIST_COLS	VALIDATION_LIST_COLS
+#define LIST_FMT	VALIDATION_LIST_FMT
 
 /* the export's columns only (src/api/export.c), read into the cursor's
  * own buffers */

@@ -16,55 +16,6 @@
 #include "store/store_int.h"
 #include "store/query.h"
 
-static void
-list_row_read(struct dbr *r, struct validation *v)
-{
-	char	*s;
-	size_t	 c = 0;
-
-	dbr_strcpy(r, c++, v->id, sizeof(v->id));
-	dbr_strcpy(r, c++, v->account_id, sizeof(v->account_id));
-	s = dbr_str(r, c++);
-	if (validation_type_parse(s, &v->type) == -1)
-		log_warnx("%s: %s: bad validation_type", __func__, v->id);
-	free(s);
-	v->playground = dbr_i64(r, c++, 0) != 0;
-	s = dbr_str(r, c++);
-	if (validation_status_parse(s, &v->status) == -1)
-		log_warnx("%s: %s: bad status", __func__, v->id);
-	free(s);
-	dbr_strcpy(r, c++, v->fecha, sizeof(v->fecha));
-	v->clave_rastreo = dbr_str(r, c++);
-	v->referencia = dbr_str(r, c++);
-	v->emisor = dbr_str(r, c++);
-	v->receptor = dbr_str(r, c++);
-	v->cuenta = dbr_str(r, c++);
-	s = dbr_str(r, c++);
-	v->monto_cents = money_parse_decimal(s);
-	free(s);
-	v->banxico_status = dbr_str(r, c++);
-	v->created_at = dbr_time(r, c++);
-	v->completed_at = dbr_time(r, c++);
-	v->etag_version = dbr_i64(r, c++, -1);
-	v->image_path = dbr_str(r, c++);
-	v->has_cep = dbr_i64(r, c++, 0) != 0;
-	v->error_code = dbr_str(r, c++);
-	v->error_message = dbr_str(r, c++);
-	v->retry_enabled = dbr_i64(r, c++, 0) != 0;
-	v->retry_attempts_completed = dbr_i64(r, c++, 0);
-	v->retry_next_attempt_at = dbr_time(r, c++);
-	v->retry_resolved_at = dbr_time(r, c++);
-	v->retry_exhausted_at = dbr_time(r, c++);
-	v->retry_cancelled_at = dbr_time(r, c++);
-	s = dbr_str(r, c++);
-	if (retry_terminal_parse(s, &v->retry_terminal_state) == -1)
-		log_warnx("%s: %s: bad retry_terminal_state", __func__, v->id);
-	free(s);
-	v->deleted_at = dbr_time(r, c++);
-	v->updated_at = dbr_time(r, c++);
-	v->processing_time_ms = dbr_i64(r, c++, -1);
-}
-
 /* whether every clave or referencia match of a bank search also names
  * the bank (no residual, see bank_compose): b->bank becomes 1 if so, 2
  * if not. 0, or -1 when MariaDB failed. */
@@ -172,7 +123,7 @@ list_read(struct db *db, const struct validation_filter *f,
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		v[nv] = validation_new();
-		list_row_read(&r, v[nv++]);
+		validation_row_read(&r, v[nv++], 1);
 	}
 	dbr_done(&r);
 	if (rc == -1) {

@@ -177,6 +177,12 @@ int	 db_run_composed(struct db *, uint64_t key, const char *name,
  * (trusted, from sql_dir; never from a request); results are discarded. */
 int	 db_exec_script(struct db *, const char *sql, size_t len);
 
+/* validations.c: the columns of a row of validations, in the order of
+ * validation_cols.h (VALIDATION_COLS, or VALIDATION_LIST_COLS when list),
+ * into v (from validation_new(): the columns not read keep their NULL) */
+struct validation;
+void	 validation_row_read(struct dbr *, struct validation *, int list);
+
 /* retries.c: inside db_job_finish()'s transaction, after the job was
  * finished and before the validation's result is written: locks the
  * validation's retry state, then moves the cycle on for outcome o of
