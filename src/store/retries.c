@@ -84,7 +84,7 @@ retry_lock(struct db *db, const char *id, const char *account_id,
 	memset(row, 0, sizeof(*row));
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_RETRY_LOCK, &p, &r, "siiisitttts" "s") == -1)
+	if (db_run(db, STMT_RETRY_LOCK, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		dbr_strcpy(&r, 0, row->status, sizeof(row->status));
@@ -140,7 +140,7 @@ retry_save(struct db *db, const char *id, const struct retry_cycle *c,
 	dbp_time(&p, now);
 	dbp_i64(&p, bump ? 1 : 0);
 	dbp_str(&p, id);
-	rc = db_run(db, STMT_RETRY_SAVE, &p, NULL, NULL);
+	rc = db_run(db, STMT_RETRY_SAVE, &p, NULL);
 	free(outcomes);
 	return rc;
 }
@@ -158,13 +158,13 @@ retry_schedule(struct db *db, const char *id, const struct retry_cycle *c,
 	dbp_i64(&p, attempt);
 	dbp_time(&p, c->next_attempt_at);
 	dbp_time(&p, now);
-	if (db_run(db, STMT_RETRY_JOB_SCHEDULE, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_RETRY_JOB_SCHEDULE, &p, NULL) == -1)
 		return -1;
 	dbp_init(&p);
 	dbp_str(&p, id);
 	dbp_i64(&p, attempt);
 	dbp_time(&p, c->next_attempt_at);
-	return db_run(db, STMT_RETRY_ATTEMPT_SCHEDULE, &p, NULL, NULL);
+	return db_run(db, STMT_RETRY_ATTEMPT_SCHEDULE, &p, NULL);
 }
 
 /* Removes the queued retry (a running one ends and is recorded) */
@@ -175,12 +175,12 @@ retry_unschedule(struct db *db, const char *id, time_t now)
 
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_RETRY_ATTEMPT_UNSCHEDULE, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_RETRY_ATTEMPT_UNSCHEDULE, &p, NULL) == -1)
 		return -1;
 	dbp_init(&p);
 	dbp_time(&p, now);
 	dbp_str(&p, id);
-	return db_run(db, STMT_RETRY_JOB_UNSCHEDULE, &p, NULL, NULL);
+	return db_run(db, STMT_RETRY_JOB_UNSCHEDULE, &p, NULL);
 }
 
 static int
@@ -233,7 +233,7 @@ db_retry_after_job(struct db *db, const struct job *job,
 	dbp_str(&p, o->banxico_status);
 	dbp_str(&p, o->error_code);
 	dbp_i64n(&p, o->duration_ms);
-	return db_run(db, STMT_RETRY_ATTEMPT_FINISH, &p, NULL, NULL);
+	return db_run(db, STMT_RETRY_ATTEMPT_FINISH, &p, NULL);
 }
 
 /* Locks one record of the account, lets change() decide, applies it. */
@@ -331,7 +331,7 @@ db_account_retry_settings(struct db *db, const char *account_id,
 	memset(def, 0, sizeof(*def));
 	dbp_init(&p);
 	dbp_str(&p, account_id);
-	if (db_run(db, STMT_ACCOUNT_RETRY_SETTINGS, &p, &r, "iiiis") == -1)
+	if (db_run(db, STMT_ACCOUNT_RETRY_SETTINGS, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		*found = 1;
@@ -366,7 +366,7 @@ db_account_retry_policy_put(struct db *db, const char *account_id,
 	dbp_i64n(&p, on ? policy->interval_seconds : -1);
 	dbp_str(&p, outcomes);
 	dbp_time(&p, now);
-	rc = db_run(db, STMT_ACCOUNT_RETRY_PUT, &p, NULL, NULL);
+	rc = db_run(db, STMT_ACCOUNT_RETRY_PUT, &p, NULL);
 	free(outcomes);
 	return rc;
 }
@@ -386,7 +386,7 @@ db_retry_attempts(struct db *db, const char *account_id, const char *id,
 	dbp_init(&p);
 	dbp_str(&p, id);
 	dbp_str(&p, account_id);
-	if (db_run(db, STMT_RETRY_ATTEMPTS_LIST, &p, &r, "itttsssi") == -1)
+	if (db_run(db, STMT_RETRY_ATTEMPTS_LIST, &p, &r) == -1)
 		return -1;
 	while ((rc = dbr_fetch(&r)) == 1) {
 		a = xrealloc(a, (na + 1) * sizeof(*a));

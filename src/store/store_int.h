@@ -1,7 +1,8 @@
 /*
  * mxcep: internals shared by the files of src/store/ only. The SQL text
- * itself lives in db.c (stmts[]); the other files name statements by
- * enum and bind parameters and results by type through dbp/dbr.
+ * itself lives in stmts.c (stmt_defs[], with each statement's shape);
+ * the other files name statements by enum and bind parameters and
+ * results by type through dbp/dbr.
  */
 #ifndef MXCEP_STORE_INT_H
 #define MXCEP_STORE_INT_H
@@ -83,6 +84,20 @@ enum stmt {
 	STMT__MAX
 };
 
+/* a statement: its SQL, flags and shape. params: one letter per
+ * placeholder, as bound by dbp ('s' text, 'i' integer, 'd' double,
+ * 't' DATETIME, 'b' blob; SQL NULL matches any); result: one letter per
+ * column as dbr reads it (see struct dbr), NULL when no rows are read */
+#define STMT_READ	0x01u	/* no side effect: safe to retry after reconnect */
+struct stmt_def {
+	const char	*name;		/* for log lines */
+	const char	*sql;
+	unsigned int	 flags;		/* STMT_READ */
+	const char	*params;
+	const char	*result;
+};
+extern const struct stmt_def stmt_defs[STMT__MAX];	/* stmts.c */
+
 #define DB_MAXCOLS	128
 
 /* parameters of one statement, bound by type; values are copied in */
@@ -94,6 +109,7 @@ struct dbp {
 		MYSQL_TIME	 t;
 	}		 v[DB_MAXCOLS];
 	unsigned long	 len[DB_MAXCOLS];
+	char		 type[DB_MAXCOLS];	/* stmt_def's letter of each */
 	size_t		 n;
 };
 void	 dbp_init(struct dbp *);
@@ -127,11 +143,11 @@ struct dbr {
 	size_t		 tbuf_len[DB_MAXCOLS];	/* dbr_bind_text's sizes */
 };
 
-/* db_run: execute statement id with params p (NULL = none). With r, the
- * result columns are bound per fmt and buffered; read them with
+/* db_run: execute statement id with params p (NULL = none), which must
+ * have its shape (stmt_defs[id].params). With r, the result columns are
+ * bound per stmt_defs[id].result and buffered; read them with
  * dbr_fetch() and always end with dbr_done(). 0 ok, -1 (logged). */
-int	 db_run(struct db *, enum stmt, struct dbp *p, struct dbr *r,
-	    const char *fmt);
+int	 db_run(struct db *, enum stmt, struct dbp *p, struct dbr *r);
 uint64_t db_affected(const struct db *);	/* rows changed by the last db_run */
 uint64_t db_insert_id(const struct db *);	/* AUTO_INCREMENT of the last db_run */
 int	 dbr_fetch(struct dbr *);		/* 1 row, 0 no more, -1 (logged) */

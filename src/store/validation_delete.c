@@ -43,13 +43,13 @@ db_validation_soft_delete(struct db *db, const char *account_id,
 	dbp_time(&p, now);
 	dbp_str(&p, id);
 	dbp_str(&p, account_id);
-	if (db_run(db, STMT_VALIDATION_SOFT_DELETE, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_VALIDATION_SOFT_DELETE, &p, NULL) == -1)
 		goto fail;
 	*changed = db_affected(db) > 0 || *cancelled;
 	dbp_init(&p);
 	dbp_str(&p, id);
 	dbp_str(&p, account_id);
-	if (db_run(db, STMT_VALIDATION_ACCOUNT_ETAG, &p, &r, "i") == -1)
+	if (db_run(db, STMT_VALIDATION_ACCOUNT_ETAG, &p, &r) == -1)
 		goto fail;
 	if ((rc = dbr_fetch(&r)) == 1)
 		*etag = dbr_i64(&r, 0, -1);

@@ -26,7 +26,7 @@ db_validation_jobs(struct db *db, const char *id, struct job_attempt **out,
 
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_JOBS_OF_VALIDATION, &p, &r, "issitsttt") == -1)
+	if (db_run(db, STMT_JOBS_OF_VALIDATION, &p, &r) == -1)
 		return -1;
 	while ((rc = dbr_fetch(&r)) == 1) {
 		j = xrealloc(j, (nj + 1) * sizeof(*j));

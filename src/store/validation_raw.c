@@ -27,7 +27,7 @@ db_validation_raw_answer(struct db *db, const char *id, char **raw,
 	*len = 0;
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_CEP_RAW, &p, &r, "s") == -1)
+	if (db_run(db, STMT_CEP_RAW, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1 && !dbr_null(&r, 0)) {
 		*len = dbr_len(&r, 0);

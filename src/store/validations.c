@@ -342,7 +342,7 @@ db_validation_create(struct db *db, const struct validation *v)
 	dbp_str(&p, retry_terminal_name(v->retry_terminal_state));
 	dbp_time(&p, v->deleted_at);
 	dbp_i64n(&p, v->enqueued_at_ms);
-	return db_run(db, STMT_VALIDATION_INSERT, &p, NULL, NULL);
+	return db_run(db, STMT_VALIDATION_INSERT, &p, NULL);
 }
 
 int
@@ -360,7 +360,7 @@ db_validation_get(struct db *db, const char *account_id, const char *id,
 	dbp_init(&p);
 	dbp_str(&p, id);
 	dbp_str(&p, account_id);
-	if (db_run(db, STMT_VALIDATION_GET, &p, &r, VALIDATION_FMT) == -1)
+	if (db_run(db, STMT_VALIDATION_GET, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		v = validation_new();
@@ -388,7 +388,7 @@ db_validation_get_any(struct db *db, const char *id, struct validation **out)
 		return 0;
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_VALIDATION_GET_ANY, &p, &r, VALIDATION_FMT) == -1)
+	if (db_run(db, STMT_VALIDATION_GET_ANY, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		v = validation_new();
@@ -413,7 +413,7 @@ db_validation_etag(struct db *db, const char *id, int64_t *etag)
 	*etag = -1;
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_VALIDATION_ETAG, &p, &r, "is") == -1)
+	if (db_run(db, STMT_VALIDATION_ETAG, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1)
 		*etag = dbr_i64(&r, 0, -1);
