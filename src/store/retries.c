@@ -14,53 +14,6 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
-/* the stored terminal state (store.h) of each cycle state (core.h):
- * mapped by name, never by value */
-static const struct {
-	enum retry_terminal	 stored;
-	enum retry_cycle_state	 cycle;
-} cycle_states[] = {
-	{ RETRY_TERMINAL_NONE, RETRY_CYCLE_NONE },
-	{ RETRY_TERMINAL_PENDING, RETRY_CYCLE_PENDING },
-	{ RETRY_TERMINAL_RESOLVED, RETRY_CYCLE_RESOLVED },
-	{ RETRY_TERMINAL_EXHAUSTED, RETRY_CYCLE_EXHAUSTED },
-	{ RETRY_TERMINAL_CANCELLED, RETRY_CYCLE_CANCELLED },
-};
-#define N_CYCLE_STATES	(sizeof(cycle_states) / sizeof(cycle_states[0]))
-_Static_assert(N_CYCLE_STATES == RETRY_CYCLE__MAX &&
-    N_CYCLE_STATES == RETRY_TERMINAL__MAX,
-    "a cycle state or a terminal state without its pair");
-
-/* the cycle state of stored state t; -1 (logged) for an unknown one */
-static int
-cycle_state_of(enum retry_terminal t, enum retry_cycle_state *out)
-{
-	size_t	 i;
-
-	for (i = 0; i < N_CYCLE_STATES; i++)
-		if (cycle_states[i].stored == t) {
-			*out = cycle_states[i].cycle;
-			return 0;
-		}
-	log_warnx("%s: unknown retry terminal state %d", __func__, (int)t);
-	return -1;
-}
-
-/* the stored state of cycle state c; -1 (logged) for an unknown one */
-static int
-stored_state_of(enum retry_cycle_state c, enum retry_terminal *out)
-{
-	size_t	 i;
-
-	for (i = 0; i < N_CYCLE_STATES; i++)
-		if (cycle_states[i].cycle == c) {
-			*out = cycle_states[i].stored;
-			return 0;
-		}
-	log_warnx("%s: unknown retry cycle state %d", __func__, (int)c);
-	return -1;
-}
-
 /* the locked state of one validation */
 struct retry_row {
 	char			 status[16];
@@ -102,7 +55,7 @@ retry_lock(struct db *db, const char *id, const char *account_id,
 		dbr_strcpy(&r, 10, state, sizeof(state));
 		if (state[0] == '\0' || retry_terminal_parse(state, &t) == -1)
 			t = RETRY_TERMINAL_NONE;
-		if (cycle_state_of(t, &row->c.state) == -1)
+		if (retry_cycle_state_of(t, &row->c.state) == -1)
 			rc = -1;
 		dbr_strcpy(&r, 11, row->account_id, sizeof(row->account_id));
 		*found = account_id == NULL ||
@@ -122,7 +75,7 @@ retry_save(struct db *db, const char *id, const struct retry_cycle *c,
 	enum retry_terminal stored;
 	int		 on = c->policy.enabled, rc;
 
-	if (stored_state_of(c->state, &stored) == -1)
+	if (retry_stored_state_of(c->state, &stored) == -1)
 		return -1;
 	if (on)
 		outcomes = retry_outcomes_text(c->policy.outcomes);

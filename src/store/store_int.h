@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/core.h"
+#include "store/store.h"
+
 enum stmt {
 	STMT_MIGRATE_LOCK = 0,
 	STMT_MIGRATE_UNLOCK,
@@ -198,6 +201,11 @@ int	 db_exec_script(struct db *, const char *sql, size_t len);
  * into v (from validation_new(): the columns not read keep their NULL) */
 struct validation;
 void	 validation_row_read(struct dbr *, struct validation *, int list);
+
+/* retry_states.c: a cycle state (core.h) of a stored terminal state
+ * (store.h) and back; 0, or -1 (logged) for a value without its pair */
+int	 retry_cycle_state_of(enum retry_terminal, enum retry_cycle_state *);
+int	 retry_stored_state_of(enum retry_cycle_state, enum retry_terminal *);
 
 /* retries.c: inside db_job_finish()'s transaction, after the job was
  * finished and before the validation's result is written: locks the

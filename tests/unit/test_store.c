@@ -1,10 +1,12 @@
 /*
- * mxcep: the statement table (src/store/stmts.c) carries each
- * statement's shape next to its SQL: one letter per placeholder and one
- * per result column. These tests read the SQL of every entry and check
- * that its shape says as much: the placeholders counted, the columns of
- * a SELECT counted, and the whole-record statements made from the one
- * column table of struct validation (validation_cols.h).
+ * mxcep: unit tests for the pure parts of src/store/. The statement
+ * table (stmts.c) carries each statement's shape next to its SQL: one
+ * letter per placeholder and one per result column; these tests read
+ * the SQL of every entry and check that its shape says as much (the
+ * placeholders counted, the columns of a SELECT counted), and that the
+ * whole-record statements are made from the one column table of struct
+ * validation (validation_cols.h). And a retry cycle's states map to
+ * the stored ones by name (retry_states.c), an unknown value failing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,12 +125,61 @@ test_stmt_defs__validation_record__one_column_table(void **state)
 	    VALIDATION_COLS));
 }
 
+/* every cycle state and stored state has its pair, by name */
+static void
+test_retry_states__every_state__maps_by_name(void **state)
+{
+	static const struct {
+		enum retry_terminal	 t;
+		enum retry_cycle_state	 c;
+	} pairs[] = {
+		{ RETRY_TERMINAL_NONE, RETRY_CYCLE_NONE },
+		{ RETRY_TERMINAL_PENDING, RETRY_CYCLE_PENDING },
+		{ RETRY_TERMINAL_RESOLVED, RETRY_CYCLE_RESOLVED },
+		{ RETRY_TERMINAL_EXHAUSTED, RETRY_CYCLE_EXHAUSTED },
+		{ RETRY_TERMINAL_CANCELLED, RETRY_CYCLE_CANCELLED },
+	};
+	enum retry_cycle_state	 c;
+	enum retry_terminal	 t;
+	size_t			 i;
+
+	(void)state;
+	assert_int_equal(sizeof(pairs) / sizeof(pairs[0]), RETRY_CYCLE__MAX);
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		c = RETRY_CYCLE__MAX;
+		assert_int_equal(retry_cycle_state_of(pairs[i].t, &c), 0);
+		assert_int_equal(c, pairs[i].c);
+		t = RETRY_TERMINAL__MAX;
+		assert_int_equal(retry_stored_state_of(pairs[i].c, &t), 0);
+		assert_int_equal(t, pairs[i].t);
+	}
+}
+
+/* a value outside either enum is an error, the output untouched */
+static void
+test_retry_states__unknown_value__error(void **state)
+{
+	enum retry_cycle_state	 c = RETRY_CYCLE_PENDING;
+	enum retry_terminal	 t = RETRY_TERMINAL_PENDING;
+
+	(void)state;
+	assert_int_equal(retry_cycle_state_of(RETRY_TERMINAL__MAX, &c), -1);
+	assert_int_equal(retry_cycle_state_of((enum retry_terminal)77, &c), -1);
+	assert_int_equal(c, RETRY_CYCLE_PENDING);
+	assert_int_equal(retry_stored_state_of(RETRY_CYCLE__MAX, &t), -1);
+	assert_int_equal(retry_stored_state_of((enum retry_cycle_state)-1, &t),
+	    -1);
+	assert_int_equal(t, RETRY_TERMINAL_PENDING);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stmt_defs__every_statement__shape_matches_sql),
 		cmocka_unit_test(test_stmt_defs__validation_record__one_column_table),
+		cmocka_unit_test(test_retry_states__every_state__maps_by_name),
+		cmocka_unit_test(test_retry_states__unknown_value__error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
