@@ -158,13 +158,9 @@ _Static_assert(SEARCH_GRAMS_USED >= 1 && SEARCH_GRAMS_USED <= 4,
 #define LIST_FMT	VALIDATION_LIST_FMT
 
 /* the export's columns only (src/api/export.c), read into the cursor's
- * own buffers */
-#define EXPORT_COLS \
-	"id, account_id, validation_type, playground, status, fecha, " \
-	"clave_rastreo, " \
-	"referencia, emisor, receptor, cuenta, monto, banxico_status, " \
-	"created_at, completed_at, has_cep, error_code, deleted_at"
-#define EXPORT_FMT	"sssiss" "ssssss" "s" "tti" "st"
+ * own buffers: validation_cols.h */
+#define EXPORT_COLS	VALIDATION_EXPORT_COLS
+#define EXPORT_FMT	VALIDATION_EXPORT_FMT
 
 #define ORDER_NEWEST	" ORDER BY created_at DESC, id DESC"
 #define ORDER_OLDEST	" ORDER BY created_at ASC, id ASC"

@@ -46,51 +46,37 @@ static int
 export_bind(struct validation_cursor *c)
 {
 	struct {
-		size_t	 col;
-		char	*buf;
-		size_t	 n;
+		const char	*column;
+		char		*buf;
+		size_t		 n;
 	} t[] = {
-		{ 0, c->id, sizeof(c->id) },
-		{ 1, c->account_id, sizeof(c->account_id) },
-		{ 2, c->type, sizeof(c->type) },
-		{ 4, c->status, sizeof(c->status) },
-		{ 5, c->fecha, sizeof(c->fecha) },
-		{ 6, c->clave, sizeof(c->clave) },
-		{ 7, c->referencia, sizeof(c->referencia) },
-		{ 8, c->emisor, sizeof(c->emisor) },
-		{ 9, c->receptor, sizeof(c->receptor) },
-		{ 10, c->cuenta, sizeof(c->cuenta) },
-		{ 11, c->monto, sizeof(c->monto) },
-		{ 12, c->banxico_status, sizeof(c->banxico_status) },
-		{ 16, c->error_code, sizeof(c->error_code) },
+		{ "id", c->id, sizeof(c->id) },
+		{ "account_id", c->account_id, sizeof(c->account_id) },
+		{ "validation_type", c->type, sizeof(c->type) },
+		{ "status", c->status, sizeof(c->status) },
+		{ "fecha", c->fecha, sizeof(c->fecha) },
+		{ "clave_rastreo", c->clave, sizeof(c->clave) },
+		{ "referencia", c->referencia, sizeof(c->referencia) },
+		{ "emisor", c->emisor, sizeof(c->emisor) },
+		{ "receptor", c->receptor, sizeof(c->receptor) },
+		{ "cuenta", c->cuenta, sizeof(c->cuenta) },
+		{ "monto", c->monto, sizeof(c->monto) },
+		{ "banxico_status", c->banxico_status,
+		    sizeof(c->banxico_status) },
+		{ "error_code", c->error_code, sizeof(c->error_code) },
 	};
 	size_t	 i;
+	int	 col;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (dbr_bind_text(&c->r, t[i].col, t[i].buf, t[i].n) == -1)
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		col = validation_row_col(t[i].column, VC_ROW_EXPORT);
+		if (col == -1 || dbr_bind_text(&c->r, (size_t)col, t[i].buf,
+		    t[i].n) == -1) {
+			log_warnx("%s: %s: cannot bind", __func__, t[i].column);
 			return -1;
+		}
+	}
 	return 0;
-}
-
-/* a text column as a C string ("" for SQL NULL) */
-static const char *
-cursor_word(struct dbr *r, size_t col)
-{
-	const char	*t = dbr_text(r, col);
-
-	return t != NULL ? t : "";
-}
-
-/* a text column into a fixed field of struct validation, cut to fit
- * ("" for SQL NULL): no snprintf for every row of an export */
-static void
-cursor_copy(char *dst, size_t n, struct dbr *r, size_t col)
-{
-	const char	*t = cursor_word(r, col);
-	size_t		 len = strnlen(t, n - 1);
-
-	memcpy(dst, t, len);
-	dst[len] = '\0';
 }
 
 /* one export row into c->row, without an allocation: its text fields
@@ -98,30 +84,8 @@ cursor_copy(char *dst, size_t n, struct dbr *r, size_t col)
 static void
 export_row_read(struct validation_cursor *c)
 {
-	struct dbr		*r = &c->r;
-	struct validation	*v = &c->row;
-
-	memset(v, 0, sizeof(*v));
-	cursor_copy(v->id, sizeof(v->id), r, 0);
-	cursor_copy(v->account_id, sizeof(v->account_id), r, 1);
-	if (validation_type_parse(cursor_word(r, 2), &v->type) == -1)
-		log_warnx("%s: %s: bad validation_type", __func__, v->id);
-	v->playground = dbr_i64(r, 3, 0) != 0;
-	if (validation_status_parse(cursor_word(r, 4), &v->status) == -1)
-		log_warnx("%s: %s: bad status", __func__, v->id);
-	cursor_copy(v->fecha, sizeof(v->fecha), r, 5);
-	v->clave_rastreo = dbr_text(r, 6);
-	v->referencia = dbr_text(r, 7);
-	v->emisor = dbr_text(r, 8);
-	v->receptor = dbr_text(r, 9);
-	v->cuenta = dbr_text(r, 10);
-	v->monto_cents = money_parse_decimal(dbr_text(r, 11));
-	v->banxico_status = dbr_text(r, 12);
-	v->created_at = dbr_time(r, 13);
-	v->completed_at = dbr_time(r, 14);
-	v->has_cep = dbr_i64(r, 15, 0) != 0;
-	v->error_code = dbr_text(r, 16);
-	v->deleted_at = dbr_time(r, 17);
+	memset(&c->row, 0, sizeof(c->row));
+	validation_row_borrow(&c->r, &c->row);
 }
 
 int

@@ -123,7 +123,7 @@ list_read(struct db *db, const struct validation_filter *f,
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		v[nv] = validation_new();
-		validation_row_read(&r, v[nv++], 1);
+		validation_row_read(&r, v[nv++], VC_ROW_LIST);
 	}
 	dbr_done(&r);
 	if (rc == -1) {

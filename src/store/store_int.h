@@ -197,10 +197,15 @@ int	 db_run_composed(struct db *, uint64_t key, const char *name,
 int	 db_exec_script(struct db *, const char *sql, size_t len);
 
 /* validations.c: the columns of a row of validations, in the order of
- * validation_cols.h (VALIDATION_COLS, or VALIDATION_LIST_COLS when list),
- * into v (from validation_new(): the columns not read keep their NULL) */
+ * validation_cols.h (which: VC_ROW_ALL, _LIST or _EXPORT), into v (from
+ * validation_new(): the columns not read keep their NULL); _borrow: the
+ * export's, its text pointing into the buffers bound with dbr_bind_text
+ * (every text column must be); _col: the index of column in those rows,
+ * -1 when it is not one of them */
 struct validation;
-void	 validation_row_read(struct dbr *, struct validation *, int list);
+void	 validation_row_read(struct dbr *, struct validation *, int which);
+void	 validation_row_borrow(struct dbr *, struct validation *);
+int	 validation_row_col(const char *column, int which);
 
 /* retry_states.c: a cycle state (core.h) of a stored terminal state
  * (store.h) and back; 0, or -1 (logged) for a value without its pair */

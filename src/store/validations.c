@@ -185,7 +185,7 @@ validation_dup(const struct validation *v)
 #define VC_CTYPE_VC_COUNT	int64_t
 #define VC_CTYPE_VC_TIME	time_t
 #define VC_CTYPE_VC_DOUBLE	double
-#define VC_CHECK(c, m, k, l) \
+#define VC_CHECK(c, m, k, l, e) \
 	_Static_assert(_Generic(((struct validation *)0)->m, \
 	    VC_CTYPE_##k: 1, default: 0), \
 	    "struct validation." #m " does not hold a " #k);
@@ -197,10 +197,10 @@ static const struct vcol {
 	enum vc_kind	 kind;
 	size_t		 off;		/* in struct validation */
 	size_t		 size;
-	int		 list;		/* a column of the list's rows */
+	int		 in[3];		/* in the rows of VC_ROW_* */
 } vcols[] = {
-#define VC_ROW(c, m, k, l) { #c, k, offsetof(struct validation, m), \
-	sizeof(((struct validation *)0)->m), l },
+#define VC_ROW(c, m, k, l, e) { #c, k, offsetof(struct validation, m), \
+	sizeof(((struct validation *)0)->m), { 1, l, e } },
 	VALIDATION_COLUMNS(VC_ROW, VC_ROW)
 #undef VC_ROW
 };
@@ -277,13 +277,85 @@ vcol_read(struct dbr *r, size_t c, const struct vcol *col,
 }
 
 void
-validation_row_read(struct dbr *r, struct validation *v, int list)
+validation_row_read(struct dbr *r, struct validation *v, int which)
 {
 	size_t	 i, c = 0;
 
 	for (i = 0; i < N_VCOLS; i++)
-		if (!list || vcols[i].list)
+		if (vcols[i].in[which])
 			vcol_read(r, c++, &vcols[i], v);
+}
+
+/* column c as the export reads it: text from the buffer dbr_bind_text
+ * gave it, borrowed (no allocation per row) */
+static void
+vcol_borrow(struct dbr *r, size_t c, const struct vcol *col,
+    struct validation *v)
+{
+	void		*dst = (char *)v + col->off;
+	const char	*t;
+	size_t		 len;
+	int		 rc;
+
+	switch (col->kind) {
+	case VC_TEXT:
+		t = dbr_text(r, c);
+		len = t != NULL ? strnlen(t, col->size - 1) : 0;
+		if (len > 0)
+			memcpy(dst, t, len);
+		((char *)dst)[len] = '\0';
+		return;
+	case VC_STR:
+		*(char **)dst = dbr_text(r, c);
+		return;
+	case VC_MONEY:
+		*(int64_t *)dst = money_parse_decimal(dbr_text(r, c));
+		return;
+	case VC_TYPE:
+	case VC_STATUS:
+	case VC_TERMINAL:
+		t = dbr_text(r, c);
+		if (t == NULL)
+			t = "";
+		if (col->kind == VC_TYPE)
+			rc = validation_type_parse(t, dst);
+		else if (col->kind == VC_STATUS)
+			rc = validation_status_parse(t, dst);
+		else
+			rc = retry_terminal_parse(t, dst);
+		if (rc == -1)
+			log_warnx("%s: %s: bad %s", __func__, v->id, col->name);
+		return;
+	default:
+		vcol_read(r, c, col, v);	/* no text */
+		return;
+	}
+}
+
+void
+validation_row_borrow(struct dbr *r, struct validation *v)
+{
+	size_t	 i, c = 0;
+
+	for (i = 0; i < N_VCOLS; i++)
+		if (vcols[i].in[VC_ROW_EXPORT])
+			vcol_borrow(r, c++, &vcols[i], v);
+}
+
+int
+validation_row_col(const char *column, int which)
+{
+	size_t	 i;
+	int	 c = 0;
+
+	for (i = 0; i < N_VCOLS; i++) {
+		if (!vcols[i].in[which])
+			continue;
+		if (strcmp(vcols[i].name, column) == 0)
+			return c;
+		c++;
+	}
+	return -1;
 }
 
 int
@@ -364,7 +436,7 @@ db_validation_get(struct db *db, const char *account_id, const char *id,
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		v = validation_new();
-		validation_row_read(&r, v, 0);
+		validation_row_read(&r, v, VC_ROW_ALL);
 	}
 	dbr_done(&r);
 	if (rc == -1) {
@@ -392,7 +464,7 @@ db_validation_get_any(struct db *db, const char *id, struct validation **out)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		v = validation_new();
-		validation_row_read(&r, v, 0);
+		validation_row_read(&r, v, VC_ROW_ALL);
 	}
 	dbr_done(&r);
 	if (rc == -1) {

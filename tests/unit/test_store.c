@@ -113,6 +113,18 @@ test_stmt_defs__validation_record__one_column_table(void **state)
 	assert_int_equal(select_columns("SELECT " VALIDATION_LIST_COLS
 	    " FROM v"), strlen(VALIDATION_LIST_FMT));
 	assert_int_equal(strlen(VALIDATION_LIST_FMT), 30);
+	assert_int_equal(select_columns("SELECT " VALIDATION_EXPORT_COLS
+	    " FROM v"), strlen(VALIDATION_EXPORT_FMT));
+	assert_int_equal(strlen(VALIDATION_EXPORT_FMT), 18);
+	/* a column's place in each kind of row, from the same table */
+	assert_int_equal(validation_row_col("id", VC_ROW_ALL), 0);
+	assert_int_equal(validation_row_col("enqueued_at_ms", VC_ROW_ALL), 45);
+	assert_int_equal(validation_row_col("monto", VC_ROW_LIST), 11);
+	assert_int_equal(validation_row_col("request_data", VC_ROW_LIST), -1);
+	assert_int_equal(validation_row_col("error_code", VC_ROW_EXPORT), 16);
+	assert_int_equal(validation_row_col("error_message", VC_ROW_EXPORT),
+	    -1);
+	assert_int_equal(validation_row_col("no_such_column", VC_ROW_ALL), -1);
 	assert_string_equal(stmt_defs[STMT_VALIDATION_GET].result,
 	    VALIDATION_FMT);
 	assert_string_equal(stmt_defs[STMT_VALIDATION_GET_ANY].result,
