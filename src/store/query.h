@@ -1,7 +1,7 @@
 /*
  * mxcep: internals of the validation queries (lists, counts, stats,
  * exports), shared by the files of src/store/ that write them, lowest
- * first (each calls only those above it):
+ * first (each calls only those listed before it):
  *   query_sql.c    the SQL fragments: WHERE, FORCE INDEX, search branches
  *   query_bind.c   the values of those fragments, in their order
  *   query_tally.c  counts from the tallies and rollups (sql/007, 008)
@@ -256,8 +256,7 @@ uint64_t query_key(const struct validation_filter *, unsigned int kind);
 uint64_t query_bind(const struct validation_filter *, unsigned int kind,
 	    struct dbp *, struct query_bufs *);
 
-/* query_sums.c: the sums per creation month of a filter */
-/* where the sums per creation month of a filter come from (sums_by) */
+/* query_sums.c: where the sums per creation month of a filter come from (sums_by) */
 enum sums_by {
 	SUMS_NONE = 0,	/* nowhere: a count (db_validation_count) */
 	SUMS_TALLIES,	/* the tallies' cm/cd rows (categorical filters) */
@@ -279,9 +278,5 @@ int	 month_sums_read(struct db *, const struct validation_filter *,
 int	 day_sums_locate(struct db *, const struct validation_filter *,
 	    const struct month_sums *, struct query_bufs *, time_t lo,
 	    time_t hi, long long *skip, long long *day);
-
-/* query_page.c */
-int	 bank_residual(struct db *, const struct validation_filter *,
-	    struct query_bufs *);
 
 #endif /* MXCEP_STORE_QUERY_H */

@@ -19,7 +19,7 @@
 /* whether every clave or referencia match of a bank search also names
  * the bank (no residual, see bank_compose): b->bank becomes 1 if so, 2
  * if not. 0, or -1 when MariaDB failed. */
-int
+static int
 bank_residual(struct db *db, const struct validation_filter *f,
     struct query_bufs *b)
 {
