@@ -3,7 +3,7 @@
  * (ValidationListItem pages), GET /v1/validations/stats, DELETE
  * /v1/validations/{id} (soft delete) and GET /v1/validations/{id}/image.
  * Every read is confined to the key's account; the filters are parsed
- * by filters.c and run by store/validation_query.c.
+ * by filters.c and run by the store (store/query_*.c).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -80,6 +80,9 @@ int		 money_from_double(double, int64_t *cents, enum money_error *why);
 int		 money_from_json(const struct json_t *, int64_t *cents,
 		    enum money_error *why);
 char		*money_format(int64_t cents, char out[MONEY_FMT_SIZE]);	/* "1234.50" */
+/* a DECIMAL(18,2) column's text ("1234.5", "0.00") into centavos: as
+ * money_parse, but zero is an amount; -1 for NULL, "" or junk */
+int64_t		 money_parse_decimal(const char *);
 
 /* date.c: calendar dates, proleptic Gregorian, years 1..9999 */
 #define DATE_FMT_SIZE		16	/* 10 characters used */
@@ -92,6 +95,10 @@ int		 date_is_leap(int year);
 int		 date_days_in_month(int year, int month);	/* 0 for a bad month */
 int		 date_valid(int year, int month, int day);	/* 1 or 0 */
 long long	 date_days_since_epoch(int year, int month, int day);	/* 1970-01-01 = 0 */
+void		 date_from_days(long long days, struct date *);	/* its inverse */
+/* the day number of the 1st of the month holding day number days,
+ * plus months (0: that month, 1: the next one, ...) */
+long long	 date_month_start(long long days, int months);
 int		 date_parse_iso(const char *, struct date *);	/* "YYYY-MM-DD"; 0/-1 */
 int		 date_parse_banxico(const char *, struct date *);	/* "DD-MM-YYYY"; 0/-1 */
 char		*date_format_iso(const struct date *, char out[DATE_FMT_SIZE]);

@@ -54,6 +54,39 @@ date_days_since_epoch(int y, int m, int d)
 	return n - 719162;		/* 0001-01-01 .. 1970-01-01 */
 }
 
+/*
+ * date_from_days: the date of day number days (1970-01-01 = 0), the
+ * inverse of date_days_since_epoch (civil_from_days, H. Hinnant), for
+ * any day number: year 10000 is given as such.
+ */
+void
+date_from_days(long long days, struct date *out)
+{
+	long long	 z = days + 719468, era, doe, yoe, doy, mp, y;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	out->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	out->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	out->year = (int)(y + (out->month <= 2));
+}
+
+/* date_month_start: the 1st of days' month, months later */
+long long
+date_month_start(long long days, int months)
+{
+	struct date	 d;
+	long long	 m;
+
+	date_from_days(days, &d);
+	m = (long long)d.year * 12 + (d.month - 1) + months;
+	return date_days_since_epoch((int)(m / 12), (int)(m % 12) + 1, 1);
+}
+
 /* num: the value of exactly n ASCII digits at s, or -1 */
 static int
 num(const char *s, size_t n)

@@ -144,6 +144,24 @@ money_parse(const char *s, int64_t *cents, enum money_error *why)
 }
 
 /*
+ * money_parse_decimal: what MariaDB returns for a DECIMAL(18,2) amount
+ * ("1234.50", "0.00"): money_parse's syntax and limits, zero accepted.
+ * The centavos, or -1 for NULL, "" and anything else.
+ */
+int64_t
+money_parse_decimal(const char *s)
+{
+	enum money_error	 why;
+	int64_t			 c = -1;
+
+	if (s == NULL || s[0] == '\0')
+		return -1;
+	if (money_parse(s, &c, &why) == -1)
+		return why == MONEY_ERR_ZERO ? 0 : -1;
+	return c;
+}
+
+/*
  * money_from_double: a JSON number as jansson gives it. Accepted only
  * when d is exactly the double nearest to a 2-decimal amount, checked
  * by printing it with "%.2f" and reading that back: 1234.5 and 0.01

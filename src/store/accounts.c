@@ -10,9 +10,6 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
-#define PLAN_FMT	"isit"
-#define ACCOUNT_FMT	"sssit"
-
 static void
 plan_read(struct dbr *r, struct plan *p)
 {
@@ -34,7 +31,7 @@ db_plan_create(struct db *db, const char *name, int retry_max_retries,
 	dbp_str(&p, name);
 	dbp_i64(&p, retry_max_retries);
 	dbp_time(&p, clock_now());
-	if (db_run(db, STMT_PLAN_INSERT, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_PLAN_INSERT, &p, NULL) == -1)
 		return -1;
 	if (db_plan_by_name(db, name, &pl) == -1 || pl == NULL)
 		goto out;
@@ -55,7 +52,7 @@ db_plan_by_name(struct db *db, const char *name, struct plan **out)
 
 	dbp_init(&p);
 	dbp_str(&p, name);
-	if (db_run(db, STMT_PLAN_BY_NAME, &p, &r, PLAN_FMT) == -1)
+	if (db_run(db, STMT_PLAN_BY_NAME, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		pl = xcalloc(1, sizeof(*pl));
@@ -76,7 +73,7 @@ db_plan_list(struct db *db, struct plan **out, size_t *nout)
 	size_t		 n = 0;
 	int		 rc;
 
-	if (db_run(db, STMT_PLAN_LIST, NULL, &r, PLAN_FMT) == -1)
+	if (db_run(db, STMT_PLAN_LIST, NULL, &r) == -1)
 		return -1;
 	while ((rc = dbr_fetch(&r)) == 1) {
 		pl = xrealloc(pl, (n + 1) * sizeof(*pl));
@@ -129,7 +126,7 @@ db_account_create(struct db *db, const char *name, const char *plan_name,
 	dbp_str(&p, name);
 	dbp_time(&p, clock_now());
 	dbp_str(&p, plan_name);
-	if (db_run(db, STMT_ACCOUNT_INSERT, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_ACCOUNT_INSERT, &p, NULL) == -1)
 		return -1;
 	if (db_affected(db) != 1) {
 		log_warnx("%s: no plan named \"%s\"", __func__, plan_name);
@@ -152,7 +149,7 @@ db_account_exists(struct db *db, const char *id, int *exists)
 	}
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_ACCOUNT_EXISTS, &p, &r, "i") == -1)
+	if (db_run(db, STMT_ACCOUNT_EXISTS, &p, &r) == -1)
 		return -1;
 	rc = dbr_fetch(&r);
 	dbr_done(&r);
@@ -186,7 +183,7 @@ db_account_get(struct db *db, const char *id, struct account **out)
 	}
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_ACCOUNT_GET, &p, &r, ACCOUNT_FMT) == -1)
+	if (db_run(db, STMT_ACCOUNT_GET, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		a = xcalloc(1, sizeof(*a));
@@ -207,7 +204,7 @@ db_account_list(struct db *db, struct account **out, size_t *nout)
 	size_t		 n = 0;
 	int		 rc;
 
-	if (db_run(db, STMT_ACCOUNT_LIST, NULL, &r, ACCOUNT_FMT) == -1)
+	if (db_run(db, STMT_ACCOUNT_LIST, NULL, &r) == -1)
 		return -1;
 	while ((rc = dbr_fetch(&r)) == 1) {
 		a = xrealloc(a, (n + 1) * sizeof(*a));

@@ -13,7 +13,6 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
-#define KEY_FMT		"ssssstt" "t"
 #define KEY_SECRET_PREFIX	"mxcep_"
 #define KEY_RANDOM_BYTES	32
 #define KEY_DISPLAY_LEN		12
@@ -145,7 +144,7 @@ key_one(struct db *db, enum stmt id, struct dbp *p, struct api_key **out)
 	struct api_key	*k = NULL;
 	int		 rc;
 
-	if (db_run(db, id, p, &r, KEY_FMT) == -1)
+	if (db_run(db, id, p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		k = xcalloc(1, sizeof(*k));
@@ -192,7 +191,7 @@ db_api_key_create(struct db *db, const char *account_id, const char *name,
 	dbp_str(&p, hash);
 	dbp_str(&p, sc);
 	dbp_time(&p, clock_now());
-	if (db_run(db, STMT_KEY_INSERT, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_KEY_INSERT, &p, NULL) == -1)
 		goto out;
 	memcpy(secret, s, strlen(s) + 1);
 	memcpy(id, nid, sizeof(nid));
@@ -252,9 +251,9 @@ db_api_key_list(struct db *db, const char *account_id, struct api_key **out,
 	dbp_init(&p);
 	if (account_id != NULL) {
 		dbp_str(&p, account_id);
-		rc = db_run(db, STMT_KEY_LIST_ACCOUNT, &p, &r, KEY_FMT);
+		rc = db_run(db, STMT_KEY_LIST_ACCOUNT, &p, &r);
 	} else
-		rc = db_run(db, STMT_KEY_LIST_ALL, NULL, &r, KEY_FMT);
+		rc = db_run(db, STMT_KEY_LIST_ALL, NULL, &r);
 	if (rc == -1)
 		return -1;
 	while ((rc = dbr_fetch(&r)) == 1) {
@@ -288,7 +287,7 @@ db_api_key_revoke_account(struct db *db, const char *account_id,
 	if (account_id != NULL)
 		dbp_str(&p, account_id);
 	if (db_run(db, account_id != NULL ? STMT_KEY_REVOKE_ACCOUNT :
-	    STMT_KEY_REVOKE, &p, NULL, NULL) == -1)
+	    STMT_KEY_REVOKE, &p, NULL) == -1)
 		return -1;
 	if (db_affected(db) > 0) {
 		*found = 1;
@@ -318,7 +317,7 @@ db_api_key_touch(struct db *db, const char *id)
 	dbp_time(&p, now);
 	dbp_str(&p, id);
 	dbp_time(&p, now - KEY_TOUCH_EVERY);
-	return db_run(db, STMT_KEY_TOUCH, &p, NULL, NULL);
+	return db_run(db, STMT_KEY_TOUCH, &p, NULL);
 }
 
 void

@@ -13,7 +13,6 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
-#define BANK_FMT		"sssss"
 #define BANK_RETRY_MAX		60	/* seconds between failed reloads */
 
 struct bank_cache {
@@ -40,11 +39,11 @@ bank_read(struct dbr *r, struct bank *b)
 		b->full_name = xstrdup("");
 }
 
-/* bank_query: run a statement returning BANK_COLS (+ extra columns of
- * fmt) and keep the first row in *first (NULL when none); *nrows the
+/* bank_query: run a statement returning BANK_COLS (+ the priority for
+ * STMT_BANK_BY_NAME) and keep the first row in *first (NULL when none); *nrows the
  * rows read (at most 2 are asked for); *prio[i] column 5 when present */
 static int
-bank_query(struct db *db, enum stmt id, struct dbp *p, const char *fmt,
+bank_query(struct db *db, enum stmt id, struct dbp *p,
     struct bank **first, size_t *nrows, long long prio[2])
 {
 	struct dbr	 r;
@@ -52,7 +51,7 @@ bank_query(struct db *db, enum stmt id, struct dbp *p, const char *fmt,
 	size_t		 n = 0;
 	int		 rc;
 
-	if (db_run(db, id, p, &r, fmt) == -1)
+	if (db_run(db, id, p, &r) == -1)
 		return -1;
 	while ((rc = dbr_fetch(&r)) == 1) {
 		if (n == 0) {
@@ -97,11 +96,11 @@ db_bank_resolve(struct db *db, const char *text, struct bank **out)
 		if (bank_code_normalize(norm, code) == -1)
 			return 0;
 		dbp_str(&p, code);
-		return bank_query(db, STMT_BANK_BY_CODE, &p, BANK_FMT, out,
+		return bank_query(db, STMT_BANK_BY_CODE, &p, out,
 		    &n, NULL);
 	}
 	dbp_str(&p, norm);
-	if (bank_query(db, STMT_BANK_BY_NAME, &p, BANK_FMT "i", &b, &n,
+	if (bank_query(db, STMT_BANK_BY_NAME, &p, &b, &n,
 	    prio) == -1)
 		return -1;
 	if (n > 1 && prio[0] == prio[1]) {
@@ -129,7 +128,7 @@ db_bank_by_clabe_prefix(struct db *db, const char *clabe, struct bank **out)
 		return 0;
 	dbp_init(&p);
 	dbp_str(&p, prefix);
-	if (bank_query(db, STMT_BANK_BY_PREFIX, &p, BANK_FMT, &b, &n,
+	if (bank_query(db, STMT_BANK_BY_PREFIX, &p, &b, &n,
 	    NULL) == -1)
 		return -1;
 	if (n > 1) {
@@ -150,7 +149,7 @@ aliases_load(struct db *db, struct bank_catalog *c)
 	char		*alias;
 	int		 rc;
 
-	if (db_run(db, STMT_BANK_ALIAS_LIST, NULL, &r, "ssi") == -1)
+	if (db_run(db, STMT_BANK_ALIAS_LIST, NULL, &r) == -1)
 		return -1;
 	while ((rc = dbr_fetch(&r)) == 1) {
 		dbr_strcpy(&r, 0, code, sizeof(code));
@@ -170,7 +169,7 @@ db_bank_catalog_load(struct db *db, struct bank_catalog **out)
 	struct bank_catalog	*c;
 	int			 rc;
 
-	if (db_run(db, STMT_BANK_LIST, NULL, &r, BANK_FMT) == -1)
+	if (db_run(db, STMT_BANK_LIST, NULL, &r) == -1)
 		return -1;
 	c = bank_catalog_new();
 	while ((rc = dbr_fetch(&r)) == 1) {

@@ -1,7 +1,7 @@
 /*
- * mxcep: one MariaDB connection per process. Holds every SQL string of
- * the service in stmts[], prepares each lazily once per connection and
- * binds by type. A lost server closes the connection; the next call
+ * mxcep: one MariaDB connection per process. Prepares each statement of
+ * stmt_defs[] (stmts.c) lazily once per connection and binds by type,
+ * its parameters checked and its results read by the statement's shape. A lost server closes the connection; the next call
  * reconnects and re-prepares. Read-only statements are retried once on
  * a fresh connection, writes are not (their outcome is unknown).
  */
@@ -21,317 +21,6 @@
 #include "util/util.h"
 #include "store/store.h"
 #include "store/store_int.h"
-
-#define STMT_READ	0x01u	/* no side effect: safe to retry after reconnect */
-
-#define VALIDATION_COLS \
-	"id, account_id, validation_type, playground, status, fecha, " \
-	"clave_rastreo, referencia, emisor, receptor, cuenta, monto, " \
-	"request_data, banxico_status, processing_time_ms, created_at, " \
-	"updated_at, completed_at, enqueued_at, processing_started_at, " \
-	"expires_at, etag_version, image_path, ocr_result, ocr_confidence, " \
-	"normalized_data, normalization_warnings, is_masked, banxico_result, " \
-	"has_cep, error_message, error_code, batch_id, batch_position, " \
-	"retry_enabled, retry_max_retries, retry_interval_seconds, " \
-	"retry_outcomes, retry_attempts_completed, retry_next_attempt_at, " \
-	"retry_resolved_at, retry_exhausted_at, retry_cancelled_at, " \
-	"retry_terminal_state, deleted_at, enqueued_at_ms"
-#define KEY_COLS \
-	"id, account_id, key_prefix, name, scopes, created_at, revoked_at, " \
-	"last_used_at"
-#define ACCOUNT_COLS \
-	"a.id, a.name, p.name, p.retry_max_retries, a.created_at"
-#define BANK_COLS \
-	"b.participant_code, b.clabe_prefix, b.short_name, b.cep_name, " \
-	"b.full_name"
-
-static const struct {
-	const char	*name;		/* for log lines */
-	const char	*sql;
-	unsigned int	 flags;		/* STMT_READ */
-} stmts[STMT__MAX] = {
-	[STMT_MIGRATE_LOCK] = { "migrate_lock",
-	    "SELECT GET_LOCK('mxcep.migrate', ?)", 0 },
-	[STMT_MIGRATE_UNLOCK] = { "migrate_unlock",
-	    "SELECT RELEASE_LOCK('mxcep.migrate')", 0 },
-	[STMT_MIGRATE_BOOTSTRAP] = { "migrate_bootstrap",
-	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	    " version INT UNSIGNED NOT NULL PRIMARY KEY,"
-	    " name VARCHAR(255) NOT NULL,"
-	    " checksum CHAR(64) CHARACTER SET ascii NOT NULL,"
-	    " applied_at DATETIME NOT NULL"
-	    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
-	    0 },
-	[STMT_MIGRATE_LIST] = { "migrate_list",
-	    "SELECT version, name, checksum FROM schema_migrations"
-	    " ORDER BY version", STMT_READ },
-	[STMT_MIGRATE_RECORD] = { "migrate_record",
-	    "INSERT INTO schema_migrations (version, name, checksum, applied_at)"
-	    " VALUES (?, ?, ?, ?)", 0 },
-	[STMT_PLAN_INSERT] = { "plan_insert",
-	    "INSERT INTO plans (name, retry_max_retries, created_at)"
-	    " VALUES (?, ?, ?)", 0 },
-	[STMT_PLAN_BY_NAME] = { "plan_by_name",
-	    "SELECT id, name, retry_max_retries, created_at FROM plans"
-	    " WHERE name = ?", STMT_READ },
-	[STMT_PLAN_LIST] = { "plan_list",
-	    "SELECT id, name, retry_max_retries, created_at FROM plans"
-	    " ORDER BY name", STMT_READ },
-	[STMT_ACCOUNT_INSERT] = { "account_insert",
-	    "INSERT INTO accounts (id, name, plan_id, created_at)"
-	    " SELECT ?, ?, id, ? FROM plans WHERE name = ?", 0 },
-	[STMT_ACCOUNT_EXISTS] = { "account_exists",
-	    "SELECT 1 FROM accounts WHERE id = ?", STMT_READ },
-	[STMT_ACCOUNT_GET] = { "account_get",
-	    "SELECT " ACCOUNT_COLS " FROM accounts a"
-	    " JOIN plans p ON p.id = a.plan_id WHERE a.id = ?", STMT_READ },
-	[STMT_ACCOUNT_LIST] = { "account_list",
-	    "SELECT " ACCOUNT_COLS " FROM accounts a"
-	    " JOIN plans p ON p.id = a.plan_id ORDER BY a.created_at, a.id",
-	    STMT_READ },
-	[STMT_KEY_INSERT] = { "key_insert",
-	    "INSERT INTO api_keys (id, account_id, name, key_prefix, key_hash,"
-	    " scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", 0 },
-	[STMT_KEY_BY_HASH] = { "key_by_hash",
-	    "SELECT " KEY_COLS " FROM api_keys WHERE key_hash = ?", STMT_READ },
-	[STMT_KEY_GET] = { "key_get",
-	    "SELECT " KEY_COLS " FROM api_keys WHERE id = ?", STMT_READ },
-	[STMT_KEY_GET_ACCOUNT] = { "key_get_account",
-	    "SELECT " KEY_COLS " FROM api_keys WHERE id = ? AND account_id = ?",
-	    STMT_READ },
-	[STMT_KEY_LIST_ALL] = { "key_list_all",
-	    "SELECT " KEY_COLS " FROM api_keys ORDER BY created_at, id",
-	    STMT_READ },
-	[STMT_KEY_LIST_ACCOUNT] = { "key_list_account",
-	    "SELECT " KEY_COLS " FROM api_keys WHERE account_id = ?"
-	    " ORDER BY created_at, id", STMT_READ },
-	[STMT_KEY_REVOKE] = { "key_revoke",
-	    "UPDATE api_keys SET revoked_at = ?"
-	    " WHERE id = ? AND revoked_at IS NULL", 0 },
-	[STMT_KEY_REVOKE_ACCOUNT] = { "key_revoke_account",
-	    "UPDATE api_keys SET revoked_at = ?"
-	    " WHERE id = ? AND account_id = ? AND revoked_at IS NULL", 0 },
-	[STMT_KEY_TOUCH] = { "key_touch",
-	    "UPDATE api_keys SET last_used_at = ? WHERE id = ?"
-	    " AND (last_used_at IS NULL OR last_used_at < ?)", 0 },
-	[STMT_VALIDATION_INSERT] = { "validation_insert",
-	    "INSERT INTO validations (" VALIDATION_COLS ") VALUES ("
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0 },
-	[STMT_VALIDATION_GET] = { "validation_get",
-	    "SELECT " VALIDATION_COLS " FROM validations"
-	    " WHERE id = ? AND account_id = ?", STMT_READ },
-	/* banks.c: the participant catalog (sql/002_banks.sql) */
-	[STMT_BANK_LIST] = { "bank_list",
-	    "SELECT " BANK_COLS " FROM banks b ORDER BY b.participant_code",
-	    STMT_READ },
-	[STMT_BANK_ALIAS_LIST] = { "bank_alias_list",
-	    "SELECT participant_code, alias, priority FROM bank_aliases"
-	    " WHERE priority >= 2 ORDER BY participant_code, priority",
-	    STMT_READ },
-	[STMT_BANK_BY_CODE] = { "bank_by_code",
-	    "SELECT " BANK_COLS " FROM banks b WHERE b.participant_code = ?",
-	    STMT_READ },
-	[STMT_BANK_BY_NAME] = { "bank_by_name",
-	    "SELECT " BANK_COLS ", MIN(a.priority) AS prio FROM bank_aliases a"
-	    " JOIN banks b ON b.participant_code = a.participant_code"
-	    " WHERE a.search_name = ? GROUP BY " BANK_COLS
-	    " ORDER BY prio, b.participant_code LIMIT 2", STMT_READ },
-	[STMT_BANK_BY_PREFIX] = { "bank_by_prefix",
-	    "SELECT " BANK_COLS " FROM banks b WHERE b.clabe_prefix = ?"
-	    " ORDER BY b.participant_code LIMIT 2", STMT_READ },
-	[STMT_JOB_INSERT] = { "job_insert",
-	    "INSERT INTO jobs (validation_id, state, run_after, lease_owner,"
-	    " lease_until, tries, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", 0 },
-	[STMT_JOB_CLAIM] = { "job_claim",
-	    "UPDATE jobs SET state = 'running', lease_owner = ?,"
-	    " lease_until = ?, tries = tries + 1 WHERE id = ? AND"
-	    " (state = 'queued' OR (state = 'running' AND lease_until < ?))",
-	    0 },
-	[STMT_JOBS_DUE_QUEUED] = { "jobs_due_queued",
-	    "SELECT j.id, j.validation_id, v.account_id, j.tries, j.kind,"
-	    " j.attempt FROM jobs j"
-	    " JOIN validations v ON v.id = j.validation_id"
-	    " WHERE j.state = 'queued' AND j.run_after <= ?"
-	    " ORDER BY j.run_after, j.id LIMIT ? FOR UPDATE SKIP LOCKED", 0 },
-	[STMT_JOBS_DUE_EXPIRED_LEASE] = { "jobs_due_expired_lease",
-	    "SELECT j.id, j.validation_id, v.account_id, j.tries, j.kind,"
-	    " j.attempt FROM jobs j"
-	    " JOIN validations v ON v.id = j.validation_id"
-	    " WHERE j.state = 'running' AND j.lease_until < ?"
-	    " ORDER BY j.lease_until, j.id LIMIT ? FOR UPDATE SKIP LOCKED",
-	    0 },
-	[STMT_JOB_FINISH] = { "job_finish",
-	    "UPDATE jobs SET state = 'done', finished_at = ?, lease_until = NULL"
-	    " WHERE id = ? AND state = 'running' AND lease_owner = ?", 0 },
-	[STMT_JOB_RELEASE] = { "job_release",
-	    "UPDATE jobs SET state = 'queued', run_after = ?, lease_owner = NULL,"
-	    " lease_until = NULL WHERE id = ? AND state = 'running'"
-	    " AND lease_owner = ?", 0 },
-	[STMT_JOBS_EXPIRED_QUEUE] = { "jobs_expired_queue",
-	    "SELECT j.id, j.validation_id, v.account_id, j.tries, j.kind,"
-	    " j.attempt FROM jobs j"
-	    " JOIN validations v ON v.id = j.validation_id"
-	    " WHERE j.state = 'queued' AND j.kind = 'validate'"
-	    " AND v.expires_at < ?"
-	    " ORDER BY j.id LIMIT ? FOR UPDATE SKIP LOCKED", 0 },
-	[STMT_VALIDATION_START] = { "validation_start",
-	    "UPDATE validations SET status = 'processing',"
-	    " processing_started_at = COALESCE(processing_started_at, ?),"
-	    " updated_at = ?, etag_version = etag_version + 1"
-	    " WHERE id = ? AND status = 'queued'", 0 },
-	[STMT_VALIDATION_FINISH] = { "validation_finish",
-	    "UPDATE validations SET status = ?, banxico_status = ?,"
-	    " clave_rastreo = COALESCE(clave_rastreo, ?),"
-	    " referencia = COALESCE(referencia, ?),"
-	    " banxico_result = ?, error_code = ?, error_message = ?,"
-	    " has_cep = ?, completed_at = ?, processing_time_ms = ?,"
-	    " processing_started_at = COALESCE(processing_started_at, ?),"
-	    " updated_at = ?, etag_version = etag_version + 1 WHERE id = ?", 0 },
-	[STMT_VALIDATION_ETAG] = { "validation_etag",
-	    "SELECT etag_version, status FROM validations WHERE id = ?",
-	    STMT_READ },
-	[STMT_CEP_INSERT] = { "cep_insert",
-	    "INSERT INTO cep_documents (validation_id, xml, pdf, raw_answer,"
-	    " created_at) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
-	    " xml = VALUES(xml), pdf = VALUES(pdf),"
-	    " raw_answer = VALUES(raw_answer)", 0 },
-	[STMT_CEP_XML] = { "cep_xml",
-	    "SELECT d.xml FROM cep_documents d JOIN validations v"
-	    " ON v.id = d.validation_id WHERE d.validation_id = ?"
-	    " AND v.account_id = ?", STMT_READ },
-	[STMT_CEP_PDF] = { "cep_pdf",
-	    "SELECT d.pdf FROM cep_documents d JOIN validations v"
-	    " ON v.id = d.validation_id WHERE d.validation_id = ?"
-	    " AND v.account_id = ?", STMT_READ },
-	[STMT_IDEM_INSERT] = { "idem_insert",
-	    "INSERT IGNORE INTO idempotency_keys (account_id, endpoint,"
-	    " idem_key, request_hash, state, created_at, expires_at)"
-	    " VALUES (?, ?, ?, ?, 'in_flight', ?, ?)", 0 },
-	[STMT_IDEM_GET] = { "idem_get",
-	    "SELECT request_hash, state, status, headers, body, created_at,"
-	    " expires_at FROM idempotency_keys WHERE account_id = ?"
-	    " AND endpoint = ? AND idem_key = ?", 0 },
-	[STMT_IDEM_TAKE_OVER] = { "idem_take_over",
-	    "UPDATE idempotency_keys SET request_hash = ?, state = 'in_flight',"
-	    " status = NULL, headers = NULL, body = NULL, created_at = ?,"
-	    " expires_at = ? WHERE account_id = ? AND endpoint = ?"
-	    " AND idem_key = ? AND created_at = ?", 0 },
-	[STMT_IDEM_COMPLETE] = { "idem_complete",
-	    "UPDATE idempotency_keys SET state = 'done', status = ?,"
-	    " headers = ?, body = ? WHERE account_id = ? AND endpoint = ?"
-	    " AND idem_key = ?", 0 },
-	[STMT_IDEM_FORGET] = { "idem_forget",
-	    "DELETE FROM idempotency_keys WHERE account_id = ? AND endpoint = ?"
-	    " AND idem_key = ?", 0 },
-	[STMT_IDEM_PURGE] = { "idem_purge",
-	    "DELETE FROM idempotency_keys WHERE expires_at < ? LIMIT 10000", 0 },
-	/* a deadline: value = why, until_at = until, updated_at = since
-	 * (set when it starts, kept when it is extended) */
-	[STMT_STATE_GET] = { "state_get",
-	    "SELECT value, until_at, updated_at FROM service_state"
-	    " WHERE name = ?", STMT_READ },
-	[STMT_STATE_SET] = { "state_set",
-	    "INSERT INTO service_state (name, value, until_at, updated_at)"
-	    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value),"
-	    " until_at = VALUES(until_at), updated_at = VALUES(updated_at)", 0 },
-	[STMT_STATE_ENSURE] = { "state_ensure",
-	    "INSERT IGNORE INTO service_state (name, value, until_at,"
-	    " updated_at) VALUES (?, NULL, NULL, ?)", 0 },
-	[STMT_STATE_LOCK] = { "state_lock",
-	    "SELECT value, until_at, updated_at FROM service_state"
-	    " WHERE name = ? FOR UPDATE", 0 },
-	[STMT_STATE_EXTEND] = { "state_extend",
-	    "UPDATE service_state SET until_at = GREATEST(until_at, ?)"
-	    " WHERE name = ?", 0 },
-	[STMT_STATE_CLEAR] = { "state_clear",
-	    "UPDATE service_state SET value = NULL, until_at = NULL,"
-	    " updated_at = ? WHERE name = ?", 0 },
-	/* validation_query.c: soft delete and the admin views */
-	[STMT_VALIDATION_SOFT_DELETE] = { "validation_soft_delete",
-	    "UPDATE validations SET deleted_at = ?, updated_at = ?,"
-	    " etag_version = etag_version + 1"
-	    " WHERE id = ? AND account_id = ? AND deleted_at IS NULL", 0 },
-	[STMT_VALIDATION_ACCOUNT_ETAG] = { "validation_account_etag",
-	    "SELECT etag_version FROM validations WHERE id = ?"
-	    " AND account_id = ?", STMT_READ },
-	[STMT_VALIDATION_GET_ANY] = { "validation_get_any",
-	    "SELECT " VALIDATION_COLS " FROM validations WHERE id = ?",
-	    STMT_READ },
-	[STMT_CEP_RAW] = { "cep_raw",
-	    "SELECT raw_answer FROM cep_documents WHERE validation_id = ?",
-	    STMT_READ },
-	[STMT_JOBS_OF_VALIDATION] = { "jobs_of_validation",
-	    "SELECT id, kind, state, tries, run_after, lease_owner,"
-	    " lease_until, created_at, finished_at FROM jobs"
-	    " WHERE validation_id = ? ORDER BY id", STMT_READ },
-	/* retries.c: retry cycles (sql/006_retries.sql) */
-	[STMT_RETRY_LOCK] = { "retry_lock",
-	    "SELECT status, retry_enabled, retry_max_retries,"
-	    " retry_interval_seconds, retry_outcomes, retry_attempts_completed,"
-	    " retry_next_attempt_at, retry_resolved_at, retry_exhausted_at,"
-	    " retry_cancelled_at, retry_terminal_state, account_id"
-	    " FROM validations WHERE id = ? FOR UPDATE", 0 },
-	[STMT_RETRY_SAVE] = { "retry_save",
-	    "UPDATE validations SET retry_enabled = ?, retry_max_retries = ?,"
-	    " retry_interval_seconds = ?, retry_outcomes = ?,"
-	    " retry_attempts_completed = ?, retry_next_attempt_at = ?,"
-	    " retry_resolved_at = ?, retry_exhausted_at = ?,"
-	    " retry_cancelled_at = ?, retry_terminal_state = ?, updated_at = ?,"
-	    " etag_version = etag_version + ? WHERE id = ?", 0 },
-	/* a retry is queued once; one cancelled earlier (done) is queued
-	 * again, one queued or running is only moved (queued) or kept */
-	[STMT_RETRY_JOB_SCHEDULE] = { "retry_job_schedule",
-	    "INSERT INTO jobs (validation_id, kind, attempt, state, run_after,"
-	    " tries, created_at) VALUES (?, 'retry', ?, 'queued', ?, 0, ?)"
-	    " ON DUPLICATE KEY UPDATE"
-	    " run_after = IF(state = 'running', run_after, VALUES(run_after)),"
-	    " finished_at = IF(state = 'done', NULL, finished_at),"
-	    " state = IF(state = 'done', 'queued', state)", 0 },
-	[STMT_RETRY_ATTEMPT_SCHEDULE] = { "retry_attempt_schedule",
-	    "INSERT INTO retry_attempts (validation_id, attempt, scheduled_at)"
-	    " VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE scheduled_at ="
-	    " IF(finished_at IS NULL, VALUES(scheduled_at), scheduled_at)", 0 },
-	/* before STMT_RETRY_JOB_UNSCHEDULE: the attempts whose job is
-	 * still queued (a running one finishes and is recorded) */
-	[STMT_RETRY_ATTEMPT_UNSCHEDULE] = { "retry_attempt_unschedule",
-	    "DELETE ra FROM retry_attempts ra JOIN jobs j"
-	    " ON j.validation_id = ra.validation_id AND j.kind = 'retry'"
-	    " AND j.attempt = ra.attempt WHERE ra.validation_id = ?"
-	    " AND ra.finished_at IS NULL AND j.state = 'queued'", 0 },
-	[STMT_RETRY_JOB_UNSCHEDULE] = { "retry_job_unschedule",
-	    "UPDATE jobs SET state = 'done', finished_at = ?"
-	    " WHERE validation_id = ? AND kind = 'retry' AND state = 'queued'",
-	    0 },
-	[STMT_RETRY_ATTEMPT_FINISH] = { "retry_attempt_finish",
-	    "INSERT INTO retry_attempts (validation_id, attempt, scheduled_at,"
-	    " started_at, finished_at, status, banxico_status, error_code,"
-	    " duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	    " ON DUPLICATE KEY UPDATE started_at = VALUES(started_at),"
-	    " finished_at = VALUES(finished_at), status = VALUES(status),"
-	    " banxico_status = VALUES(banxico_status),"
-	    " error_code = VALUES(error_code),"
-	    " duration_ms = VALUES(duration_ms)", 0 },
-	[STMT_RETRY_ATTEMPTS_LIST] = { "retry_attempts_list",
-	    "SELECT ra.attempt, ra.scheduled_at, ra.started_at, ra.finished_at,"
-	    " ra.status, ra.banxico_status, ra.error_code, ra.duration_ms"
-	    " FROM retry_attempts ra JOIN validations v"
-	    " ON v.id = ra.validation_id WHERE ra.validation_id = ?"
-	    " AND v.account_id = ? ORDER BY ra.attempt", STMT_READ },
-	[STMT_ACCOUNT_RETRY_SETTINGS] = { "account_retry_settings",
-	    "SELECT p.retry_max_retries, rp.enabled, rp.max_retries,"
-	    " rp.interval_seconds, rp.outcomes FROM accounts a"
-	    " JOIN plans p ON p.id = a.plan_id LEFT JOIN account_retry_policies"
-	    " rp ON rp.account_id = a.id WHERE a.id = ?", STMT_READ },
-	[STMT_ACCOUNT_RETRY_PUT] = { "account_retry_put",
-	    "INSERT INTO account_retry_policies (account_id, enabled,"
-	    " max_retries, interval_seconds, outcomes, updated_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
-	    " enabled = VALUES(enabled), max_retries = VALUES(max_retries),"
-	    " interval_seconds = VALUES(interval_seconds),"
-	    " outcomes = VALUES(outcomes), updated_at = VALUES(updated_at)", 0 },
-};
 
 struct db {
 	const struct config	*cfg;		/* borrowed */
@@ -507,122 +196,6 @@ db_affected(const struct db *db)
 	return db->affected;
 }
 
-/* ---- parameters ------------------------------------------------------ */
-
-void
-dbp_init(struct dbp *p)
-{
-	memset(p, 0, sizeof(*p));
-}
-
-static MYSQL_BIND *
-dbp_next(struct dbp *p)
-{
-	if (p->n >= DB_MAXCOLS)
-		fatalx("dbp: more than %d parameters", DB_MAXCOLS);
-	return &p->b[p->n++];
-}
-
-void
-dbp_str(struct dbp *p, const char *s)
-{
-	MYSQL_BIND	*b = dbp_next(p);
-	size_t		 i = p->n - 1;
-
-	if (s == NULL) {
-		b->buffer_type = MYSQL_TYPE_NULL;
-		return;
-	}
-	p->len[i] = (unsigned long)strlen(s);
-	b->buffer_type = MYSQL_TYPE_STRING;
-	b->buffer = (void *)(uintptr_t)s;
-	b->buffer_length = p->len[i];
-	b->length = &p->len[i];
-}
-
-void
-dbp_blob(struct dbp *p, const void *data, size_t n)
-{
-	MYSQL_BIND	*b = dbp_next(p);
-	size_t		 i = p->n - 1;
-
-	if (data == NULL) {
-		b->buffer_type = MYSQL_TYPE_NULL;
-		return;
-	}
-	p->len[i] = (unsigned long)n;
-	b->buffer_type = MYSQL_TYPE_BLOB;
-	b->buffer = (void *)(uintptr_t)data;
-	b->buffer_length = p->len[i];
-	b->length = &p->len[i];
-}
-
-void
-dbp_i64(struct dbp *p, long long v)
-{
-	MYSQL_BIND	*b = dbp_next(p);
-	size_t		 i = p->n - 1;
-
-	p->v[i].i = v;
-	b->buffer_type = MYSQL_TYPE_LONGLONG;
-	b->buffer = &p->v[i].i;
-}
-
-void
-dbp_i64n(struct dbp *p, long long v)
-{
-	if (v < 0)
-		dbp_str(p, NULL);
-	else
-		dbp_i64(p, v);
-}
-
-void
-dbp_double(struct dbp *p, double v)
-{
-	MYSQL_BIND	*b = dbp_next(p);
-	size_t		 i = p->n - 1;
-
-	p->v[i].d = v;
-	b->buffer_type = MYSQL_TYPE_DOUBLE;
-	b->buffer = &p->v[i].d;
-}
-
-void
-dbp_doublen(struct dbp *p, double v)
-{
-	if (v < 0)
-		dbp_str(p, NULL);
-	else
-		dbp_double(p, v);
-}
-
-void
-dbp_time(struct dbp *p, time_t t)
-{
-	MYSQL_BIND	*b;
-	size_t		 i;
-	struct tm	 tm;
-
-	if (t == 0) {
-		dbp_str(p, NULL);
-		return;
-	}
-	b = dbp_next(p);
-	i = p->n - 1;
-	gmtime_r(&t, &tm);
-	memset(&p->v[i].t, 0, sizeof(p->v[i].t));
-	p->v[i].t.year = (unsigned int)tm.tm_year + 1900;
-	p->v[i].t.month = (unsigned int)tm.tm_mon + 1;
-	p->v[i].t.day = (unsigned int)tm.tm_mday;
-	p->v[i].t.hour = (unsigned int)tm.tm_hour;
-	p->v[i].t.minute = (unsigned int)tm.tm_min;
-	p->v[i].t.second = (unsigned int)tm.tm_sec;
-	p->v[i].t.time_type = MYSQL_TIMESTAMP_DATETIME;
-	b->buffer_type = MYSQL_TYPE_DATETIME;
-	b->buffer = &p->v[i].t;
-}
-
 /* ---- statements ------------------------------------------------------ */
 
 /* db_stmt: the prepared statement id on the current connection. */
@@ -634,16 +207,16 @@ db_stmt(struct db *db, enum stmt id)
 	if (db->st[id] != NULL)
 		return db->st[id];
 	if ((st = mysql_stmt_init(db->my)) == NULL) {
-		log_warnx("%s: %s: %s", __func__, stmts[id].name,
+		log_warnx("%s: %s: %s", __func__, stmt_defs[id].name,
 		    mysql_error(db->my));
 		db_failed(db, mysql_errno(db->my));
 		return NULL;
 	}
-	if (mysql_stmt_prepare(st, stmts[id].sql,
-	    (unsigned long)strlen(stmts[id].sql)) != 0) {
+	if (mysql_stmt_prepare(st, stmt_defs[id].sql,
+	    (unsigned long)strlen(stmt_defs[id].sql)) != 0) {
 		unsigned int	 err = mysql_stmt_errno(st);
 
-		log_warnx("%s: %s: %s", __func__, stmts[id].name,
+		log_warnx("%s: %s: %s", __func__, stmt_defs[id].name,
 		    mysql_stmt_error(st));
 		mysql_stmt_close(st);
 		db_failed(db, err);
@@ -743,10 +316,27 @@ fail:
 	return -1;
 }
 
+/* dbp_check: p has the shape of statement id (a NULL matches any
+ * type); a mismatch is a programming error */
+static void
+dbp_check(enum stmt id, const struct dbp *p)
+{
+	const char	*want = stmt_defs[id].params;
+	size_t		 i, n = p != NULL ? p->n : 0;
+
+	if (strlen(want) != n)
+		fatalx("%s: %zu parameters, its shape has %zu", stmt_defs[id].name,
+		    n, strlen(want));
+	for (i = 0; i < n; i++)
+		if (p->type[i] != want[i] &&
+		    p->b[i].buffer_type != MYSQL_TYPE_NULL)
+			fatalx("%s: parameter %zu is '%c', its shape '%c'",
+			    stmt_defs[id].name, i + 1, p->type[i], want[i]);
+}
+
 /* db_run_once: one attempt; -1 with db->unavailable telling why */
 static int
-db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
-    const char *fmt)
+db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r)
 {
 	MYSQL_STMT	*st;
 
@@ -754,7 +344,7 @@ db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
 		/* the connection died inside a transaction: a reconnect
 		 * would run the rest in autocommit mode, half applied */
 		log_warnx("%s: %s: connection lost inside a transaction",
-		    __func__, stmts[id].name);
+		    __func__, stmt_defs[id].name);
 		db->unavailable = 1;
 		return -1;
 	}
@@ -762,28 +352,32 @@ db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
 		return -1;
 	if ((st = db_stmt(db, id)) == NULL)
 		return -1;
-	return db_exec(db, st, stmts[id].name, p, r, fmt, 0);
+	return db_exec(db, st, stmt_defs[id].name, p, r,
+	    stmt_defs[id].result, 0);
 }
 
 int
-db_run(struct db *db, enum stmt id, struct dbp *p, struct dbr *r,
-    const char *fmt)
+db_run(struct db *db, enum stmt id, struct dbp *p, struct dbr *r)
 {
 	int	 was_connected = db->my != NULL;
+
+	dbp_check(id, p);
+	if (r != NULL && stmt_defs[id].result == NULL)
+		fatalx("%s: no result shape to read", stmt_defs[id].name);
 
 	if (r != NULL) {
 		r->db = db;
 		r->st = NULL;
 		r->n = 0;
 	}
-	if (db_run_once(db, id, p, r, fmt) == 0)
+	if (db_run_once(db, id, p, r) == 0)
 		return 0;
 	/* a connection that sat idle may have been dropped by the server
 	 * (wait_timeout): retry a read once on a new connection */
 	if (was_connected && db->my == NULL && db->unavailable &&
-	    !db->in_tx && (stmts[id].flags & STMT_READ)) {
-		log_info("%s: %s: reconnecting", __func__, stmts[id].name);
-		return db_run_once(db, id, p, r, fmt);
+	    !db->in_tx && (stmt_defs[id].flags & STMT_READ)) {
+		log_info("%s: %s: reconnecting", __func__, stmt_defs[id].name);
+		return db_run_once(db, id, p, r);
 	}
 	return -1;
 }

@@ -34,7 +34,7 @@ idem_insert(struct db *db, const char *account_id, const char *endpoint,
 	dbp_str(&p, hash);
 	dbp_time(&p, now);
 	dbp_time(&p, now + ttl);
-	if (db_run(db, STMT_IDEM_INSERT, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_IDEM_INSERT, &p, NULL) == -1)
 		return -1;
 	*inserted = db_affected(db) == 1;
 	return 0;
@@ -57,7 +57,7 @@ idem_take_over(struct db *db, const char *account_id, const char *endpoint,
 	dbp_str(&p, endpoint);
 	dbp_str(&p, key);
 	dbp_time(&p, seen);
-	if (db_run(db, STMT_IDEM_TAKE_OVER, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_IDEM_TAKE_OVER, &p, NULL) == -1)
 		return -1;
 	*taken = db_affected(db) == 1;
 	return 0;
@@ -87,7 +87,7 @@ db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
 		dbp_str(&p, account_id);
 		dbp_str(&p, endpoint);
 		dbp_str(&p, key);
-		if (db_run(db, STMT_IDEM_GET, &p, &r, "ssisstt") == -1)
+		if (db_run(db, STMT_IDEM_GET, &p, &r) == -1)
 			return -1;
 		if ((rc = dbr_fetch(&r)) != 1) {
 			dbr_done(&r);
@@ -146,7 +146,7 @@ db_idem_complete(struct db *db, const char *account_id, const char *endpoint,
 	dbp_str(&p, account_id);
 	dbp_str(&p, endpoint);
 	dbp_str(&p, key);
-	return db_run(db, STMT_IDEM_COMPLETE, &p, NULL, NULL);
+	return db_run(db, STMT_IDEM_COMPLETE, &p, NULL);
 }
 
 int
@@ -159,7 +159,7 @@ db_idem_forget(struct db *db, const char *account_id, const char *endpoint,
 	dbp_str(&p, account_id);
 	dbp_str(&p, endpoint);
 	dbp_str(&p, key);
-	return db_run(db, STMT_IDEM_FORGET, &p, NULL, NULL);
+	return db_run(db, STMT_IDEM_FORGET, &p, NULL);
 }
 
 int
@@ -170,7 +170,7 @@ db_idem_purge(struct db *db, time_t now, uint64_t *purged)
 	*purged = 0;
 	dbp_init(&p);
 	dbp_time(&p, now);
-	if (db_run(db, STMT_IDEM_PURGE, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_IDEM_PURGE, &p, NULL) == -1)
 		return -1;
 	*purged = db_affected(db);
 	return 0;

@@ -31,7 +31,7 @@ db_validation_enqueue(struct db *db, const struct validation *v, time_t now,
 	dbp_time(&p, lease_owner != NULL ? lease_until : 0);
 	dbp_i64(&p, lease_owner != NULL ? 1 : 0);
 	dbp_time(&p, now);
-	if (db_run(db, STMT_JOB_INSERT, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_JOB_INSERT, &p, NULL) == -1)
 		goto fail;
 	*job_id = db_insert_id(db);
 	return db_commit(db);
@@ -52,7 +52,7 @@ db_job_claim(struct db *db, uint64_t job_id, const char *owner, time_t now,
 	dbp_time(&p, lease_until);
 	dbp_i64(&p, (long long)job_id);
 	dbp_time(&p, now);
-	if (db_run(db, STMT_JOB_CLAIM, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_JOB_CLAIM, &p, NULL) == -1)
 		return -1;
 	*claimed = db_affected(db) == 1;
 	return 0;
@@ -78,7 +78,7 @@ jobs_claim_with(struct db *db, enum stmt stmt, time_t now, const char *owner,
 	dbp_init(&p);
 	dbp_time(&p, now);
 	dbp_i64(&p, (long long)limit);
-	if (db_run(db, stmt, &p, &r, "issisi") == -1)
+	if (db_run(db, stmt, &p, &r) == -1)
 		goto fail;
 	found = xcalloc(limit, sizeof(*found));
 	while ((rc = dbr_fetch(&r)) == 1 && nfound < limit) {
@@ -163,7 +163,7 @@ db_job_release(struct db *db, uint64_t job_id, const char *owner,
 	dbp_time(&p, run_after);
 	dbp_i64(&p, (long long)job_id);
 	dbp_str(&p, owner);
-	return db_run(db, STMT_JOB_RELEASE, &p, NULL, NULL);
+	return db_run(db, STMT_JOB_RELEASE, &p, NULL);
 }
 
 int
@@ -175,25 +175,7 @@ db_validation_start(struct db *db, const char *id, time_t now)
 	dbp_time(&p, now);
 	dbp_time(&p, now);
 	dbp_str(&p, id);
-	return db_run(db, STMT_VALIDATION_START, &p, NULL, NULL);
-}
-
-int
-db_validation_etag(struct db *db, const char *id, int64_t *etag)
-{
-	struct dbp	 p;
-	struct dbr	 r;
-	int		 rc;
-
-	*etag = -1;
-	dbp_init(&p);
-	dbp_str(&p, id);
-	if (db_run(db, STMT_VALIDATION_ETAG, &p, &r, "is") == -1)
-		return -1;
-	if ((rc = dbr_fetch(&r)) == 1)
-		*etag = dbr_i64(&r, 0, -1);
-	dbr_done(&r);
-	return rc == -1 ? -1 : 0;
+	return db_run(db, STMT_VALIDATION_START, &p, NULL);
 }
 
 int
@@ -211,7 +193,7 @@ db_job_finish(struct db *db, const struct job *job, const char *owner,
 	dbp_time(&p, now);
 	dbp_i64(&p, (long long)job->id);
 	dbp_str(&p, owner);
-	if (db_run(db, STMT_JOB_FINISH, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_JOB_FINISH, &p, NULL) == -1)
 		goto fail;
 	if (db_affected(db) != 1) {
 		/* the lease ran out and another process took the job */
@@ -234,7 +216,7 @@ db_job_finish(struct db *db, const struct job *job, const char *owner,
 	dbp_time(&p, now);
 	dbp_time(&p, now);
 	dbp_str(&p, job->validation_id);
-	if (db_run(db, STMT_VALIDATION_FINISH, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_VALIDATION_FINISH, &p, NULL) == -1)
 		goto fail;
 	if (db_retry_after_job(db, job, o, now) == -1)
 		goto fail;
@@ -245,7 +227,7 @@ db_job_finish(struct db *db, const struct job *job, const char *owner,
 		dbp_blob(&p, o->pdf, o->pdf_len);
 		dbp_blob(&p, o->raw, o->raw_len);
 		dbp_time(&p, now);
-		if (db_run(db, STMT_CEP_INSERT, &p, NULL, NULL) == -1)
+		if (db_run(db, STMT_CEP_INSERT, &p, NULL) == -1)
 			goto fail;
 	}
 	if (db_validation_etag(db, job->validation_id, etag) == -1)
@@ -272,7 +254,7 @@ db_cep_document(struct db *db, const char *account_id,
 	dbp_init(&p);
 	dbp_str(&p, validation_id);
 	dbp_str(&p, account_id);
-	if (db_run(db, pdf ? STMT_CEP_PDF : STMT_CEP_XML, &p, &r, "s") == -1)
+	if (db_run(db, pdf ? STMT_CEP_PDF : STMT_CEP_XML, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1 && !dbr_null(&r, 0)) {
 		*len = dbr_len(&r, 0);
@@ -294,7 +276,7 @@ state_read(struct db *db, enum stmt stmt, const char *name,
 	memset(d, 0, sizeof(*d));
 	dbp_init(&p);
 	dbp_str(&p, name);
-	if (db_run(db, stmt, &p, &r, "stt") == -1)
+	if (db_run(db, stmt, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1 && !dbr_null(&r, 1)) {
 		dbr_strcpy(&r, 0, d->reason, sizeof(d->reason));
@@ -324,7 +306,7 @@ db_state_start(struct db *db, const char *name, time_t until,
 	dbp_init(&p);
 	dbp_str(&p, name);
 	dbp_time(&p, now);
-	if (db_run(db, STMT_STATE_ENSURE, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_STATE_ENSURE, &p, NULL) == -1)
 		return -1;
 	if (db_begin(db) == -1)
 		return -1;
@@ -335,14 +317,14 @@ db_state_start(struct db *db, const char *name, time_t until,
 		/* in force already: only ever later, reason and since kept */
 		dbp_time(&p, until);
 		dbp_str(&p, name);
-		if (db_run(db, STMT_STATE_EXTEND, &p, NULL, NULL) == -1)
+		if (db_run(db, STMT_STATE_EXTEND, &p, NULL) == -1)
 			goto fail;
 	} else {
 		dbp_str(&p, name);
 		dbp_str(&p, reason);
 		dbp_time(&p, until);
 		dbp_time(&p, now);
-		if (db_run(db, STMT_STATE_SET, &p, NULL, NULL) == -1)
+		if (db_run(db, STMT_STATE_SET, &p, NULL) == -1)
 			goto fail;
 		*started = 1;
 	}
@@ -373,7 +355,7 @@ db_state_end(struct db *db, const char *name, time_t now, int force,
 	dbp_init(&p);
 	dbp_time(&p, now);
 	dbp_str(&p, name);
-	if (db_run(db, STMT_STATE_CLEAR, &p, NULL, NULL) == -1 ||
+	if (db_run(db, STMT_STATE_CLEAR, &p, NULL) == -1 ||
 	    db_commit(db) == -1)
 		goto fail;
 	*ended = 1;

@@ -223,7 +223,7 @@ applied_load(struct db *db, struct applied **out, size_t *nout)
 
 	*out = NULL;
 	*nout = 0;
-	if (db_run(db, STMT_MIGRATE_LIST, NULL, &r, "iss") == -1)
+	if (db_run(db, STMT_MIGRATE_LIST, NULL, &r) == -1)
 		return -1;
 	while ((rc = dbr_fetch(&r)) == 1) {
 		a = xrealloc(a, (n + 1) * sizeof(*a));
@@ -273,7 +273,7 @@ migrate_lock(struct db *db)
 
 	dbp_init(&p);
 	dbp_i64(&p, MIGRATE_LOCK_WAIT);
-	if (db_run(db, STMT_MIGRATE_LOCK, &p, &r, "i") == -1)
+	if (db_run(db, STMT_MIGRATE_LOCK, &p, &r) == -1)
 		return -1;
 	if (dbr_fetch(&r) == 1)
 		got = dbr_i64(&r, 0, 0);
@@ -302,7 +302,7 @@ db_migrate(struct db *db, const char *sql_dir)
 	if (migrate_lock(db) == -1)
 		goto out;
 	locked = 1;
-	if (db_run(db, STMT_MIGRATE_BOOTSTRAP, NULL, NULL, NULL) == -1 ||
+	if (db_run(db, STMT_MIGRATE_BOOTSTRAP, NULL, NULL) == -1 ||
 	    applied_load(db, &a, &na) == -1)
 		goto out;
 	/* first pass: every applied file must be unchanged, before any
@@ -337,13 +337,13 @@ db_migrate(struct db *db, const char *sql_dir)
 		dbp_str(&p, m[i].name);
 		dbp_str(&p, sum);
 		dbp_time(&p, clock_now());
-		if (db_run(db, STMT_MIGRATE_RECORD, &p, NULL, NULL) == -1)
+		if (db_run(db, STMT_MIGRATE_RECORD, &p, NULL) == -1)
 			goto out;
 		applied++;
 	}
 	rc = applied;
 out:
-	if (locked && db_run(db, STMT_MIGRATE_UNLOCK, NULL, NULL, NULL) == -1)
+	if (locked && db_run(db, STMT_MIGRATE_UNLOCK, NULL, NULL) == -1)
 		log_warnx("%s: could not release the migration lock", __func__);
 	for (i = 0; i < nm; i++)
 		free(m[i].name);

@@ -14,14 +14,6 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
-/* core's cycle states are store's terminal states, value for value */
-_Static_assert((int)RETRY_CYCLE_NONE == (int)RETRY_TERMINAL_NONE &&
-    (int)RETRY_CYCLE_PENDING == (int)RETRY_TERMINAL_PENDING &&
-    (int)RETRY_CYCLE_RESOLVED == (int)RETRY_TERMINAL_RESOLVED &&
-    (int)RETRY_CYCLE_EXHAUSTED == (int)RETRY_TERMINAL_EXHAUSTED &&
-    (int)RETRY_CYCLE_CANCELLED == (int)RETRY_TERMINAL_CANCELLED,
-    "retry_cycle_state and retry_terminal disagree");
-
 /* the locked state of one validation */
 struct retry_row {
 	char			 status[16];
@@ -45,7 +37,7 @@ retry_lock(struct db *db, const char *id, const char *account_id,
 	memset(row, 0, sizeof(*row));
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_RETRY_LOCK, &p, &r, "siiisitttts" "s") == -1)
+	if (db_run(db, STMT_RETRY_LOCK, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		dbr_strcpy(&r, 0, row->status, sizeof(row->status));
@@ -63,7 +55,8 @@ retry_lock(struct db *db, const char *id, const char *account_id,
 		dbr_strcpy(&r, 10, state, sizeof(state));
 		if (state[0] == '\0' || retry_terminal_parse(state, &t) == -1)
 			t = RETRY_TERMINAL_NONE;
-		row->c.state = (enum retry_cycle_state)t;
+		if (retry_cycle_state_of(t, &row->c.state) == -1)
+			rc = -1;
 		dbr_strcpy(&r, 11, row->account_id, sizeof(row->account_id));
 		*found = account_id == NULL ||
 		    strcmp(account_id, row->account_id) == 0;
@@ -79,8 +72,11 @@ retry_save(struct db *db, const char *id, const struct retry_cycle *c,
 {
 	struct dbp	 p;
 	char		*outcomes = NULL;
+	enum retry_terminal stored;
 	int		 on = c->policy.enabled, rc;
 
+	if (retry_stored_state_of(c->state, &stored) == -1)
+		return -1;
 	if (on)
 		outcomes = retry_outcomes_text(c->policy.outcomes);
 	dbp_init(&p);
@@ -93,11 +89,11 @@ retry_save(struct db *db, const char *id, const struct retry_cycle *c,
 	dbp_time(&p, c->resolved_at);
 	dbp_time(&p, c->exhausted_at);
 	dbp_time(&p, c->cancelled_at);
-	dbp_str(&p, retry_terminal_name((enum retry_terminal)c->state));
+	dbp_str(&p, retry_terminal_name(stored));
 	dbp_time(&p, now);
 	dbp_i64(&p, bump ? 1 : 0);
 	dbp_str(&p, id);
-	rc = db_run(db, STMT_RETRY_SAVE, &p, NULL, NULL);
+	rc = db_run(db, STMT_RETRY_SAVE, &p, NULL);
 	free(outcomes);
 	return rc;
 }
@@ -115,13 +111,13 @@ retry_schedule(struct db *db, const char *id, const struct retry_cycle *c,
 	dbp_i64(&p, attempt);
 	dbp_time(&p, c->next_attempt_at);
 	dbp_time(&p, now);
-	if (db_run(db, STMT_RETRY_JOB_SCHEDULE, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_RETRY_JOB_SCHEDULE, &p, NULL) == -1)
 		return -1;
 	dbp_init(&p);
 	dbp_str(&p, id);
 	dbp_i64(&p, attempt);
 	dbp_time(&p, c->next_attempt_at);
-	return db_run(db, STMT_RETRY_ATTEMPT_SCHEDULE, &p, NULL, NULL);
+	return db_run(db, STMT_RETRY_ATTEMPT_SCHEDULE, &p, NULL);
 }
 
 /* Removes the queued retry (a running one ends and is recorded) */
@@ -132,12 +128,12 @@ retry_unschedule(struct db *db, const char *id, time_t now)
 
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_RETRY_ATTEMPT_UNSCHEDULE, &p, NULL, NULL) == -1)
+	if (db_run(db, STMT_RETRY_ATTEMPT_UNSCHEDULE, &p, NULL) == -1)
 		return -1;
 	dbp_init(&p);
 	dbp_time(&p, now);
 	dbp_str(&p, id);
-	return db_run(db, STMT_RETRY_JOB_UNSCHEDULE, &p, NULL, NULL);
+	return db_run(db, STMT_RETRY_JOB_UNSCHEDULE, &p, NULL);
 }
 
 static int
@@ -190,7 +186,7 @@ db_retry_after_job(struct db *db, const struct job *job,
 	dbp_str(&p, o->banxico_status);
 	dbp_str(&p, o->error_code);
 	dbp_i64n(&p, o->duration_ms);
-	return db_run(db, STMT_RETRY_ATTEMPT_FINISH, &p, NULL, NULL);
+	return db_run(db, STMT_RETRY_ATTEMPT_FINISH, &p, NULL);
 }
 
 /* Locks one record of the account, lets change() decide, applies it. */
@@ -288,7 +284,7 @@ db_account_retry_settings(struct db *db, const char *account_id,
 	memset(def, 0, sizeof(*def));
 	dbp_init(&p);
 	dbp_str(&p, account_id);
-	if (db_run(db, STMT_ACCOUNT_RETRY_SETTINGS, &p, &r, "iiiis") == -1)
+	if (db_run(db, STMT_ACCOUNT_RETRY_SETTINGS, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		*found = 1;
@@ -323,7 +319,7 @@ db_account_retry_policy_put(struct db *db, const char *account_id,
 	dbp_i64n(&p, on ? policy->interval_seconds : -1);
 	dbp_str(&p, outcomes);
 	dbp_time(&p, now);
-	rc = db_run(db, STMT_ACCOUNT_RETRY_PUT, &p, NULL, NULL);
+	rc = db_run(db, STMT_ACCOUNT_RETRY_PUT, &p, NULL);
 	free(outcomes);
 	return rc;
 }
@@ -343,7 +339,7 @@ db_retry_attempts(struct db *db, const char *account_id, const char *id,
 	dbp_init(&p);
 	dbp_str(&p, id);
 	dbp_str(&p, account_id);
-	if (db_run(db, STMT_RETRY_ATTEMPTS_LIST, &p, &r, "itttsssi") == -1)
+	if (db_run(db, STMT_RETRY_ATTEMPTS_LIST, &p, &r) == -1)
 		return -1;
 	while ((rc = dbr_fetch(&r)) == 1) {
 		a = xrealloc(a, (na + 1) * sizeof(*a));

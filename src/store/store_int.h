@@ -1,7 +1,8 @@
 /*
  * mxcep: internals shared by the files of src/store/ only. The SQL text
- * itself lives in db.c (stmts[]); the other files name statements by
- * enum and bind parameters and results by type through dbp/dbr.
+ * itself lives in stmts.c (stmt_defs[], with each statement's shape);
+ * the other files name statements by enum and bind parameters and
+ * results by type through dbp/dbr.
  */
 #ifndef MXCEP_STORE_INT_H
 #define MXCEP_STORE_INT_H
@@ -9,6 +10,9 @@
 #include <mysql.h>
 #include <stdint.h>
 #include <time.h>
+
+#include "core/core.h"
+#include "store/store.h"
 
 enum stmt {
 	STMT_MIGRATE_LOCK = 0,
@@ -83,6 +87,20 @@ enum stmt {
 	STMT__MAX
 };
 
+/* a statement: its SQL, flags and shape. params: one letter per
+ * placeholder, as bound by dbp ('s' text, 'i' integer, 'd' double,
+ * 't' DATETIME, 'b' blob; SQL NULL matches any); result: one letter per
+ * column as dbr reads it (see struct dbr), NULL when no rows are read */
+#define STMT_READ	0x01u	/* no side effect: safe to retry after reconnect */
+struct stmt_def {
+	const char	*name;		/* for log lines */
+	const char	*sql;
+	unsigned int	 flags;		/* STMT_READ */
+	const char	*params;
+	const char	*result;
+};
+extern const struct stmt_def stmt_defs[STMT__MAX];	/* stmts.c */
+
 #define DB_MAXCOLS	128
 
 /* parameters of one statement, bound by type; values are copied in */
@@ -94,6 +112,7 @@ struct dbp {
 		MYSQL_TIME	 t;
 	}		 v[DB_MAXCOLS];
 	unsigned long	 len[DB_MAXCOLS];
+	char		 type[DB_MAXCOLS];	/* stmt_def's letter of each */
 	size_t		 n;
 };
 void	 dbp_init(struct dbp *);
@@ -127,11 +146,11 @@ struct dbr {
 	size_t		 tbuf_len[DB_MAXCOLS];	/* dbr_bind_text's sizes */
 };
 
-/* db_run: execute statement id with params p (NULL = none). With r, the
- * result columns are bound per fmt and buffered; read them with
+/* db_run: execute statement id with params p (NULL = none), which must
+ * have its shape (stmt_defs[id].params). With r, the result columns are
+ * bound per stmt_defs[id].result and buffered; read them with
  * dbr_fetch() and always end with dbr_done(). 0 ok, -1 (logged). */
-int	 db_run(struct db *, enum stmt, struct dbp *p, struct dbr *r,
-	    const char *fmt);
+int	 db_run(struct db *, enum stmt, struct dbp *p, struct dbr *r);
 uint64_t db_affected(const struct db *);	/* rows changed by the last db_run */
 uint64_t db_insert_id(const struct db *);	/* AUTO_INCREMENT of the last db_run */
 int	 dbr_fetch(struct dbr *);		/* 1 row, 0 no more, -1 (logged) */
@@ -164,7 +183,10 @@ time_t	 dbr_time(const struct dbr *, size_t col);	/* 0 for NULL */
 #define DB_COMPOSED_MAX		32
 #define DB_READ			0x01u
 #define DB_UNBUFFERED		0x02u
-#define DB_KEY_VALIDATION_QUERY	(UINT64_C(1) << 56)
+#define DB_KEY_SHIFT		56	/* the caller's tag: the top byte */
+#define DB_KEY_WIDTH		8
+#define DB_KEY(tag)		((uint64_t)(tag) << DB_KEY_SHIFT)
+#define DB_KEY_VALIDATION_QUERY	DB_KEY(1)
 struct buf;
 int	 db_run_composed(struct db *, uint64_t key, const char *name,
 	    void (*compose)(uint64_t, struct buf *), struct dbp *p,
@@ -173,6 +195,22 @@ int	 db_run_composed(struct db *, uint64_t key, const char *name,
 /* db_exec_script: run one statement of a migration file as plain text
  * (trusted, from sql_dir; never from a request); results are discarded. */
 int	 db_exec_script(struct db *, const char *sql, size_t len);
+
+/* validations.c: the columns of a row of validations, in the order of
+ * validation_cols.h (which: VC_ROW_ALL, _LIST or _EXPORT), into v (from
+ * validation_new(): the columns not read keep their NULL); _borrow: the
+ * export's, its text pointing into the buffers bound with dbr_bind_text
+ * (every text column must be); _col: the index of column in those rows,
+ * -1 when it is not one of them */
+struct validation;
+void	 validation_row_read(struct dbr *, struct validation *, int which);
+void	 validation_row_borrow(struct dbr *, struct validation *);
+int	 validation_row_col(const char *column, int which);
+
+/* retry_states.c: a cycle state (core.h) of a stored terminal state
+ * (store.h) and back; 0, or -1 (logged) for a value without its pair */
+int	 retry_cycle_state_of(enum retry_terminal, enum retry_cycle_state *);
+int	 retry_stored_state_of(enum retry_cycle_state, enum retry_terminal *);
 
 /* retries.c: inside db_job_finish()'s transaction, after the job was
  * finished and before the validation's result is written: locks the

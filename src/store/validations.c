@@ -1,9 +1,10 @@
 /*
  * mxcep: the validations table: one row per verification, every field
- * of spec 001 and 004. Rows are read whole into struct validation; the
- * column order is VALIDATION_COLS in db.c and VALIDATION_FMT here.
+ * of spec 001 and 004. Rows are read into struct validation by one
+ * column table (validation_cols.h), whole or the list's columns.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,19 +13,7 @@
 #include "util/util.h"
 #include "store/store.h"
 #include "store/store_int.h"
-
-/* one letter per column of VALIDATION_COLS (db.c), 46 columns */
-#define VALIDATION_FMT \
-	"sssiss"	/* id .. fecha (validation_type, status as text) */ \
-	"ssssss"	/* clave_rastreo .. monto */ \
-	"ssi"		/* request_data, banxico_status, processing_time_ms */ \
-	"tttttt"	/* created_at .. expires_at */ \
-	"issds"		/* etag_version .. normalized_data */ \
-	"sisiss"	/* normalization_warnings .. error_code */ \
-	"iiiiisi"	/* batch_id .. retry_attempts_completed */ \
-	"tttt"		/* retry_next_attempt_at .. retry_cancelled_at */ \
-	"st"		/* retry_terminal_state, deleted_at */ \
-	"i"		/* enqueued_at_ms */
+#include "store/validation_cols.h"
 
 static const char *const type_names[VALIDATION_TYPE__MAX] = {
 	"direct", "ocr"
@@ -183,107 +172,200 @@ validation_dup(const struct validation *v)
 	return c;
 }
 
-/* monto_parse: DECIMAL(18,2) text "1234.5" / "1234.56" / "12" into
- * centavos without going through floating point; -1 on junk */
-static int64_t
-monto_parse(const char *s)
-{
-	int64_t		 c = 0;
-	int		 frac = -1;
+/* the C type of each kind, checked against struct validation below */
+#define VC_CTYPE_VC_TEXT	char *
+#define VC_CTYPE_VC_STR		char *
+#define VC_CTYPE_VC_TYPE	enum validation_type
+#define VC_CTYPE_VC_STATUS	enum validation_status
+#define VC_CTYPE_VC_TERMINAL	enum retry_terminal
+#define VC_CTYPE_VC_MONEY	int64_t
+#define VC_CTYPE_VC_BOOL	int
+#define VC_CTYPE_VC_INT		int
+#define VC_CTYPE_VC_I64		int64_t
+#define VC_CTYPE_VC_COUNT	int64_t
+#define VC_CTYPE_VC_TIME	time_t
+#define VC_CTYPE_VC_DOUBLE	double
+#define VC_CHECK(c, m, k, l, e) \
+	_Static_assert(_Generic(((struct validation *)0)->m, \
+	    VC_CTYPE_##k: 1, default: 0), \
+	    "struct validation." #m " does not hold a " #k);
+VALIDATION_COLUMNS(VC_CHECK, VC_CHECK)
 
-	if (s == NULL || *s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s == '.' && frac == -1) {
-			frac = 0;
-			continue;
-		}
-		if (*s < '0' || *s > '9' || frac == 2 ||
-		    c > (INT64_MAX - 9) / 10)
-			return -1;
-		c = c * 10 + (*s - '0');
-		if (frac >= 0)
-			frac++;
+/* one column of validation_cols.h: where and how it is held */
+static const struct vcol {
+	const char	*name;
+	enum vc_kind	 kind;
+	size_t		 off;		/* in struct validation */
+	size_t		 size;
+	int		 in[3];		/* in the rows of VC_ROW_* */
+} vcols[] = {
+#define VC_ROW(c, m, k, l, e) { #c, k, offsetof(struct validation, m), \
+	sizeof(((struct validation *)0)->m), { 1, l, e } },
+	VALIDATION_COLUMNS(VC_ROW, VC_ROW)
+#undef VC_ROW
+};
+#define N_VCOLS	(sizeof(vcols) / sizeof(vcols[0]))
+
+/* an enum column by name; a bad name is logged and leaves the default */
+static void
+vcol_read_enum(struct dbr *r, size_t c, const struct vcol *col,
+    struct validation *v, void *dst)
+{
+	char	*s = dbr_str(r, c);
+	int	 rc = -1;
+
+	switch (col->kind) {
+	case VC_TYPE:
+		rc = validation_type_parse(s, dst);
+		break;
+	case VC_STATUS:
+		rc = validation_status_parse(s, dst);
+		break;
+	default:
+		rc = retry_terminal_parse(s, dst);
+		break;
 	}
-	for (frac = frac < 0 ? 0 : frac; frac < 2; frac++)
-		c *= 10;
-	return c;
+	if (rc == -1)
+		log_warnx("%s: %s: bad %s", __func__, v->id, col->name);
+	free(s);
 }
 
+/* column c of the row into its member of v */
 static void
-validation_read(struct dbr *r, struct validation *v)
+vcol_read(struct dbr *r, size_t c, const struct vcol *col,
+    struct validation *v)
 {
+	void	*dst = (char *)v + col->off;
 	char	*s;
-	size_t	 c = 0;
 
-	dbr_strcpy(r, c++, v->id, sizeof(v->id));
-	dbr_strcpy(r, c++, v->account_id, sizeof(v->account_id));
-	s = dbr_str(r, c++);
-	if (validation_type_parse(s, &v->type) == -1)
-		log_warnx("%s: %s: bad validation_type", __func__, v->id);
-	free(s);
-	v->playground = dbr_i64(r, c++, 0) != 0;
-	s = dbr_str(r, c++);
-	if (validation_status_parse(s, &v->status) == -1)
-		log_warnx("%s: %s: bad status", __func__, v->id);
-	free(s);
-	dbr_strcpy(r, c++, v->fecha, sizeof(v->fecha));
-	v->clave_rastreo = dbr_str(r, c++);
-	v->referencia = dbr_str(r, c++);
-	v->emisor = dbr_str(r, c++);
-	v->receptor = dbr_str(r, c++);
-	v->cuenta = dbr_str(r, c++);
-	s = dbr_str(r, c++);
-	v->monto_cents = monto_parse(s);
-	free(s);
-	v->request_data = dbr_str(r, c++);
-	v->banxico_status = dbr_str(r, c++);
-	v->processing_time_ms = dbr_i64(r, c++, -1);
-	v->created_at = dbr_time(r, c++);
-	v->updated_at = dbr_time(r, c++);
-	v->completed_at = dbr_time(r, c++);
-	v->enqueued_at = dbr_time(r, c++);
-	v->processing_started_at = dbr_time(r, c++);
-	v->expires_at = dbr_time(r, c++);
-	v->etag_version = dbr_i64(r, c++, -1);
-	v->image_path = dbr_str(r, c++);
-	v->ocr_result = dbr_str(r, c++);
-	v->ocr_confidence = dbr_double(r, c++, -1);
-	v->normalized_data = dbr_str(r, c++);
-	v->normalization_warnings = dbr_str(r, c++);
-	v->is_masked = (int)dbr_i64(r, c++, -1);
-	v->banxico_result = dbr_str(r, c++);
-	v->has_cep = dbr_i64(r, c++, 0) != 0;
-	v->error_message = dbr_str(r, c++);
-	v->error_code = dbr_str(r, c++);
-	v->batch_id = dbr_i64(r, c++, -1);
-	v->batch_position = dbr_i64(r, c++, -1);
-	v->retry_enabled = dbr_i64(r, c++, 0) != 0;
-	v->retry_max_retries = dbr_i64(r, c++, -1);
-	v->retry_interval_seconds = dbr_i64(r, c++, -1);
-	v->retry_outcomes = dbr_str(r, c++);
-	v->retry_attempts_completed = dbr_i64(r, c++, 0);
-	v->retry_next_attempt_at = dbr_time(r, c++);
-	v->retry_resolved_at = dbr_time(r, c++);
-	v->retry_exhausted_at = dbr_time(r, c++);
-	v->retry_cancelled_at = dbr_time(r, c++);
-	s = dbr_str(r, c++);
-	if (retry_terminal_parse(s, &v->retry_terminal_state) == -1)
-		log_warnx("%s: %s: bad retry_terminal_state", __func__, v->id);
-	free(s);
-	v->deleted_at = dbr_time(r, c++);
-	v->enqueued_at_ms = dbr_i64(r, c++, -1);
+	switch (col->kind) {
+	case VC_TEXT:
+		dbr_strcpy(r, c, dst, col->size);
+		break;
+	case VC_STR:
+		*(char **)dst = dbr_str(r, c);
+		break;
+	case VC_TYPE:
+	case VC_STATUS:
+	case VC_TERMINAL:
+		vcol_read_enum(r, c, col, v, dst);
+		break;
+	case VC_MONEY:
+		s = dbr_str(r, c);
+		*(int64_t *)dst = money_parse_decimal(s);
+		free(s);
+		break;
+	case VC_BOOL:
+		*(int *)dst = dbr_i64(r, c, 0) != 0;
+		break;
+	case VC_INT:
+		*(int *)dst = (int)dbr_i64(r, c, -1);
+		break;
+	case VC_I64:
+		*(int64_t *)dst = dbr_i64(r, c, -1);
+		break;
+	case VC_COUNT:
+		*(int64_t *)dst = dbr_i64(r, c, 0);
+		break;
+	case VC_TIME:
+		*(time_t *)dst = dbr_time(r, c);
+		break;
+	case VC_DOUBLE:
+		*(double *)dst = dbr_double(r, c, -1);
+		break;
+	}
+}
+
+void
+validation_row_read(struct dbr *r, struct validation *v, int which)
+{
+	size_t	 i, c = 0;
+
+	for (i = 0; i < N_VCOLS; i++)
+		if (vcols[i].in[which])
+			vcol_read(r, c++, &vcols[i], v);
+}
+
+/* column c as the export reads it: text from the buffer dbr_bind_text
+ * gave it, borrowed (no allocation per row) */
+static void
+vcol_borrow(struct dbr *r, size_t c, const struct vcol *col,
+    struct validation *v)
+{
+	void		*dst = (char *)v + col->off;
+	const char	*t;
+	size_t		 len;
+	int		 rc;
+
+	switch (col->kind) {
+	case VC_TEXT:
+		t = dbr_text(r, c);
+		len = t != NULL ? strnlen(t, col->size - 1) : 0;
+		if (len > 0)
+			memcpy(dst, t, len);
+		((char *)dst)[len] = '\0';
+		return;
+	case VC_STR:
+		*(char **)dst = dbr_text(r, c);
+		return;
+	case VC_MONEY:
+		*(int64_t *)dst = money_parse_decimal(dbr_text(r, c));
+		return;
+	case VC_TYPE:
+	case VC_STATUS:
+	case VC_TERMINAL:
+		t = dbr_text(r, c);
+		if (t == NULL)
+			t = "";
+		if (col->kind == VC_TYPE)
+			rc = validation_type_parse(t, dst);
+		else if (col->kind == VC_STATUS)
+			rc = validation_status_parse(t, dst);
+		else
+			rc = retry_terminal_parse(t, dst);
+		if (rc == -1)
+			log_warnx("%s: %s: bad %s", __func__, v->id, col->name);
+		return;
+	default:
+		vcol_read(r, c, col, v);	/* no text */
+		return;
+	}
+}
+
+void
+validation_row_borrow(struct dbr *r, struct validation *v)
+{
+	size_t	 i, c = 0;
+
+	for (i = 0; i < N_VCOLS; i++)
+		if (vcols[i].in[VC_ROW_EXPORT])
+			vcol_borrow(r, c++, &vcols[i], v);
+}
+
+int
+validation_row_col(const char *column, int which)
+{
+	size_t	 i;
+	int	 c = 0;
+
+	for (i = 0; i < N_VCOLS; i++) {
+		if (!vcols[i].in[which])
+			continue;
+		if (strcmp(vcols[i].name, column) == 0)
+			return c;
+		c++;
+	}
+	return -1;
 }
 
 int
 db_validation_create(struct db *db, const struct validation *v)
 {
 	struct dbp	 p;
-	char		 monto[32];
+	char		 monto[MONEY_FMT_SIZE];
 
 	if (v->monto_cents >= 0)
-		snprintf(monto, sizeof(monto), "%" PRId64 ".%02" PRId64,
-		    v->monto_cents / 100, v->monto_cents % 100);
+		money_format(v->monto_cents, monto);
 	dbp_init(&p);
 	dbp_str(&p, v->id);
 	dbp_str(&p, v->account_id);
@@ -332,7 +414,7 @@ db_validation_create(struct db *db, const struct validation *v)
 	dbp_str(&p, retry_terminal_name(v->retry_terminal_state));
 	dbp_time(&p, v->deleted_at);
 	dbp_i64n(&p, v->enqueued_at_ms);
-	return db_run(db, STMT_VALIDATION_INSERT, &p, NULL, NULL);
+	return db_run(db, STMT_VALIDATION_INSERT, &p, NULL);
 }
 
 int
@@ -350,11 +432,11 @@ db_validation_get(struct db *db, const char *account_id, const char *id,
 	dbp_init(&p);
 	dbp_str(&p, id);
 	dbp_str(&p, account_id);
-	if (db_run(db, STMT_VALIDATION_GET, &p, &r, VALIDATION_FMT) == -1)
+	if (db_run(db, STMT_VALIDATION_GET, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		v = validation_new();
-		validation_read(&r, v);
+		validation_row_read(&r, v, VC_ROW_ALL);
 	}
 	dbr_done(&r);
 	if (rc == -1) {
@@ -378,11 +460,11 @@ db_validation_get_any(struct db *db, const char *id, struct validation **out)
 		return 0;
 	dbp_init(&p);
 	dbp_str(&p, id);
-	if (db_run(db, STMT_VALIDATION_GET_ANY, &p, &r, VALIDATION_FMT) == -1)
+	if (db_run(db, STMT_VALIDATION_GET_ANY, &p, &r) == -1)
 		return -1;
 	if ((rc = dbr_fetch(&r)) == 1) {
 		v = validation_new();
-		validation_read(&r, v);
+		validation_row_read(&r, v, VC_ROW_ALL);
 	}
 	dbr_done(&r);
 	if (rc == -1) {
@@ -391,4 +473,22 @@ db_validation_get_any(struct db *db, const char *id, struct validation **out)
 	}
 	*out = v;
 	return 0;
+}
+
+int
+db_validation_etag(struct db *db, const char *id, int64_t *etag)
+{
+	struct dbp	 p;
+	struct dbr	 r;
+	int		 rc;
+
+	*etag = -1;
+	dbp_init(&p);
+	dbp_str(&p, id);
+	if (db_run(db, STMT_VALIDATION_ETAG, &p, &r) == -1)
+		return -1;
+	if ((rc = dbr_fetch(&r)) == 1)
+		*etag = dbr_i64(&r, 0, -1);
+	dbr_done(&r);
+	return rc == -1 ? -1 : 0;
 }

@@ -353,6 +353,86 @@ test_date_days_in_month__calendar__leap_rules(void **state)
 	assert_int_equal(date_valid(10000, 1, 1), 0);
 }
 
+/* the DECIMAL(18,2) text MariaDB returns: zero is an amount, junk -1 */
+static void
+test_money_parse_decimal__column_text__cents_or_minus_one(void **state)
+{
+	(void)state;
+	assert_int_equal(money_parse_decimal("1234.50"), 123450);
+	assert_int_equal(money_parse_decimal("1234.5"), 123450);
+	assert_int_equal(money_parse_decimal("12"), 1200);
+	assert_int_equal(money_parse_decimal("0.01"), 1);
+	assert_int_equal(money_parse_decimal("0.00"), 0);
+	assert_int_equal(money_parse_decimal("0"), 0);
+	assert_int_equal(money_parse_decimal("999999999999.99"),
+	    MONEY_MAX_CENTS);
+	assert_int_equal(money_parse_decimal(NULL), -1);
+	assert_int_equal(money_parse_decimal(""), -1);
+	assert_int_equal(money_parse_decimal("12.345"), -1);
+	assert_int_equal(money_parse_decimal("-1.00"), -1);
+	assert_int_equal(money_parse_decimal("1,234.00"), -1);
+	assert_int_equal(money_parse_decimal("abc"), -1);
+	assert_int_equal(money_parse_decimal("1000000000000.00"), -1);
+}
+
+/* every day of 1601..2400 and the ends of the calendar back from its
+ * day number, and the C library's gmtime() agreeing */
+static void
+test_date_from_days__every_day__inverse_and_as_gmtime(void **state)
+{
+	struct date	 d;
+	struct tm	 tm;
+	time_t		 t;
+	long long	 n, lo, hi;
+
+	(void)state;
+	lo = date_days_since_epoch(1601, 1, 1);
+	hi = date_days_since_epoch(2400, 12, 31);
+	for (n = lo; n <= hi; n++) {
+		date_from_days(n, &d);
+		assert_int_equal(date_days_since_epoch(d.year, d.month, d.day),
+		    n);
+		t = (time_t)(n * 86400);
+		gmtime_r(&t, &tm);
+		assert_int_equal(d.year, tm.tm_year + 1900);
+		assert_int_equal(d.month, tm.tm_mon + 1);
+		assert_int_equal(d.day, tm.tm_mday);
+	}
+	date_from_days(date_days_since_epoch(1, 1, 1), &d);
+	assert_int_equal(d.year * 10000 + d.month * 100 + d.day, 10101);
+	date_from_days(date_days_since_epoch(9999, 12, 31) + 1, &d);
+	assert_int_equal(d.year * 10000 + d.month * 100 + d.day, 100000101);
+}
+
+/* the 1st of a day's month and of the months after, as timegm() */
+static void
+test_date_month_start__any_day__first_of_month(void **state)
+{
+	struct tm	 tm;
+	long long	 n, lo, hi;
+	int		 next;
+	time_t		 t;
+
+	(void)state;
+	assert_int_equal(date_month_start(date_days_since_epoch(2024, 2, 29),
+	    0), date_days_since_epoch(2024, 2, 1));
+	assert_int_equal(date_month_start(date_days_since_epoch(2024, 12, 31),
+	    1), date_days_since_epoch(2025, 1, 1));
+	assert_int_equal(date_month_start(date_days_since_epoch(9999, 12, 1),
+	    1), date_days_since_epoch(9999, 12, 31) + 1);
+	lo = date_days_since_epoch(1999, 1, 1);
+	hi = date_days_since_epoch(2031, 12, 31);
+	for (n = lo; n <= hi; n++)
+		for (next = 0; next <= 13; next++) {
+			t = (time_t)(n * 86400);
+			gmtime_r(&t, &tm);
+			tm.tm_mday = 1;
+			tm.tm_mon += next;
+			assert_int_equal(date_month_start(n, next) * 86400,
+			    (long long)timegm(&tm));
+		}
+}
+
 int
 main(void)
 {
@@ -370,6 +450,9 @@ main(void)
 		cmocka_unit_test(test_date_parse_banxico__dd_mm_yyyy__round_trips),
 		cmocka_unit_test(test_date_days_since_epoch__every_day__as_timegm),
 		cmocka_unit_test(test_date_days_in_month__calendar__leap_rules),
+		cmocka_unit_test(test_money_parse_decimal__column_text__cents_or_minus_one),
+		cmocka_unit_test(test_date_from_days__every_day__inverse_and_as_gmtime),
+		cmocka_unit_test(test_date_month_start__any_day__first_of_month),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
