@@ -152,21 +152,6 @@ banxico_free(struct banxico *bx)
 	free(bx);
 }
 
-void
-banxico_answer_free(struct banxico_answer *a)
-{
-	if (a == NULL)
-		return;
-	cep_status_free(a->status);
-	cep_free(a->cep);
-	buf_free(&a->xml);
-	buf_free(&a->pdf);
-	buf_free(&a->raw);
-	memset(a, 0, sizeof(*a));
-	a->outcome = BANXICO_UNRECOGNISED;
-	a->pdf_outcome = BANXICO_UNRECOGNISED;
-}
-
 /* append s percent-encoded (application/x-www-form-urlencoded) */
 static void
 form_escape(struct buf *b, const char *s)

@@ -85,18 +85,3 @@ banxico_query(struct banxico *b, const struct banxico_query *q,
 		buf_puts(&a->raw, "<html>something else</html>");
 	return a->outcome == BANXICO_BAD_QUERY ? -1 : 0;
 }
-
-void
-banxico_answer_free(struct banxico_answer *a)
-{
-	if (a == NULL)
-		return;
-	cep_status_free(a->status);
-	cep_free(a->cep);
-	buf_free(&a->xml);
-	buf_free(&a->pdf);
-	buf_free(&a->raw);
-	memset(a, 0, sizeof(*a));
-	a->outcome = BANXICO_UNRECOGNISED;
-	a->pdf_outcome = BANXICO_UNRECOGNISED;
-}
