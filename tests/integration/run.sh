@@ -144,17 +144,17 @@ expect_jsonapi_ct() {
 	expect_match "Content-Type" "$(hdr Content-Type)" '^application/vnd\.api\+json'
 }
 # expect_schema SCHEMA: the body matches tests/schemas/SCHEMA, and ../shared's
-# schema of that name when ../shared is present
-SCHEMA_CHECK=$MXCEP_TOP_SRCDIR/tests/tools/check-json-schema
+# schema of that name when ../shared is present. Both checks (and json_get)
+# are answered by one long-lived tests/tools/json-helper (jsond_start below).
 SHARED_SCHEMA_CHECK=
 [[ -f $MXCEP_SHARED_DIR/tools/check-json-schema ]] &&
 	SHARED_SCHEMA_CHECK=$MXCEP_SHARED_DIR/tools/check-json-schema
 expect_schema() { # SCHEMA
 	local out n
-	if ! out=$("$PY" "$SCHEMA_CHECK" "$1" "$T/body" 2>&1); then
+	if ! out=$(json_schema "$1" "$T/body" 2>&1); then
 		t_fail "body does not match tests/schemas/$1: $out; body: $(head -c 400 "$T/body")"
 	fi
-	if [[ -n $SHARED_SCHEMA_CHECK ]] && ! out=$("$PY" "$SHARED_SCHEMA_CHECK" "$1" "$T/body" 2>&1); then
+	if [[ -n $SHARED_SCHEMA_CHECK ]] && ! out=$(json_shared_schema "$SHARED_SCHEMA_CHECK" "$1" "$T/body" 2>&1); then
 		t_fail "body does not match the shared $1: $out; body: $(head -c 400 "$T/body")"
 	fi
 	if [[ -n ${MXCEP_SCHEMA_SAMPLES:-} ]]; then
@@ -202,7 +202,11 @@ load_summary() { sort "$T/codes.$1" | uniq -c | awk '{ printf "%s%s:%s", sep, $2
 
 # ---- helpers used by several t_*.sh --------------------------------
 admin() { "$ADMIN" --config "$CONF" "$@"; }
-uuid() { "$PY" -c 'import uuid; print(uuid.uuid4())'; }
+# a random (version 4) UUID, lowercase, from the kernel: no process
+uuid() {
+	local u
+	read -r u </proc/sys/kernel/random/uuid && printf '%s\n' "$u"
+}
 master_pid() { pid_of "$T/fcgi.pid"; }
 workers_of() { pgrep -P "$1" | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 worker_count() { pgrep -P "$1" | wc -l; }
@@ -253,6 +257,7 @@ cleanup() {
 			pid_alive "$p" && kill -KILL "$p" 2>/dev/null
 		done <"$T/spawned.pids"
 	fi
+	jsond_stop
 	if ((NFAIL == 0)) && [[ ${MXCEP_KEEP_TMP:-0} != 1 ]]; then
 		rm -rf "$T"
 	else
@@ -261,6 +266,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+# one python3 answers json_get/expect_schema for the whole run (tests/lib/json.sh)
+jsond_start "$T" || bail "tests/tools/json-helper did not start"
 
 [[ -x $FCGI ]] || bail "$FCGI is not built"
 [[ -x $ADMIN ]] || bail "$ADMIN is not built"
