@@ -381,5 +381,5 @@ start_nginx() {
 # ---- JSON -----------------------------------------------------------
 
 # json_get, json_py and the long-lived JSON helper (jsond_start) are in json.sh
-# shellcheck source=json.sh
+# shellcheck source=tests/lib/json.sh
 . "$(dirname "${BASH_SOURCE[0]}")/json.sh"
