@@ -11,6 +11,9 @@
 # schemas (tests/schemas), and also against ../shared's when it is there
 # (MXCEP_SHARED_DIR); MXCEP_SCHEMA_SAMPLES=DIR keeps every checked body as
 # DIR/SCHEMA/N.json (to record samples for tests/schemas/samples).
+# Those checks and every JSON read (json_get, expect_json, json_py) are
+# answered by one long-lived python3, tests/tools/json-helper, started below
+# (tests/lib/json.sh): not one python3 per check.
 set -u
 set -o pipefail
 
@@ -34,7 +37,7 @@ PY=/usr/bin/python3
 missing=()
 for b in mariadbd:mariadb-server mariadb-install-db:mariadb-server mariadb:mariadb-client \
 	memcached:memcached lighttpd:lighttpd nginx:nginx apache2:apache2 curl:curl pgrep:procps \
-	setsid:util-linux unzip:unzip "$PY:python3" soffice:libreoffice-calc-nogui \
+	setsid:util-linux mkfifo:coreutils unzip:unzip "$PY:python3" soffice:libreoffice-calc-nogui \
 	node:nodejs npm:npm; do
 	command -v "${b%:*}" >/dev/null 2>&1 || missing+=("${b%:*} (${b##*:})")
 done
