@@ -11,6 +11,9 @@
 # schemas (tests/schemas), and also against ../shared's when it is there
 # (MXCEP_SHARED_DIR); MXCEP_SCHEMA_SAMPLES=DIR keeps every checked body as
 # DIR/SCHEMA/N.json (to record samples for tests/schemas/samples).
+# Those checks and every JSON read (json_get, expect_json, json_py) are
+# answered by one long-lived python3, tests/tools/json-helper, started below
+# (tests/lib/json.sh): not one python3 per check.
 set -u
 set -o pipefail
 
@@ -34,7 +37,7 @@ PY=/usr/bin/python3
 missing=()
 for b in mariadbd:mariadb-server mariadb-install-db:mariadb-server mariadb:mariadb-client \
 	memcached:memcached lighttpd:lighttpd nginx:nginx apache2:apache2 curl:curl pgrep:procps \
-	setsid:util-linux unzip:unzip "$PY:python3" soffice:libreoffice-calc-nogui \
+	setsid:util-linux mkfifo:coreutils unzip:unzip "$PY:python3" soffice:libreoffice-calc-nogui \
 	node:nodejs npm:npm; do
 	command -v "${b%:*}" >/dev/null 2>&1 || missing+=("${b%:*} (${b##*:})")
 done
@@ -144,17 +147,17 @@ expect_jsonapi_ct() {
 	expect_match "Content-Type" "$(hdr Content-Type)" '^application/vnd\.api\+json'
 }
 # expect_schema SCHEMA: the body matches tests/schemas/SCHEMA, and ../shared's
-# schema of that name when ../shared is present
-SCHEMA_CHECK=$MXCEP_TOP_SRCDIR/tests/tools/check-json-schema
+# schema of that name when ../shared is present. Both checks (and json_get)
+# are answered by one long-lived tests/tools/json-helper (jsond_start below).
 SHARED_SCHEMA_CHECK=
 [[ -f $MXCEP_SHARED_DIR/tools/check-json-schema ]] &&
 	SHARED_SCHEMA_CHECK=$MXCEP_SHARED_DIR/tools/check-json-schema
 expect_schema() { # SCHEMA
 	local out n
-	if ! out=$("$PY" "$SCHEMA_CHECK" "$1" "$T/body" 2>&1); then
+	if ! out=$(json_schema "$1" "$T/body" 2>&1); then
 		t_fail "body does not match tests/schemas/$1: $out; body: $(head -c 400 "$T/body")"
 	fi
-	if [[ -n $SHARED_SCHEMA_CHECK ]] && ! out=$("$PY" "$SHARED_SCHEMA_CHECK" "$1" "$T/body" 2>&1); then
+	if [[ -n $SHARED_SCHEMA_CHECK ]] && ! out=$(json_shared_schema "$SHARED_SCHEMA_CHECK" "$1" "$T/body" 2>&1); then
 		t_fail "body does not match the shared $1: $out; body: $(head -c 400 "$T/body")"
 	fi
 	if [[ -n ${MXCEP_SCHEMA_SAMPLES:-} ]]; then
@@ -202,7 +205,11 @@ load_summary() { sort "$T/codes.$1" | uniq -c | awk '{ printf "%s%s:%s", sep, $2
 
 # ---- helpers used by several t_*.sh --------------------------------
 admin() { "$ADMIN" --config "$CONF" "$@"; }
-uuid() { "$PY" -c 'import uuid; print(uuid.uuid4())'; }
+# a random (version 4) UUID, lowercase, from the kernel: no process
+uuid() {
+	local u
+	read -r u </proc/sys/kernel/random/uuid && printf '%s\n' "$u"
+}
 master_pid() { pid_of "$T/fcgi.pid"; }
 workers_of() { pgrep -P "$1" | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 worker_count() { pgrep -P "$1" | wc -l; }
@@ -253,6 +260,7 @@ cleanup() {
 			pid_alive "$p" && kill -KILL "$p" 2>/dev/null
 		done <"$T/spawned.pids"
 	fi
+	jsond_stop
 	if ((NFAIL == 0)) && [[ ${MXCEP_KEEP_TMP:-0} != 1 ]]; then
 		rm -rf "$T"
 	else
@@ -261,6 +269,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+# one python3 answers json_get/expect_schema for the whole run (tests/lib/json.sh)
+jsond_start "$T" || bail "tests/tools/json-helper did not start"
 
 [[ -x $FCGI ]] || bail "$FCGI is not built"
 [[ -x $ADMIN ]] || bail "$ADMIN is not built"

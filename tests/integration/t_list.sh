@@ -18,7 +18,7 @@ LK_W=$(new_key "$ACC_L" validations:write) || bail "key create failed"
 # lget PATH [KEY]: GET as account L (or KEY)
 lget() { http GET "$1" -H "Authorization: Bearer ${2:-$LK}"; }
 # ids of data[] in order, space-separated
-ids() { "$PY" -c 'import json, sys; print(" ".join(d["id"] for d in json.load(open(sys.argv[1]))["data"]))' "$T/body" 2>/dev/null; }
+ids() { json_py "$T/body" '" ".join(x["id"] for x in d["data"])' 2>/dev/null; }
 expect_list() { # WANT_IDS...: a 200 list document with exactly these rows, in order
 	expect_code 200
 	expect_jsonapi_ct
@@ -469,7 +469,7 @@ expect_eq ids "$(ids)" "$L4"
 http GET "/v1/admin/validations?per_page=100&with_deleted=1" -H "Authorization: Bearer $ADMIN_A"
 expect_code 200
 expect_schema validation-list.json
-accounts=$("$PY" -c 'import json, sys; print(len({d["attributes"]["account_id"] for d in json.load(open(sys.argv[1]))["data"]}))' "$T/body")
+accounts=$(json_py "$T/body" 'len({x["attributes"]["account_id"] for x in d["data"]})')
 ((accounts >= 2)) || t_fail "the admin list holds rows of $accounts account(s), expected several"
 total=$(jget meta.total) || total=0
 ((total >= 6000)) || t_fail "admin meta.total $total, expected >= 6000 (every account)"
@@ -482,9 +482,7 @@ http GET "/v1/admin/validations?status=valid,error&date_from=2025-01-01&date_to=
 	-H "Authorization: Bearer $ADMIN_A"
 expect_code 200
 expect_schema validation-list.json
-"$PY" -c 'import json, sys
-ids = [d["id"] for d in json.load(open(sys.argv[1]))["data"]]
-sys.exit(0 if sys.argv[2] in ids and sys.argv[3] in ids and sys.argv[4] in ids else 1)' "$T/body" "$L1" "$L4" "$L5" ||
+[[ $(json_py "$T/body" 'all(i in [x["id"] for x in d["data"]] for i in a)' "$L1" "$L4" "$L5") == True ]] ||
 	t_fail "the cross-account status/date filter misses rows of account L: $(ids)"
 http GET "/v1/admin/validations?account_id=nope" -H "Authorization: Bearer $ADMIN_A"
 expect_error 400 invalid_parameter
@@ -512,10 +510,10 @@ http GET /v1/admin/validations/recent -H "Authorization: Bearer $ADMIN_A"
 expect_code 200
 expect_schema validation-list.json
 expect_json meta.per_page 20
-n=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["data"]))' "$T/body")
+n=$(json_py "$T/body" 'len(d["data"])')
 expect_eq "rows" "$n" 20
 want=$(db "SELECT id FROM validations ORDER BY created_at DESC, id DESC LIMIT 3" | tr '\n' ' ' | sed 's/ $//')
-got=$("$PY" -c 'import json, sys; print(" ".join(d["id"] for d in json.load(open(sys.argv[1]))["data"][:3]))' "$T/body")
+got=$(json_py "$T/body" '" ".join(x["id"] for x in d["data"][:3])')
 expect_eq "newest first across accounts" "$got" "$want"
 http GET "/v1/admin/validations/recent?limit=2" -H "Authorization: Bearer $ADMIN_A"
 expect_code 200

@@ -59,7 +59,7 @@ search_sql() {
 	printf ")"
 }
 urlq() { "$PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
-sids() { "$PY" -c 'import json, sys; print(" ".join(d["id"] for d in json.load(open(sys.argv[1]))["data"]))' "$T/body" 2>/dev/null; }
+sids() { json_py "$T/body" '" ".join(x["id"] for x in d["data"])' 2>/dev/null; }
 
 # search_check WHAT TERM CODES [with_deleted]: pages 1, 2 and the last of
 # per_page 7 (and one past the end), meta.total, stats' total, and the

@@ -61,7 +61,7 @@ total_check() {
 		http GET "/v1/validations?search=$term&page=$page$( ((wd)) && echo '&with_deleted=1')" -H "Authorization: Bearer $GK"
 		expect_code 200
 		expect_json meta.total "$total"
-		expect_eq "$what: page $page" "$("$PY" -c 'import json, sys; print(" ".join(d["id"] for d in json.load(open(sys.argv[1]))["data"]))' "$T/body")" "$want"
+		expect_eq "$what: page $page" "$(json_py "$T/body" '" ".join(x["id"] for x in d["data"])')" "$want"
 	done
 }
 

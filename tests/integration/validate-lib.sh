@@ -29,19 +29,19 @@ sim_mode() {
 # sim_stat KIND KEY: a counter of GET /_sim/stats (KIND by_url|by_outcome|by_mode), 0 when absent
 sim_stat() {
 	curl -s --max-time 10 "$SIM/_sim/stats" >"$T/sim.stats" 2>/dev/null || { echo -1; return; }
-	"$PY" -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-print(d.get(sys.argv[2], {}).get(sys.argv[3], 0))' "$T/sim.stats" "$1" "$2" 2>/dev/null || echo -1
+	json_py "$T/sim.stats" 'd.get(a[0], {}).get(a[1], 0)' "$1" "$2" 2>/dev/null || echo -1
 }
 valida_count() { sim_stat by_url /cep/valida.do; }
 valida_count_is() { [[ $(valida_count) == "$1" ]]; }
 
 # clabe PREFIX17: the 18-digit CLABE with its check digit
 clabe() {
-	"$PY" -c 'import sys
-d = sys.argv[1]
-s = sum((int(c) * (3, 7, 1)[i % 3]) % 10 for i, c in enumerate(d))
-print(d + str((10 - s % 10) % 10))' "$1"
+	local d=$1 s=0 i w=(3 7 1)
+	[[ $d =~ ^[0-9]*$ ]] || return 1
+	for ((i = 0; i < ${#d}; i++)); do
+		s=$((s + (${d:i:1} * w[i % 3]) % 10))
+	done
+	printf '%s%s\n' "$d" $(((10 - s % 10) % 10))
 }
 
 # new_transfer [EXTRA_JSON_MEMBERS]: a fresh transfer in the simulator

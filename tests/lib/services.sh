@@ -19,6 +19,8 @@
 #   front_error_json STATUS         the JSON:API error document a web server
 #                                   answers for STATUS (FRONT_ERROR_STATUSES)
 #   json_get FILE PATH              print a value of a JSON file (PATH like errors.0.code)
+#   json_py FILE EXPR [ARG...]      print(EXPR) of a JSON file (json.sh)
+#   jsond_start DIR / jsond_stop    one python3 answers every json_* call (json.sh)
 #
 # Binaries: MXCEP_FCGI / MXCEP_ADMIN override build/mxcep-fcgi / build/mxcep-admin
 # (default: $MXCEP_TOP_BUILDDIR/...). Socket paths must stay under 108 bytes.
@@ -378,20 +380,6 @@ start_nginx() {
 
 # ---- JSON -----------------------------------------------------------
 
-# json_get FILE PATH: print the value at PATH (dot-separated, numbers index
-# arrays). Strings print raw, other values as JSON. Exit 1 if absent or not JSON.
-json_get() {
-	"$SVC_PY" - "$1" "$2" <<'EOF'
-import json, sys
-try:
-    v = json.load(open(sys.argv[1]))
-except Exception:
-    sys.exit(1)
-for k in [p for p in sys.argv[2].split(".") if p]:
-    try:
-        v = v[int(k)] if isinstance(v, list) else v[k]
-    except Exception:
-        sys.exit(1)
-print(v if isinstance(v, str) else json.dumps(v))
-EOF
-}
+# json_get, json_py and the long-lived JSON helper (jsond_start) are in json.sh
+# shellcheck source=tests/lib/json.sh
+. "$(dirname "${BASH_SOURCE[0]}")/json.sh"
