@@ -151,7 +151,9 @@ api_idempotent(struct request *req, struct response *resp,
 	case IDEM_RESOURCE:
 		if (op->existing != NULL) {
 			status = op->existing(req, resp, rec.resource_id, arg);
-			response_header(resp, "Idempotent-Replayed", "true");
+			if (status < 400)
+				response_header(resp, "Idempotent-Replayed",
+				    "true");
 			goto out;
 		}
 		/* FALLTHROUGH */
