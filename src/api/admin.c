@@ -148,8 +148,11 @@ keys_check(struct request *req, struct response *resp, void *arg)
 	return admin_key_input(req, resp, &c->name, &c->scopes);
 }
 
+/* the key records no resource: claim unused (a stale claim is taken
+ * over, as a key created before the crash cannot be shown again) */
 static int
-keys_create(struct request *req, struct response *resp, void *arg)
+keys_create(struct request *req, struct response *resp,
+    const struct idem_claim *claim, void *arg)
 {
 	struct keys_call	*c = arg;
 	struct api_key		 k;
@@ -157,6 +160,7 @@ keys_create(struct request *req, struct response *resp, void *arg)
 	json_t			*doc;
 	int			 status;
 
+	(void)claim;
 	memset(&k, 0, sizeof(k));
 	if (db_api_key_create(req->app->db, req->account_id, c->name,
 	    c->scopes, secret, sizeof(secret), k.id) == -1) {

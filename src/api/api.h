@@ -155,11 +155,21 @@ int	 api_etag_matches(const char *if_none_match, int64_t version);
  * check parses and validates the request (0 = go on, else the status it
  * answered: nothing is recorded); create makes the thing and answers.
  * api_idempotent answers a bad key (400), runs check, then create at
- * most once per key (replaying, 409 or 422 on a repeat). */
+ * most once per key (replaying, 409 or 422 on a repeat). create gets the
+ * key's claim (NULL without a key): a create that hands it to the store
+ * call making the resource (db_validation_enqueue) ties the key to it,
+ * and a retry after its process died is answered by existing instead of
+ * creating another. */
+struct idem_claim;
 struct api_idem_op {
 	const char	*endpoint;	/* the key's scope, e.g. "validate" */
 	int		(*check)(struct request *, struct response *, void *);
-	int		(*create)(struct request *, struct response *, void *);
+	int		(*create)(struct request *, struct response *,
+			    const struct idem_claim *, void *);
+	/* answers for the resource id a first request created but never
+	 * answered (its process died); NULL when create records none */
+	int		(*existing)(struct request *, struct response *,
+			    const char *id, void *);
 	/* besides the body, what makes two requests differ ("" = nothing) */
 	const char	*(*variant)(void *);
 	/* what the kept copy must not hold (a secret); NULL = kept as sent */

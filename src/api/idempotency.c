@@ -7,7 +7,11 @@
  * again (Idempotent-Replayed: true), a retry while the first still runs
  * 409 idempotency_key_in_use, the key with another request 422
  * idempotency_key_reused. 5xx answers are not kept: the client may try
- * the key again.
+ * the key again, unless the request created something (create handed
+ * the claim to the store, which recorded the resource with the key):
+ * the key keeps pointing at it, and once the first request is stale (its
+ * process died, or it answered 5xx) a retry is answered from the
+ * resource as it is now (op->existing), never by creating another.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -90,7 +94,7 @@ idem_replay(struct response *resp, const struct idem_record *rec)
 /* keeps the answer for replays, as sent or as op->redact makes it */
 static void
 idem_keep(struct request *req, struct response *resp,
-    const struct api_idem_op *op, const char *key, int status)
+    const struct api_idem_op *op, const struct idem_claim *claim, int status)
 {
 	json_t	*doc = NULL;
 	char	*kept = NULL;
@@ -102,8 +106,8 @@ idem_keep(struct request *req, struct response *resp,
 		kept = json_dumps(doc, JSON_COMPACT);
 		json_decref(doc);
 	}
-	rc = db_idem_complete(req->app->db, req->account_id, op->endpoint,
-	    key, status, resp->headers.data, kept != NULL ? kept :
+	rc = db_idem_complete(req->app->db, claim, status,
+	    resp->headers.data, kept != NULL ? kept :
 	    resp->body.data, kept != NULL ? strlen(kept) : resp->body.len);
 	if (rc == -1)
 		log_warnx("%s: idempotent response not stored", __func__);
@@ -115,6 +119,7 @@ api_idempotent(struct request *req, struct response *resp,
     const struct api_idem_op *op, void *arg)
 {
 	struct idem_record	 rec;
+	struct idem_claim	 claim;
 	enum idem_state		 state;
 	char			*key, hash[2 * SHA256_LEN + 1];
 	int			 bad, status;
@@ -125,12 +130,16 @@ api_idempotent(struct request *req, struct response *resp,
 		return idem_bad_key(resp);
 	if ((status = op->check(req, resp, arg)) != 0 || key == NULL) {
 		free(key);
-		return status != 0 ? status : op->create(req, resp, arg);
+		return status != 0 ? status : op->create(req, resp, NULL, arg);
 	}
 	idem_request_hash(req, op->variant != NULL ? op->variant(arg) : "",
 	    hash);
+	claim.account_id = req->account_id;
+	claim.endpoint = op->endpoint;
+	claim.key = key;
+	claim.claimed_at = clock_now();
 	if (db_idem_begin(req->app->db, req->account_id, op->endpoint, key,
-	    hash, clock_now(), work_jobs_lease_seconds(req->app->cfg),
+	    hash, claim.claimed_at, work_jobs_lease_seconds(req->app->cfg),
 	    IDEM_TTL, &state, &rec) == -1) {
 		status = api_db_error(req, resp);
 		goto out;
@@ -139,6 +148,15 @@ api_idempotent(struct request *req, struct response *resp,
 	case IDEM_REPLAY:
 		status = idem_replay(resp, &rec);
 		goto out;
+	case IDEM_RESOURCE:
+		if (op->existing != NULL) {
+			status = op->existing(req, resp, rec.resource_id, arg);
+			if (status < 400)
+				response_header(resp, "Idempotent-Replayed",
+				    "true");
+			goto out;
+		}
+		/* FALLTHROUGH */
 	case IDEM_IN_FLIGHT:
 		status = response_error(resp, 409, "idempotency_key_in_use",
 		    "a request with this Idempotency-Key is still being "
@@ -151,12 +169,11 @@ api_idempotent(struct request *req, struct response *resp,
 	case IDEM_NEW:
 		break;
 	}
-	status = op->create(req, resp, arg);
+	status = op->create(req, resp, &claim, arg);
 	if (status < 500)
-		idem_keep(req, resp, op, key, status);
-	else
-		(void)db_idem_forget(req->app->db, req->account_id,
-		    op->endpoint, key);
+		idem_keep(req, resp, op, &claim, status);
+	else	/* kept when create recorded a resource with the key */
+		(void)db_idem_forget(req->app->db, &claim);
 out:
 	idem_record_free(&rec);
 	free(key);

@@ -487,22 +487,27 @@ validate_variant(void *arg)
  * queued record (the job runs after the response), or 200 with the
  * outcome */
 static int
-validate_create(struct request *req, struct response *resp, void *arg)
+validate_create(struct request *req, struct response *resp,
+    const struct idem_claim *claim, void *arg)
 {
 	struct validate_call	*c = arg;
 	struct validation	*v;
 	int64_t			 now_ms = clock_now_ms();
 	time_t			 now = (time_t)(now_ms / 1000);
 	uint64_t		 job_id = 0;
-	int			 status;
+	int			 status, rc;
 
 	if ((v = validate_record(req, &c->in, c->async, now_ms)) == NULL)
 		return response_error(resp, 500, "internal_error",
 		    "no randomness for an id", NULL, NULL);
-	if (db_validation_enqueue(req->app->db, v, now, c->async ? NULL :
+	/* the key records v->id with v and its job: one transaction */
+	if ((rc = db_validation_enqueue(req->app->db, v, now, c->async ? NULL :
 	    req->app->owner, now + work_jobs_lease_seconds(req->app->cfg),
-	    &job_id) == -1) {
-		status = api_db_error(req, resp);
+	    claim, &job_id)) != 0) {
+		status = rc == -1 ? api_db_error(req, resp) :
+		    response_error(resp, 409, "idempotency_key_in_use",
+		    "a request with this Idempotency-Key is still being "
+		    "processed", NULL, NULL);
 		goto out;
 	}
 	response_header(resp, "Cache-Control", "no-store");
@@ -518,10 +523,46 @@ out:
 	return status;
 }
 
+/* The key's first request created id and never answered (its process
+ * died, or it answered 5xx): the record as GET shows it, 200 once it has
+ * an outcome, 202 with its Location while the runner still has it. */
+static int
+validate_existing(struct request *req, struct response *resp,
+    const char *id, void *arg)
+{
+	struct validation	*v = NULL;
+	char			 path[128], *loc;
+	int			 status, settled;
+
+	(void)arg;
+	if (db_validation_get(req->app->db, req->account_id, id, &v) == -1)
+		return api_db_error(req, resp);
+	if (v == NULL)		/* deleted since */
+		return api_not_found(resp, API_VALIDATION_NOT_FOUND);
+	settled = v->status != VALIDATION_STATUS_QUEUED &&
+	    v->status != VALIDATION_STATUS_PROCESSING;
+	snprintf(path, sizeof(path), "/v1/validations/%s", v->id);
+	loc = api_url(req, path);
+	response_header(resp, settled ? "Content-Location" : "Location", "%s",
+	    loc);
+	free(loc);
+	if (!settled)
+		response_header(resp, "Retry-After", "%d",
+		    req->app->cfg->poll_after_seconds);
+	response_header(resp, "ETag", "W/\"%lld\"", (long long)v->etag_version);
+	response_header(resp, "Cache-Control", "no-store");
+	status = response_json(resp, settled ? 200 : 202, json_pack(
+	    "{s:o, s:o}", "data", api_validation_json(req, v), "meta",
+	    api_meta()));
+	validation_free(v);
+	return status;
+}
+
 static const struct api_idem_op validate_op = {
 	.endpoint = "validate",
 	.check = validate_check,
 	.create = validate_create,
+	.existing = validate_existing,
 	.variant = validate_variant,
 	.mismatch = "this Idempotency-Key was used with a different request "
 	    "(body or async flag)",

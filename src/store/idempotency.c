@@ -1,8 +1,11 @@
 /*
  * mxcep: Idempotency-Key records. The first request with a key is
  * recorded "in flight"; its response is stored when it ends and
- * replayed for the same key and body for ttl seconds. A record left in
- * flight by a process that died is taken over once it is stale.
+ * replayed for the same key and body for ttl seconds. The request that
+ * creates something records its id with the key in the same transaction
+ * (jobs.c, db_validation_enqueue): a record left in flight by a process
+ * that died is answered from that resource once it is stale, and taken
+ * over only when its request created nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +43,9 @@ idem_insert(struct db *db, const char *account_id, const char *endpoint,
 	return 0;
 }
 
-/* Takes over an expired or stale record (conditional on created_at, so
- * two takers can't both win). */
+/* Takes over an expired record, or a stale one whose request created
+ * nothing (conditional on created_at, so two takers can't both win, and
+ * on the resource, so a late create can't be lost). */
 static int
 idem_take_over(struct db *db, const char *account_id, const char *endpoint,
     const char *key, const char *hash, time_t now, int ttl, time_t seen,
@@ -57,6 +61,7 @@ idem_take_over(struct db *db, const char *account_id, const char *endpoint,
 	dbp_str(&p, endpoint);
 	dbp_str(&p, key);
 	dbp_time(&p, seen);
+	dbp_time(&p, now);
 	if (db_run(db, STMT_IDEM_TAKE_OVER, &p, NULL) == -1)
 		return -1;
 	*taken = db_affected(db) == 1;
@@ -70,9 +75,9 @@ db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
 {
 	struct dbp	 p;
 	struct dbr	 r;
-	char		 hash[65], st[16];
+	char		 hash[65], st[16], res[UUID_STR_LEN + 1];
 	time_t		 created, expires;
-	int		 inserted, taken, rc, tries;
+	int		 inserted, taken, rc, tries, stale;
 
 	memset(rec, 0, sizeof(*rec));
 	for (tries = 0; tries < 3; tries++) {
@@ -99,6 +104,7 @@ db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
 		dbr_strcpy(&r, 1, st, sizeof(st));
 		created = dbr_time(&r, 5);
 		expires = dbr_time(&r, 6);
+		dbr_strcpy(&r, 7, res, sizeof(res));
 		if (expires >= now && strcmp(st, "done") == 0) {
 			rec->status = (int)dbr_i64(&r, 2, 0);
 			rec->headers = dbr_str(&r, 3);
@@ -106,8 +112,9 @@ db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
 			rec->body = dbr_str(&r, 4);
 		}
 		dbr_done(&r);
-		if (expires < now || (strcmp(st, "in_flight") == 0 &&
-		    created + stale_seconds < now)) {
+		stale = strcmp(st, "in_flight") == 0 &&
+		    created + stale_seconds < now;
+		if (expires < now || (stale && res[0] == '\0')) {
 			if (idem_take_over(db, account_id, endpoint, key,
 			    request_hash, now, ttl_seconds, created, &taken)
 			    == -1)
@@ -122,10 +129,14 @@ db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
 			*state = IDEM_MISMATCH;
 		else if (strcmp(st, "done") == 0)
 			*state = IDEM_REPLAY;
+		else if (stale)		/* its process died after creating res */
+			*state = IDEM_RESOURCE;
 		else
 			*state = IDEM_IN_FLIGHT;
 		if (*state != IDEM_REPLAY)
 			idem_record_free(rec);
+		if (*state == IDEM_RESOURCE)
+			memcpy(rec->resource_id, res, sizeof(res));
 		return 0;
 	}
 	*state = IDEM_IN_FLIGHT;
@@ -133,9 +144,8 @@ db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
 }
 
 int
-db_idem_complete(struct db *db, const char *account_id, const char *endpoint,
-    const char *key, int status, const char *headers, const char *body,
-    size_t body_len)
+db_idem_complete(struct db *db, const struct idem_claim *c, int status,
+    const char *headers, const char *body, size_t body_len)
 {
 	struct dbp	 p;
 
@@ -143,22 +153,23 @@ db_idem_complete(struct db *db, const char *account_id, const char *endpoint,
 	dbp_i64(&p, status);
 	dbp_str(&p, headers);
 	dbp_blob(&p, body != NULL ? body : "", body_len);
-	dbp_str(&p, account_id);
-	dbp_str(&p, endpoint);
-	dbp_str(&p, key);
+	dbp_str(&p, c->account_id);
+	dbp_str(&p, c->endpoint);
+	dbp_str(&p, c->key);
+	dbp_time(&p, c->claimed_at);
 	return db_run(db, STMT_IDEM_COMPLETE, &p, NULL);
 }
 
 int
-db_idem_forget(struct db *db, const char *account_id, const char *endpoint,
-    const char *key)
+db_idem_forget(struct db *db, const struct idem_claim *c)
 {
 	struct dbp	 p;
 
 	dbp_init(&p);
-	dbp_str(&p, account_id);
-	dbp_str(&p, endpoint);
-	dbp_str(&p, key);
+	dbp_str(&p, c->account_id);
+	dbp_str(&p, c->endpoint);
+	dbp_str(&p, c->key);
+	dbp_time(&p, c->claimed_at);
 	return db_run(db, STMT_IDEM_FORGET, &p, NULL);
 }
 

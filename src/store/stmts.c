@@ -232,24 +232,35 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 	    "sssstt", NULL },
 	[STMT_IDEM_GET] = { "idem_get",
 	    "SELECT request_hash, state, status, headers, body, created_at,"
-	    " expires_at FROM idempotency_keys WHERE account_id = ?"
-	    " AND endpoint = ? AND idem_key = ?", 0,
-	    "sss", "ssisstt" },
+	    " expires_at, resource_id FROM idempotency_keys"
+	    " WHERE account_id = ? AND endpoint = ? AND idem_key = ?", 0,
+	    "sss", "ssisstts" },
+	/* an expired record, or a stale one whose request created nothing */
 	[STMT_IDEM_TAKE_OVER] = { "idem_take_over",
 	    "UPDATE idempotency_keys SET request_hash = ?, state = 'in_flight',"
-	    " status = NULL, headers = NULL, body = NULL, created_at = ?,"
-	    " expires_at = ? WHERE account_id = ? AND endpoint = ?"
-	    " AND idem_key = ? AND created_at = ?", 0,
-	    "sttssst", NULL },
+	    " status = NULL, headers = NULL, body = NULL, resource_id = NULL,"
+	    " created_at = ?, expires_at = ? WHERE account_id = ?"
+	    " AND endpoint = ? AND idem_key = ? AND created_at = ?"
+	    " AND (resource_id IS NULL OR expires_at < ?)", 0,
+	    "sttssstt", NULL },
+	/* in the transaction that creates the resource: only while the
+	 * claim (its created_at) is still the key's */
+	[STMT_IDEM_SET_RESOURCE] = { "idem_set_resource",
+	    "UPDATE idempotency_keys SET resource_id = ? WHERE account_id = ?"
+	    " AND endpoint = ? AND idem_key = ? AND created_at = ?"
+	    " AND state = 'in_flight' AND resource_id IS NULL", 0,
+	    "sssst", NULL },
+	/* complete and forget: only while the claim is still the key's */
 	[STMT_IDEM_COMPLETE] = { "idem_complete",
 	    "UPDATE idempotency_keys SET state = 'done', status = ?,"
 	    " headers = ?, body = ? WHERE account_id = ? AND endpoint = ?"
-	    " AND idem_key = ?", 0,
-	    "isbsss", NULL },
+	    " AND idem_key = ? AND created_at = ?", 0,
+	    "isbssst", NULL },
+	/* a key whose request created something keeps pointing at it */
 	[STMT_IDEM_FORGET] = { "idem_forget",
 	    "DELETE FROM idempotency_keys WHERE account_id = ? AND endpoint = ?"
-	    " AND idem_key = ?", 0,
-	    "sss", NULL },
+	    " AND idem_key = ? AND created_at = ? AND resource_id IS NULL", 0,
+	    "ssst", NULL },
 	[STMT_IDEM_PURGE] = { "idem_purge",
 	    "DELETE FROM idempotency_keys WHERE expires_at < ? LIMIT 10000", 0,
 	    "t", NULL },

@@ -387,10 +387,14 @@ struct job {
 	int		 attempt;	/* 0 for validate, the retry number */
 };
 /* Inserts v and its job in one transaction; with lease_owner the job is
- * born claimed (synchronous validation), otherwise queued. */
+ * born claimed (synchronous validation), otherwise queued. With idem
+ * (the request's Idempotency-Key claim, v's account) the key records
+ * v->id in the same transaction. 0 done; 1 the claim was taken over
+ * meanwhile (nothing written); -1 error. */
+struct idem_claim;
 int	 db_validation_enqueue(struct db *, const struct validation *v,
 	    time_t now, const char *lease_owner, time_t lease_until,
-	    uint64_t *job_id);
+	    const struct idem_claim *idem, uint64_t *job_id);
 /* Claims one job if it is queued (or its lease ran out); *claimed 0/1. */
 int	 db_job_claim(struct db *, uint64_t job_id, const char *owner,
 	    time_t now, time_t lease_until, int *claimed);
@@ -489,25 +493,39 @@ enum idem_state {
 	IDEM_NEW = 0,		/* recorded in flight: go ahead */
 	IDEM_REPLAY,		/* finished before: replay the record */
 	IDEM_IN_FLIGHT,		/* the first request still runs: 409 */
-	IDEM_MISMATCH		/* same key, other body: 422 */
+	IDEM_MISMATCH,		/* same key, other body: 422 */
+	IDEM_RESOURCE		/* the first request created resource_id and
+				   never answered: answer from it */
 };
 struct idem_record {
 	int	 status;
 	char	*headers;	/* "Name: value\r\n" lines */
 	char	*body;
 	size_t	 body_len;
+	char	 resource_id[UUID_STR_LEN + 1];	/* IDEM_RESOURCE */
 };
-/* stale: an in-flight record older than this is taken over (its
- * process died); ttl: how long a record is kept (24 h). */
+/* One request's hold on a key (IDEM_NEW): given to the store call that
+ * creates the resource, which records its id with the key. */
+struct idem_claim {
+	const char	*account_id;
+	const char	*endpoint;
+	const char	*key;
+	time_t		 claimed_at;	/* the now given to db_idem_begin */
+};
+/* stale: an in-flight record older than this is taken over when its
+ * request created nothing (its process died first), and answered from
+ * its resource when it did; ttl: how long a record is kept (24 h). */
 int	 db_idem_begin(struct db *, const char *account_id,
 	    const char *endpoint, const char *key, const char *request_hash,
 	    time_t now, int stale_seconds, int ttl_seconds,
 	    enum idem_state *, struct idem_record *);
-int	 db_idem_complete(struct db *, const char *account_id,
-	    const char *endpoint, const char *key, int status,
+/* Keeps the answer of the claim's request for replays (a claim taken
+ * over meanwhile is left alone). */
+int	 db_idem_complete(struct db *, const struct idem_claim *, int status,
 	    const char *headers, const char *body, size_t body_len);
-int	 db_idem_forget(struct db *, const char *account_id,
-	    const char *endpoint, const char *key);
+/* Drops the claim's key unless its request created something (a 5xx
+ * answer: the client may try the key again). */
+int	 db_idem_forget(struct db *, const struct idem_claim *);
 int	 db_idem_purge(struct db *, time_t now, uint64_t *purged);
 void	 idem_record_free(struct idem_record *);	/* frees the members */
 

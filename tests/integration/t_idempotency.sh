@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # t_idempotency: Idempotency-Key on POST /v1/validate: replay, reuse with
-# another body, in flight, malformed keys, per account. Sourced by run.sh.
+# another body, in flight, malformed keys, per account, a worker killed
+# mid-request. Sourced by run.sh.
 # shellcheck source=validate-lib.sh
 . "$here/validate-lib.sh"
 
@@ -138,4 +139,78 @@ expect_error 422 idempotency_key_reused
 http POST /v1/admin/api-keys -H "Authorization: Bearer $ADMIN_A" \
 	-H 'Content-Type: application/vnd.api+json' -H "Idempotency-Key: has space" --data-binary "$kbody"
 expect_error 400 invalid_idempotency_key
+t_end
+
+t_begin "idempotency: a worker killed mid-request: after its lease the key answers from the first record; one validation, no second Banxico query"
+ckey=it-idem-crash-$$-$RANDOM
+new_transfer
+c0=$(valida_count)
+# the first request's Banxico query takes 2.5 s (within banxico_timeout_ms):
+# time to kill -9 its worker once the record and its job exist
+sim_mode '{"mode":"slow","delay_ms":2500,"scope":"valida","count":1}'
+(
+	curl -s --max-time 20 -o /dev/null -X POST "$URL/v1/validate" \
+		-H "Authorization: Bearer $KEY_A" -H 'Content-Type: application/json' \
+		-H "Idempotency-Key: $ckey" --data-binary "$TR_BODY"
+) &
+crash_pid=$!
+crash_owner() { db "SELECT j.lease_owner FROM jobs j JOIN validations v ON v.id = j.validation_id WHERE v.clave_rastreo = '$TR_CLAVE' AND j.state = 'running'"; }
+crash_leased() { [[ -n $(crash_owner) ]]; }
+victim=
+if wait_for crash_leased; then
+	victim=$(crash_owner)
+	victim=${victim##*:}
+	# only a worker of this harness's master
+	[[ " $(workers_of "$(master_pid)") " == *" $victim "* ]] || { t_fail "lease owner $victim is not a worker of $(master_pid)"; victim=; }
+else
+	t_fail "the first request's job never showed up leased"
+fi
+if [[ -n $victim ]]; then
+	kill -KILL "$victim"
+	wait "$crash_pid"
+	first_id=$(db "SELECT id FROM validations WHERE clave_rastreo = '$TR_CLAVE'")
+	expect_eq "the key after the crash" "$(db "SELECT state FROM idempotency_keys WHERE idem_key = '$ckey'")" in_flight
+	expect_eq "the key's record" "$(db "SELECT resource_id FROM idempotency_keys WHERE idem_key = '$ckey'")" "$first_id"
+	# the killed worker's query still reaches the simulator
+	valida_done() { valida_count_is $((c0 + 1)); }
+	wait_for valida_done || t_fail "valida.do: $(valida_count), want $((c0 + 1))"
+	# the lease (53 s by default) ran out: the key's claim and the job's
+	# lease aged by hand stand in for the wait
+	db "UPDATE idempotency_keys SET created_at = created_at - INTERVAL 300 SECOND WHERE idem_key = '$ckey'"
+	db "UPDATE jobs SET lease_until = lease_until - INTERVAL 300 SECOND WHERE validation_id = '$first_id'"
+	validate "$TR_BODY" "" -H "Idempotency-Key: $ckey"
+	expect_code 202
+	expect_json data.id "$first_id"
+	expect_eq "Idempotent-Replayed" "$(hdr Idempotent-Replayed)" true
+	expect_match "Location" "$(hdr Location)" "/v1/validations/$first_id\$"
+	expect_eq "validations with that clave after the retry" "$(db "SELECT COUNT(*) FROM validations WHERE clave_rastreo = '$TR_CLAVE'")" 1
+	expect_eq "valida.do after the retry" "$(valida_count)" $((c0 + 1))
+	# the runner finishes the first record: the key's only Banxico query since the crash
+	runner "$T/runner-idem.log" --once || t_fail "runner: $(tail -n 3 "$T/runner-idem.log")"
+	expect_eq "the first record after the runner" "$(db_status "$first_id")" valid
+	validate "$TR_BODY" "" -H "Idempotency-Key: $ckey"
+	expect_validation valid
+	expect_json data.id "$first_id"
+	expect_eq "Idempotent-Replayed" "$(hdr Idempotent-Replayed)" true
+	expect_eq "validations with that clave" "$(db "SELECT COUNT(*) FROM validations WHERE clave_rastreo = '$TR_CLAVE'")" 1
+	expect_eq "valida.do for the key" "$(valida_count)" $((c0 + 2))
+	# a fresh worker took the victim's place
+	two_workers() { [[ $(worker_count "$(master_pid)") == 2 ]]; }
+	wait_for two_workers || t_fail "workers: $(workers_of "$(master_pid)")"
+fi
+t_end
+
+t_begin "idempotency: a first request that died before creating anything: its stale key is taken over, one validation"
+dkey=it-idem-dead-$$-$RANDOM
+dbody=$(unknown_body)
+db "INSERT INTO idempotency_keys (account_id, endpoint, idem_key, request_hash, state, created_at, expires_at) VALUES ('$ACC_A', 'validate', '$dkey', REPEAT('0', 64), 'in_flight', UTC_TIMESTAMP() - INTERVAL 300 SECOND, UTC_TIMESTAMP() + INTERVAL 1 DAY)"
+validate "$dbody" "" -H "Idempotency-Key: $dkey"
+expect_validation not_found
+[[ -z $(hdr Idempotent-Replayed) ]] || t_fail "a replay of a request that created nothing"
+d_id=$(jget data.id) || d_id=
+expect_eq "the key's record" "$(db "SELECT resource_id FROM idempotency_keys WHERE idem_key = '$dkey'")" "$d_id"
+validate "$dbody" "" -H "Idempotency-Key: $dkey"
+expect_validation not_found
+expect_eq "Idempotent-Replayed" "$(hdr Idempotent-Replayed)" true
+expect_json data.id "$d_id"
 t_end

@@ -122,13 +122,17 @@ db_validation_get(struct db *db, const char *account_id, const char *id,
 
 int
 db_validation_enqueue(struct db *db, const struct validation *v, time_t now,
-    const char *lease_owner, time_t lease_until, uint64_t *job_id)
+    const char *lease_owner, time_t lease_until,
+    const struct idem_claim *idem, uint64_t *job_id)
 {
 	(void)db;
 	(void)now;
 	fake_store.enqueue_calls++;
-	if (fake_store.enqueue_rc == -1)
-		return -1;
+	snprintf(fake_store.enqueue_idem_key,
+	    sizeof(fake_store.enqueue_idem_key), "%s",
+	    idem != NULL ? idem->key : "");
+	if (fake_store.enqueue_rc != 0)
+		return fake_store.enqueue_rc;
 	validation_free(fake_store.record);
 	fake_store.record = validation_dup(v);
 	snprintf(fake_store.enqueue_owner, sizeof(fake_store.enqueue_owner),
@@ -319,18 +323,18 @@ db_idem_begin(struct db *db, const char *account_id, const char *endpoint,
 		    NULL;
 		rec->body_len = r->body_len;
 	}
+	if (*state == IDEM_RESOURCE)
+		memcpy(rec->resource_id, r->resource_id,
+		    sizeof(rec->resource_id));
 	return 0;
 }
 
 int
-db_idem_complete(struct db *db, const char *account_id, const char *endpoint,
-    const char *key, int status, const char *headers, const char *body,
-    size_t body_len)
+db_idem_complete(struct db *db, const struct idem_claim *claim, int status,
+    const char *headers, const char *body, size_t body_len)
 {
 	(void)db;
-	(void)account_id;
-	(void)endpoint;
-	(void)key;
+	(void)claim;
 	(void)headers;
 	(void)body;
 	(void)body_len;
@@ -340,13 +344,10 @@ db_idem_complete(struct db *db, const char *account_id, const char *endpoint,
 }
 
 int
-db_idem_forget(struct db *db, const char *account_id, const char *endpoint,
-    const char *key)
+db_idem_forget(struct db *db, const struct idem_claim *claim)
 {
 	(void)db;
-	(void)account_id;
-	(void)endpoint;
-	(void)key;
+	(void)claim;
 	fake_store.idem_forget_calls++;
 	return 0;
 }

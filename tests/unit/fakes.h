@@ -29,8 +29,9 @@ struct fake_store {
 	 * db_job_finish() writes the outcome into it. */
 	struct validation	*record;
 	int			 get_rc, get_calls;
-	/* db_validation_enqueue */
+	/* db_validation_enqueue: enqueue_rc 1 = the key's claim was lost */
 	int			 enqueue_rc, enqueue_calls;
+	char			 enqueue_idem_key[256];	/* "" = no claim */
 	uint64_t		 enqueue_job_id;	/* handed out */
 	char			 enqueue_owner[96];	/* "" = NULL (queued) */
 	time_t			 enqueue_lease_until;
@@ -55,7 +56,8 @@ struct fake_store {
 	struct state_deadline	 state;
 	int			 state_start_calls, state_end_calls;
 	time_t			 state_start_until;
-	/* db_idem_begin answers idem_state and idem_record (copied) */
+	/* db_idem_begin answers idem_state and idem_record (copied: the
+	 * answer of IDEM_REPLAY, the resource_id of IDEM_RESOURCE) */
 	int			 idem_begin_rc, idem_begin_calls;
 	enum idem_state		 idem_state;
 	struct idem_record	 idem_record;

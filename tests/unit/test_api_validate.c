@@ -440,6 +440,77 @@ test_idempotency__bad_key_or_bad_body__nothing_recorded(void **state)
 }
 
 static void
+test_idempotency__new_key__claim_recorded_with_the_validation(void **state)
+{
+	(void)state;
+	fake_store.idem_state = IDEM_NEW;
+	assert_int_equal(post(NULL, "async=1", "\"key-1\""), 202);
+	/* the key is tied to the record in the enqueue's transaction */
+	assert_string_equal(fake_store.enqueue_idem_key, "key-1");
+	teardown(state);
+	setup(state);
+	assert_int_equal(post(NULL, "async=1", NULL), 202);
+	assert_int_equal(fake_store.enqueue_calls, 1);
+	assert_string_equal(fake_store.enqueue_idem_key, "");
+}
+
+/* the key's first request created the record, then its process died */
+static void
+test_idempotency__stale_with_record__answered_from_it_nothing_created(
+    void **state)
+{
+	struct validation	*first;
+	const char		*id;
+
+	assert_int_equal(post(NULL, NULL, NULL), 200);
+	first = validation_dup(fake_store.record);
+	teardown(state);
+	setup(state);
+	fake_store.record = first;
+	fake_store.idem_state = IDEM_RESOURCE;
+	snprintf(fake_store.idem_record.resource_id,
+	    sizeof(fake_store.idem_record.resource_id), "%s", first->id);
+	assert_int_equal(post(NULL, NULL, "key-1"), 200);
+	id = json_string_value(json_object_get(json_object_get(doc, "data"),
+	    "id"));
+	assert_non_null(id);
+	assert_string_equal(id, first->id);
+	assert_attribute("status", "not_found");	/* the fake's outcome */
+	assert_string_equal(header("Idempotent-Replayed"), "true");
+	assert_int_equal(fake_store.enqueue_calls, 0);
+	assert_int_equal(fake_banxico.calls, 0);
+	/* nothing kept or forgotten: the next retry reads the record again */
+	assert_int_equal(fake_store.idem_complete_calls, 0);
+	assert_int_equal(fake_store.idem_forget_calls, 0);
+	/* still with the runner: 202 and where to poll */
+	fake_store.record->status = VALIDATION_STATUS_QUEUED;
+	response_free(&resp);
+	response_init(&resp);
+	json_decref(doc);
+	json_decref(req.json);
+	free(req.idempotency_key);
+	assert_int_equal(post(NULL, NULL, "key-1"), 202);
+	assert_attribute("status", "queued");
+	assert_true(strstr(header("Location"), first->id) != NULL);
+	assert_string_equal(header("Retry-After"), "2");
+	assert_int_equal(fake_store.enqueue_calls, 0);
+	assert_int_equal(fake_banxico.calls, 0);
+}
+
+/* another request took the key over while this one was stalled */
+static void
+test_idempotency__claim_lost__409_nothing_created(void **state)
+{
+	(void)state;
+	fake_store.idem_state = IDEM_NEW;
+	fake_store.enqueue_rc = 1;
+	assert_int_equal(post(NULL, NULL, "key-1"), 409);
+	assert_error("idempotency_key_in_use", NULL);
+	assert_int_equal(fake_banxico.calls, 0);
+	assert_null(resp.after_arg);
+}
+
+static void
 test_validate__database_down__503_and_key_forgotten(void **state)
 {
 	(void)state;
@@ -526,6 +597,15 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_idempotency__bad_key_or_bad_body__nothing_recorded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_idempotency__new_key__claim_recorded_with_the_validation,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_idempotency__stale_with_record__answered_from_it_nothing_created,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_idempotency__claim_lost__409_nothing_created,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_validate__database_down__503_and_key_forgotten,
