@@ -139,5 +139,64 @@ expect_match "errors.0.source.pointer" "$(jget errors.0.source.pointer)" '^/data
 expect_schema errors.json
 t_end
 
+t_begin "auth: admin api-keys: a name with control characters and a scope list in one element are 422 with pointers"
+# key_post BODY: POST /v1/admin/api-keys as A's admin key
+key_post() {
+	http POST /v1/admin/api-keys -H "Authorization: Bearer $ADMIN_A" \
+		-H 'Content-Type: application/vnd.api+json' --data-binary "$1"
+}
+key_post '{"data":{"type":"api_key","attributes":{"name":"ok\r\nforged\trow","scopes":["validations:read"]}}}'
+expect_error 422 invalid_attribute
+expect_json errors.0.source.pointer /data/attributes/name
+for nm in 'a\u0000b' 'bell\u0007' 'del\u007f' 'c1\u0085' 'esc\u001b[31m'; do
+	key_post "{\"data\":{\"type\":\"api_key\",\"attributes\":{\"name\":\"$nm\",\"scopes\":[\"admin\"]}}}"
+	[[ $CODE == 422 || $CODE == 400 ]] || t_fail "name \"$nm\": expected 422 (400 for NUL), got $CODE"
+	expect_json errors.0.code "$([[ $nm == *u0000* ]] && echo malformed_json || echo invalid_attribute)"
+done
+key_post '{"data":{"type":"api_key","attributes":{"name":"two-in-one","scopes":["validations:read,admin"]}}}'
+expect_error 422 invalid_attribute
+expect_json errors.0.source.pointer /data/attributes/scopes/0
+key_post '{"data":{"type":"api_key","attributes":{"name":"spaced","scopes":["validations:read"," admin"]}}}'
+expect_error 422 invalid_attribute
+expect_json errors.0.source.pointer /data/attributes/scopes/1
+# both problems at once: one error each
+key_post '{"data":{"type":"api_key","attributes":{"name":"x\ny","scopes":["admin,validations:read"]}}}'
+expect_error 422 invalid_attribute
+expect_eq "errors" "$(jget errors | grep -o '"pointer"' | wc -l)" 2
+http GET /v1/admin/api-keys -H "Authorization: Bearer $ADMIN_A"
+grep -q 'forged\|two-in-one\|spaced' "$T/body" && t_fail "a refused key was created: $(head -c 400 "$T/body")"
+# a name in any script without controls is fine
+key_post '{"data":{"type":"api_key","attributes":{"name":"Cobranza ñandú – 東京","scopes":["validations:read"]}}}'
+expect_code 201
+echo "$(jget data.attributes.secret)" >>"$T/secrets"
+t_end
+
+t_begin "auth: mxcep-admin key create refuses a name with control characters; key list escapes what it prints"
+if out=$(admin key create "$ACC_B" --scopes validations:read --name $'ok\nforged-row' 2>&1); then
+	echo "$out" | head -n 1 >>"$T/secrets"
+	t_fail "key create with a newline in --name succeeded"
+else
+	expect_match "key create message" "$out" 'control characters'
+fi
+if admin key create "$ACC_B" --scopes validations:read --name $'tab\there' >/dev/null 2>&1; then
+	t_fail "key create with a tab in --name succeeded"
+fi
+if admin key create "$ACC_B" --scopes validations:read --name $'bad\xffutf8' >/dev/null 2>&1; then
+	t_fail "key create with invalid UTF-8 in --name succeeded"
+fi
+# a row written before the check (or by hand) is printed escaped: one line, six columns
+bad_id=$(uuid)
+mariadb_sql "$T" "INSERT INTO mxcep.api_keys (id, account_id, key_hash, key_prefix, name, scopes, created_at)
+	SELECT '$bad_id', account_id, REPEAT('0', 64), 'mxcep_FORGE0', CONCAT('evil', CHAR(10), 'x', CHAR(92), 'tforged', CHAR(9), 'col', CHAR(92)),
+	scopes, created_at FROM mxcep.api_keys WHERE account_id = '$ACC_B' LIMIT 1" 2>"$T/sql.err" ||
+	t_fail "cannot insert a key with a forged name: $(cat "$T/sql.err")"
+admin key list "$ACC_B" >"$T/keylist" 2>"$T/admin.err" || t_fail "key list: $(cat "$T/admin.err")"
+row=$(grep -F "$bad_id" "$T/keylist")
+expect_eq "rows naming the forged key" "$(grep -cF "$bad_id" "$T/keylist")" 1
+expect_eq "lines of key list" "$(wc -l <"$T/keylist")" "$(grep -c '^[0-9a-f-]\{36\}	' "$T/keylist")"
+expect_eq "columns of the forged row" "$(awk -F'\t' '{ print NF }' <<<"$row")" 6
+expect_eq "the forged name, escaped" "$(cut -f4 <<<"$row")" 'evil\nx\\tforged\tcol\\'
+t_end
+
 # every secret seen here is looked for in all logs at the end (run.sh)
 printf '%s\n' "$KEY_A" "$ADMIN_A" "$KEY_B" "${rev:-}" "${k:-}" "${wonly:-}" >>"$T/secrets"
