@@ -45,6 +45,7 @@ struct request {
 	char		*if_none_match;		/* NULL when absent */
 	char		*idempotency_key;	/* NULL when absent */
 	char		*host;			/* Host header, NULL when absent */
+	char		*remote_addr;		/* REMOTE_ADDR, "" when absent */
 	int		 https;			/* 1 when the client used TLS */
 	char		 id[REQUEST_ID_MAX + 1];	/* X-Request-Id */
 	char		*params[REQUEST_MAX_PARAMS];	/* path parameters */

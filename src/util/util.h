@@ -79,6 +79,10 @@ struct config {
 	long	 max_body_bytes;
 	int	 max_json_depth;
 	int	 auth_cache_ttl;	/* seconds a verified key is trusted per worker */
+	int	 auth_negative_ttl;	/* seconds an unknown key is remembered per worker */
+	int	 auth_fail_limit;	/* unknown keys per client address and window
+					   per worker before 429; 0 = no limit */
+	int	 auth_fail_window;	/* seconds of that window */
 	char	*public_url;		/* base for links, "" = from the request */
 	char	*operator_accounts;	/* account ids whose admin keys see every
 					   account (admin views), comma-separated */

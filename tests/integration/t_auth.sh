@@ -198,5 +198,72 @@ expect_eq "columns of the forged row" "$(awk -F'\t' '{ print NF }' <<<"$row")" 6
 expect_eq "the forged name, escaped" "$(cut -f4 <<<"$row")" 'evil\nx\\tforged\tcol\\'
 t_end
 
+t_begin "auth: an unknown key sent again is answered from the worker's memory, not MariaDB"
+stmt_executes() { mariadb_sql "$T" "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | awk '{ print $2 }'; }
+bad=mxcep_$(uuid | tr -d -)
+before=$(stmt_executes)
+for _ in $(seq 1 40); do
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $bad"
+	[[ $CODE == 401 ]] || t_fail "the same unknown key: expected 401, got $CODE"
+done
+expect_json errors.0.code invalid_api_key
+after=$(stmt_executes)
+# one lookup per worker (2) at most, not one per request (40)
+(((after - before) <= 4)) || t_fail "40 requests with one unknown key ran $((after - before)) MariaDB statements"
+t_end
+
+t_begin "auth: too many unknown keys from one address are 429 too_many_invalid_keys with Retry-After; other addresses and later requests work"
+set_conf auth_fail_limit 5
+set_conf auth_fail_window 4
+restart_fcgi 2>"$T/setup.err" || bail "mxcep-fcgi restart: $(cat "$T/setup.err")"
+wait_for health_200 || bail "GET /v1/health never answered 200 after the restart"
+# the same unknown key over and over counts once per worker: never 429
+for _ in $(seq 1 12); do
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $bad"
+	[[ $CODE == 401 ]] || t_fail "one unknown key repeated: expected 401 every time, got $CODE"
+done
+# below the limit a valid key from the same address works
+for _ in 1 2 3; do
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer mxcep_$(uuid | tr -d -)"
+	[[ $CODE == 401 ]] || t_fail "an unknown key below the limit: expected 401, got $CODE"
+done
+for _ in 1 2 3 4; do
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $KEY_A"
+	[[ $CODE == 404 ]] || t_fail "a valid key after 3 unknown ones: expected 404, got $CODE"
+done
+# distinct unknown keys: the 429 comes within 2 workers x 5
+n401=5
+for _ in $(seq 1 30); do
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer mxcep_$(uuid | tr -d -)"
+	[[ $CODE == 401 ]] || break
+	n401=$((n401 + 1))
+done
+expect_error 429 too_many_invalid_keys
+expect_match "Retry-After" "$(hdr Retry-After)" '^[1-4]$'
+((n401 <= 12)) || t_fail "$n401 unknown keys answered 401 before the first 429 (limit 5, 2 workers)"
+# over the limit, a worker refuses every key of that address, valid ones too
+got429=0
+for _ in $(seq 1 20); do
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $KEY_A"
+	[[ $CODE == 429 ]] && got429=1 && break
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer mxcep_$(uuid | tr -d -)"
+done
+((got429)) || t_fail "a valid key from an address over the limit was never refused"
+# another address is not affected (127.0.0.2 reaches the same lighttpd)
+for _ in 1 2 3 4; do
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $KEY_A" --interface 127.0.0.2
+	[[ $CODE == 404 ]] || t_fail "a valid key from another address: expected 404, got $CODE $(head -c 200 "$T/body")"
+done
+# the window ends: the address works again
+sleep 4.2
+for _ in 1 2 3 4; do
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer $KEY_A"
+	[[ $CODE == 404 ]] || t_fail "a valid key after the window: expected 404, got $CODE"
+done
+sed -i '/^auth_fail_/d' "$CONF"
+restart_fcgi 2>"$T/setup.err" || bail "mxcep-fcgi restart: $(cat "$T/setup.err")"
+wait_for health_200 || bail "GET /v1/health never answered 200 after the restart"
+t_end
+
 # every secret seen here is looked for in all logs at the end (run.sh)
 printf '%s\n' "$KEY_A" "$ADMIN_A" "$KEY_B" "${rev:-}" "${k:-}" "${wonly:-}" >>"$T/secrets"
