@@ -36,6 +36,8 @@ struct key_cache {
 	int			 ttl;		/* seconds, 0 = no caching */
 	struct key_verdict	 slots[KEY_SLOTS];
 	struct addr_count	 addrs[ADDR_SETS][ADDR_WAYS];
+	double			 blocked_until;	/* no address is blocked
+						   from then on (0: none) */
 };
 
 struct key_cache *
@@ -174,7 +176,9 @@ key_cache_addr_blocked(struct key_cache *c, const char *addr, int limit,
 	char			 key[ADDR_LEN];
 	double			 left;
 
-	if (limit <= 0)
+	/* the hot path: nobody over the limit, no hashing */
+	if (limit <= 0 || c->blocked_until == 0 ||
+	    clock_monotonic() >= c->blocked_until)
 		return 0;
 	addr_key(addr, key);
 	if ((e = addr_find(c, key)) == NULL || e->count < (unsigned int)limit)
@@ -216,5 +220,7 @@ key_cache_addr_failed(struct key_cache *c, const char *addr, int limit,
 		e->count = 0;
 		e->start = now;
 	}
-	e->count++;
+	if (++e->count >= (unsigned int)limit &&
+	    e->start + window > c->blocked_until)
+		c->blocked_until = e->start + window;
 }
