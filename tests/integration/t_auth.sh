@@ -212,6 +212,21 @@ after=$(stmt_executes)
 (((after - before) <= 4)) || t_fail "40 requests with one unknown key ran $((after - before)) MariaDB statements"
 t_end
 
+t_begin "auth: by default, 20 unknown keys per address and worker a minute, then 429 too_many_invalid_keys"
+n401=0
+for _ in $(seq 1 60); do
+	http GET "/v1/validations/$(uuid)" -H "Authorization: Bearer mxcep_$(uuid | tr -d -)"
+	[[ $CODE == 401 ]] || break
+	n401=$((n401 + 1))
+done
+expect_error 429 too_many_invalid_keys
+expect_match "Retry-After" "$(hdr Retry-After)" '^[0-9]+$'
+(($(hdr Retry-After) >= 1 && $(hdr Retry-After) <= 60)) || t_fail "Retry-After $(hdr Retry-After) is not 1..60"
+# 20 per worker, 2 workers; the unknown keys of the tests above (at most 2
+# per worker, within the minute) count too
+((n401 >= 18 && n401 <= 42)) || t_fail "$n401 unknown keys answered 401 before the first 429 (want 18..42)"
+t_end
+
 t_begin "auth: too many unknown keys from one address are 429 too_many_invalid_keys with Retry-After; other addresses and later requests work"
 set_conf auth_fail_limit 5
 set_conf auth_fail_window 4
