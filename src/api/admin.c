@@ -69,6 +69,20 @@ api_admin_keys_list(struct request *req, struct response *resp)
 	return status;
 }
 
+/* 400 when an error is about the document's shape, else 422 */
+static int
+admin_errors_status(json_t *errs)
+{
+	size_t	 i;
+	json_t	*e;
+
+	json_array_foreach(errs, i, e)
+		if (strcmp(json_string_value(json_object_get(e, "status")),
+		    "400") == 0)
+			return 400;
+	return 422;
+}
+
 /*
  * Reads data.attributes.{name,scopes}. Returns 0, or the error status
  * already sent.
@@ -106,6 +120,12 @@ admin_key_input(struct request *req, struct response *resp, char **name,
 		json_array_append_new(errs, response_error_object(400,
 		    "invalid_attribute", "name must be a string of at most "
 		    "100 characters", "/data/attributes/name", NULL));
+	else if (jname != NULL && !api_key_name_ok(json_string_value(jname),
+	    json_string_length(jname)))
+		json_array_append_new(errs, response_error_object(422,
+		    "invalid_attribute", "name must not contain control "
+		    "characters (line breaks, tabs, NUL...)",
+		    "/data/attributes/name", NULL));
 	jscopes = json_object_get(attrs, "scopes");
 	if (json_is_object(attrs) && (!json_is_array(jscopes) ||
 	    json_array_size(jscopes) == 0))
@@ -113,22 +133,30 @@ admin_key_input(struct request *req, struct response *resp, char **name,
 		    "invalid_attribute", "scopes must be a non-empty array",
 		    "/data/attributes/scopes", NULL));
 	json_array_foreach(jscopes, i, v) {
+		char ptr[64];
+
+		snprintf(ptr, sizeof(ptr), "/data/attributes/scopes/%zu", i);
 		if (!json_is_string(v) ||
 		    scopes_parse(json_string_value(v), &bit) == -1) {
-			char ptr[64];
-
-			snprintf(ptr, sizeof(ptr),
-			    "/data/attributes/scopes/%zu", i);
 			json_array_append_new(errs, response_error_object(400,
 			    "invalid_attribute", "unknown scope; use "
 			    "validations:read, validations:write, "
 			    "validations:delete or admin", ptr, NULL));
 			continue;
 		}
+		/* "validations:read,admin" is not one scope */
+		if (scope_parse_one(json_string_value(v), &bit) == -1) {
+			json_array_append_new(errs, response_error_object(422,
+			    "invalid_attribute", "one scope per element, "
+			    "exactly as written (validations:read, "
+			    "validations:write, validations:delete or admin)",
+			    ptr, NULL));
+			continue;
+		}
 		*scopes |= bit;
 	}
 	if (json_array_size(errs) > 0)
-		return response_errors(resp, 400, errs);
+		return response_errors(resp, admin_errors_status(errs), errs);
 	json_decref(errs);
 	*name = xstrdup(jname != NULL ? json_string_value(jname) : "");
 	return 0;

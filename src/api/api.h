@@ -26,6 +26,10 @@ int	 api_id_check(struct request *, struct response *, const char *code);
 struct validation;
 int	 api_validation_load(struct request *, struct response *,
 	    struct validation **out);
+/* the first query key (decoded) given more than once in query (raw),
+ * caller frees; NULL when none is. Every query parameter of the API
+ * takes one value (lists are comma-separated). */
+char	*api_query_repeated(const char *query);
 /* the top-level "meta" every document carries (datetime descriptor) */
 json_t	*api_meta(void);
 /* absolute URL for path ("/v1/..."); caller frees */

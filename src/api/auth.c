@@ -3,7 +3,12 @@
  * (SHA-256) and looked up in a small per-worker cache before MariaDB,
  * so the hot path costs no database round trip. An entry is trusted
  * for auth_cache_ttl seconds: a revoked key stops working within that
- * bound. The secret itself is never stored or logged.
+ * bound. A key MariaDB does not know is remembered for
+ * auth_negative_ttl seconds, and a client address that presented
+ * auth_fail_limit unknown keys in auth_fail_window seconds is answered
+ * 429 until its window ends, before any lookup: guessing keys costs
+ * the database at most that many round trips per window and worker.
+ * The secret itself is never stored or logged.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -74,7 +79,11 @@ auth_lookup(struct request *req, struct response *resp, const char *secret,
 		goto out;
 	}
 	if (k == NULL) {
-		key_cache_forget(req->app->keys, hash);
+		key_cache_put_unknown(req->app->keys, hash,
+		    req->app->cfg->auth_negative_ttl);
+		key_cache_addr_failed(req->app->keys, req->remote_addr,
+		    req->app->cfg->auth_fail_limit,
+		    req->app->cfg->auth_fail_window);
 		status = auth_fail(resp, "invalid_api_key",
 		    "the API key is not valid");
 		goto out;
@@ -94,6 +103,26 @@ out:
 	return status;
 }
 
+/* 429 when the client's address is over the limit of unknown keys
+ * (every key it presents, valid or not, until the window ends); 0 */
+static int
+auth_throttled(struct request *req, struct response *resp)
+{
+	const struct config	*cfg = req->app->cfg;
+	char			 detail[160];
+	int			 after;
+
+	if (!key_cache_addr_blocked(req->app->keys, req->remote_addr,
+	    cfg->auth_fail_limit, cfg->auth_fail_window, &after))
+		return 0;
+	response_header(resp, "Retry-After", "%d", after);
+	snprintf(detail, sizeof(detail), "too many invalid API keys from "
+	    "this address (%d in %d s); retry after %d s",
+	    cfg->auth_fail_limit, cfg->auth_fail_window, after);
+	return response_error(resp, 429, "too_many_invalid_keys", detail,
+	    NULL, NULL);
+}
+
 int
 api_authenticate(struct request *req, struct response *resp,
     unsigned int scope)
@@ -106,6 +135,8 @@ api_authenticate(struct request *req, struct response *resp,
 	if ((secret = auth_bearer(req->authorization)) == NULL)
 		return auth_fail(resp, "missing_api_key", "send "
 		    "Authorization: Bearer mxcep_... with an API key");
+	if ((status = auth_throttled(req, resp)) != 0)
+		return status;
 	if (!auth_secret_shape_ok(secret))
 		return auth_fail(resp, "invalid_api_key",
 		    "the API key is not valid");
@@ -114,7 +145,9 @@ api_authenticate(struct request *req, struct response *resp,
 		memset(e, 0, sizeof(*e));
 		if ((status = auth_lookup(req, resp, secret, e, hash)) != 0)
 			return status;
-	}
+	} else if (e->unknown)
+		return auth_fail(resp, "invalid_api_key",
+		    "the API key is not valid");
 	if (e->revoked)
 		return auth_fail(resp, "api_key_revoked",
 		    "the API key has been revoked");

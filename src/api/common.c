@@ -145,3 +145,45 @@ api_validation_load(struct request *req, struct response *resp,
 		return api_not_found(resp, API_VALIDATION_NOT_FOUND);
 	return 0;
 }
+
+/* the decoded name of the query pair p (len bytes); caller frees */
+static char *
+api_query_name(const char *p, size_t len)
+{
+	const char	*eq = memchr(p, '=', len);
+	char		*name = xmalloc(len + 1);
+
+	url_decode(name, p, eq != NULL ? (size_t)(eq - p) : len);
+	return name;
+}
+
+char *
+api_query_repeated(const char *query)
+{
+	const char	*p = query, *amp, *q, *qamp;
+	size_t		 len, qlen;
+	char		*name, *other;
+
+	for (; p != NULL && *p != '\0'; p = amp != NULL ? amp + 1 : NULL) {
+		amp = strchr(p, '&');
+		len = amp != NULL ? (size_t)(amp - p) : strlen(p);
+		if (len == 0)
+			continue;
+		name = api_query_name(p, len);
+		for (q = amp; q != NULL; q = qamp) {
+			q++;
+			qamp = strchr(q, '&');
+			qlen = qamp != NULL ? (size_t)(qamp - q) : strlen(q);
+			if (qlen == 0)
+				continue;
+			other = api_query_name(q, qlen);
+			if (strcmp(name, other) == 0) {
+				free(other);
+				return name;
+			}
+			free(other);
+		}
+		free(name);
+	}
+	return NULL;
+}

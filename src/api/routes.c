@@ -214,6 +214,15 @@ api_handle(struct request *req, struct response *resp)
 		free(unknown);
 		goto out;
 	}
+	/* async=1&async=0 must not silently take the first */
+	if ((unknown = api_query_repeated(req->query)) != NULL) {
+		snprintf(detail, sizeof(detail), "%.60s is given more than "
+		    "once; give each query parameter once", unknown);
+		status = response_error(resp, 400, "invalid_parameter", detail,
+		    NULL, unknown);
+		free(unknown);
+		goto out;
+	}
 	if (req->body_too_large) {
 		snprintf(detail, sizeof(detail), "the body is larger than "
 		    "%ld bytes", req->app->cfg->max_body_bytes);

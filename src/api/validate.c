@@ -43,11 +43,12 @@ static void
 add_error(json_t *errs, int status, const char *code, const char *detail,
     const char *base, const char *field)
 {
-	char	 ptr[128];
+	/* whole: response_error_object cuts a long one on a character */
+	char	*ptr = xasprintf("%s/%s", base, field);
 
-	snprintf(ptr, sizeof(ptr), "%s/%s", base, field);
 	json_array_append_new(errs, response_error_object(status, code,
 	    detail, ptr, NULL));
+	free(ptr);
 }
 
 /* A string field, or an integer given for a numeric one. NULL = absent

@@ -48,8 +48,10 @@ const struct bank_catalog *app_banks(struct app *);
 /*
  * key_cache.c: the verdicts on API keys this process has looked up,
  * by the SHA-256 (hex) of the secret, each trusted for ttl seconds
- * (0: nothing is kept). A small direct-mapped table: a newer key may
- * take an older one's slot.
+ * (0: nothing is kept), and keys MariaDB did not know, remembered for
+ * a shorter while. A small direct-mapped table: a newer key may take
+ * an older one's slot (an unknown key never takes a live known one's).
+ * Also the unknown keys per client address, for the 429 of too many.
  */
 #define KEY_HASH_LEN	64		/* hex SHA-256 */
 struct key_verdict {
@@ -58,6 +60,7 @@ struct key_verdict {
 	char		 key_id[37];
 	unsigned int	 scopes;
 	int		 revoked;
+	int		 unknown;	/* no such key (the rest is empty) */
 	double		 expires;	/* clock_monotonic() */
 };
 struct key_cache	*key_cache_new(int ttl_seconds);
@@ -70,5 +73,18 @@ int	 key_cache_get(struct key_cache *, const char *hash,
 void	 key_cache_put(struct key_cache *, struct key_verdict *v);
 /* a key found unknown: the slot it would use is emptied */
 void	 key_cache_forget(struct key_cache *, const char *hash);
+/* a key MariaDB does not know: key_cache_get answers it (unknown = 1)
+ * for ttl seconds (0: forgotten at once); it takes its slot only when
+ * that holds no verdict on a known key still in force */
+void	 key_cache_put_unknown(struct key_cache *, const char *hash,
+	    int ttl_seconds);
+/* 1 with *retry_after (seconds, >= 1) when addr presented limit or more
+ * unknown keys in its current window of window seconds; 0 otherwise,
+ * or when limit is 0. IPv6 addresses count by their /64. */
+int	 key_cache_addr_blocked(struct key_cache *, const char *addr,
+	    int limit, int window, int *retry_after);
+/* counts one unknown key presented by addr (no-op when limit is 0) */
+void	 key_cache_addr_failed(struct key_cache *, const char *addr,
+	    int limit, int window);
 
 #endif /* MXCEP_APP_H */

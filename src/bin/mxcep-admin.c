@@ -246,6 +246,10 @@ cmd_key_create(struct admin *a, int argc, char **argv)
 			if (strlen(optarg) > NAME_MAX_LEN)
 				return usage_err("--name: at most 255 "
 				    "characters");
+			if (!api_key_name_ok(optarg, strlen(optarg)))
+				return usage_err("--name: UTF-8 text without "
+				    "control characters (no line breaks, "
+				    "tabs or escapes)");
 			name = optarg;
 			break;
 		default:
@@ -279,6 +283,34 @@ out:
 	return rc;
 }
 
+/*
+ * Prints s for a tab-separated listing: backslash, control bytes (C0,
+ * DEL) and C1 characters escaped (\\, \t, \n, \r, \xNN, \u0080),
+ * so a stored name cannot forge a row or a column, whatever it holds.
+ */
+static void
+print_escaped(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\')
+			fputs("\\\\", stdout);
+		else if (*p == '\t')
+			fputs("\\t", stdout);
+		else if (*p == '\n')
+			fputs("\\n", stdout);
+		else if (*p == '\r')
+			fputs("\\r", stdout);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			printf("\\u%04x", *++p);
+		else
+			putchar(*p);
+	}
+}
+
 static int
 cmd_key_list(struct admin *a, int argc, char **argv)
 {
@@ -300,8 +332,9 @@ cmd_key_list(struct admin *a, int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		sc = scopes_format(k[i].scopes);
-		printf("%s\t%s\t%s\t%s\t%s\t%s\n", k[i].id, k[i].prefix, sc,
-		    k[i].name[0] != '\0' ? k[i].name : "-",
+		printf("%s\t%s\t%s\t", k[i].id, k[i].prefix, sc);
+		print_escaped(k[i].name[0] != '\0' ? k[i].name : "-");
+		printf("\t%s\t%s\n",
 		    fmt_time(k[i].created_at, t1, sizeof(t1)),
 		    fmt_time(k[i].revoked_at, t2, sizeof(t2)));
 		free(sc);

@@ -45,6 +45,7 @@ struct request {
 	char		*if_none_match;		/* NULL when absent */
 	char		*idempotency_key;	/* NULL when absent */
 	char		*host;			/* Host header, NULL when absent */
+	char		*remote_addr;		/* REMOTE_ADDR, "" when absent */
 	int		 https;			/* 1 when the client used TLS */
 	char		 id[REQUEST_ID_MAX + 1];	/* X-Request-Id */
 	char		*params[REQUEST_MAX_PARAMS];	/* path parameters */
@@ -138,8 +139,14 @@ int	 response_json(struct response *, int status, json_t *doc);	/* steals doc */
 int	 response_error(struct response *, int status, const char *code,
 	    const char *detail, const char *pointer, const char *parameter);
 int	 response_errors(struct response *, int status, json_t *errors);	/* steals */
+/* an error object; what it echoes is cut (see RESPONSE_*_MAX) */
 json_t	*response_error_object(int status, const char *code,
 	    const char *detail, const char *pointer, const char *parameter);
+/* the most an error object echoes, in bytes: longer detail,
+ * source.pointer and source.parameter are cut to this (on a UTF-8
+ * character boundary) and end in "..." (docs/api.md, Errors) */
+#define RESPONSE_DETAIL_MAX	512
+#define RESPONSE_SOURCE_MAX	128
 int	 response_empty(struct response *, int status);
 const char *response_reason(int status);
 /* starts a streamed body (status, content type; arg consumed) */

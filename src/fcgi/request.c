@@ -192,6 +192,8 @@ request_new(struct app *app, char *const *envp)
 	req->if_none_match = request_env_dup(envp, "HTTP_IF_NONE_MATCH");
 	req->idempotency_key = request_env_dup(envp, "HTTP_IDEMPOTENCY_KEY");
 	req->host = request_env_dup(envp, "HTTP_HOST");
+	v = request_env(envp, "REMOTE_ADDR");
+	req->remote_addr = xstrdup(v != NULL ? v : "");
 	v = request_env(envp, "HTTPS");
 	req->https = v != NULL && (strcmp(v, "on") == 0 || strcmp(v, "1") == 0);
 	v = request_env(envp, "REQUEST_SCHEME");
@@ -223,6 +225,7 @@ request_free(struct request *req)
 	free(req->if_none_match);
 	free(req->idempotency_key);
 	free(req->host);
+	free(req->remote_addr);
 	for (i = 0; i < req->nparams; i++)
 		free(req->params[i]);
 	free(req->body);

@@ -137,14 +137,53 @@ response_json(struct response *resp, int status, json_t *doc)
 	return status;
 }
 
+/*
+ * What an error echoes of the request is cut to max bytes (on a UTF-8
+ * character boundary, "..." appended), so a huge parameter name or
+ * member name cannot make a huge error; a byte that is not UTF-8
+ * (a name cut short by a "%.60s" upstream) becomes '?', so the text
+ * is always a JSON string. out holds max + 4.
+ */
+static const char *
+response_error_text(const char *s, size_t max, char *out)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 left, o = 0, n;
+	unsigned long		 cp;
+
+	if (s == NULL)
+		return NULL;
+	for (left = strlen(s); left > 0; p += n, left -= n) {
+		n = str_utf8_char(p, left, &cp);
+		if (o + (n > 0 ? n : 1) > max) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (n == 0) {
+			out[o++] = '?';
+			n = 1;
+		} else {
+			memcpy(out + o, p, n);
+			o += n;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 json_t *
 response_error_object(int status, const char *code, const char *detail,
     const char *pointer, const char *parameter)
 {
-	char	 st[8];
+	char	 st[8], dcut[RESPONSE_DETAIL_MAX + 4];
+	char	 pcut[RESPONSE_SOURCE_MAX + 4], qcut[RESPONSE_SOURCE_MAX + 4];
 	json_t	*e, *src;
 
 	snprintf(st, sizeof(st), "%d", status);
+	detail = response_error_text(detail, RESPONSE_DETAIL_MAX, dcut);
+	pointer = response_error_text(pointer, RESPONSE_SOURCE_MAX, pcut);
+	parameter = response_error_text(parameter, RESPONSE_SOURCE_MAX, qcut);
 	e = json_pack("{s:s, s:s, s:s, s:s}", "status", st, "code", code,
 	    "title", response_reason(status), "detail",
 	    detail != NULL ? detail : response_reason(status));

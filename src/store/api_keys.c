@@ -62,6 +62,37 @@ scopes_parse(const char *s, unsigned int *out)
 	return 0;
 }
 
+int
+scope_parse_one(const char *s, unsigned int *out)
+{
+	size_t	 i;
+
+	for (i = 0; s != NULL && i < SCOPE_COUNT; i++)
+		if (strcmp(s, scope_names[i]) == 0) {
+			*out = 1u << i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+api_key_name_ok(const char *name, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)name;
+	unsigned long		 cp;
+	size_t			 n;
+
+	while (len > 0) {
+		if ((n = str_utf8_char(s, len, &cp)) == 0)
+			return 0;
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return 0;
+		s += n;
+		len -= n;
+	}
+	return 1;
+}
+
 /* scopes_format: "validations:read,admin" in canonical order; "" for 0.
  * Caller frees. */
 char *

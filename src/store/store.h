@@ -113,6 +113,11 @@ void	 api_key_free(struct api_key *);
 void	 api_key_list_free(struct api_key *, size_t);
 int	 scopes_parse(const char *, unsigned int *);	/* "a,b" -> bits; -1 unknown/empty */
 char	*scopes_format(unsigned int);			/* "a,b"; caller frees */
+/* exactly one scope name (no list, no spaces) -> its bit; -1 otherwise */
+int	 scope_parse_one(const char *, unsigned int *);
+/* a key's name (len bytes) is valid UTF-8 without control characters
+ * (C0, DEL, C1: no CR/LF/TAB to forge a listing's rows): 1, else 0 */
+int	 api_key_name_ok(const char *, size_t len);
 
 /* validations.c */
 enum validation_type {

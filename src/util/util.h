@@ -79,6 +79,10 @@ struct config {
 	long	 max_body_bytes;
 	int	 max_json_depth;
 	int	 auth_cache_ttl;	/* seconds a verified key is trusted per worker */
+	int	 auth_negative_ttl;	/* seconds an unknown key is remembered per worker */
+	int	 auth_fail_limit;	/* unknown keys per client address and window
+					   per worker before 429; 0 = no limit */
+	int	 auth_fail_window;	/* seconds of that window */
 	char	*public_url;		/* base for links, "" = from the request */
 	char	*operator_accounts;	/* account ids whose admin keys see every
 					   account (admin views), comma-separated */
@@ -140,6 +144,10 @@ void	 buf_printf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
 /* 1 when s is min..max ASCII digits (no sign, no blanks), else 0; NULL
  * is 0 */
 int	 str_is_digits(const char *s, size_t min, size_t max);
+/* the length of the UTF-8 character at s (n > 0 bytes left) with its
+ * code point in *cp; 0 when the bytes there are not valid UTF-8
+ * (stray or missing continuation, overlong, surrogate, > U+10FFFF) */
+size_t	 str_utf8_char(const unsigned char *s, size_t n, unsigned long *cp);
 
 /* json.c: jansson helpers (util.h names jansson's json_t as a struct so
  * it need not include jansson.h) */

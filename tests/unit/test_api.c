@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -119,6 +120,30 @@ test_media_content_type__params__jsonapi_ok_or_415(void **state)
 	    -1);
 }
 
+static void
+test_query_repeated__first_key_given_twice__decoded(void **state)
+{
+	char	*k;
+
+	(void)state;
+	assert_null(api_query_repeated(""));
+	assert_null(api_query_repeated("async=1"));
+	assert_null(api_query_repeated("status=valid,error&per_page=5&&"));
+	assert_non_null(k = api_query_repeated("async=1&async=0"));
+	assert_string_equal(k, "async");
+	free(k);
+	/* a bare key counts; so does the same key encoded otherwise */
+	assert_non_null(k = api_query_repeated("format&x=1&%66ormat=csv"));
+	assert_string_equal(k, "format");
+	free(k);
+	assert_non_null(k = api_query_repeated(
+	    "page%5Bsize%5D=1&page[size]=2"));
+	assert_string_equal(k, "page[size]");
+	free(k);
+	/* two spellings of one filter are filters.c's to refuse */
+	assert_null(api_query_repeated("status=a&filter%5Bstatus%5D=b"));
+}
+
 int
 main(void)
 {
@@ -132,6 +157,8 @@ main(void)
 		    test_media_accept__every_instance_with_other_params__406),
 		cmocka_unit_test(
 		    test_media_content_type__params__jsonapi_ok_or_415),
+		cmocka_unit_test(
+		    test_query_repeated__first_key_given_twice__decoded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -344,6 +344,38 @@ test_json__str_or_null__string_copied_or_null(void **state)
 	assert_null(json_str_or_null("\xff"));
 }
 
+static void
+test_str__utf8_char__lengths_and_refusals(void **state)
+{
+	unsigned long	 cp = 0;
+
+	(void)state;
+	assert_int_equal(str_utf8_char((const unsigned char *)"a", 1, &cp), 1);
+	assert_int_equal(cp, 'a');
+	assert_int_equal(str_utf8_char((const unsigned char *)"\xc3\xb1", 2,
+	    &cp), 2);
+	assert_int_equal(cp, 0xf1);
+	assert_int_equal(str_utf8_char((const unsigned char *)"\xc2\x85", 2,
+	    &cp), 2);
+	assert_int_equal(cp, 0x85);
+	assert_int_equal(str_utf8_char(
+	    (const unsigned char *)"\xf0\x9f\x98\x80", 4, &cp), 4);
+	assert_int_equal(cp, 0x1f600);
+	/* cut short, stray continuation, overlong, surrogate, too high */
+	assert_int_equal(str_utf8_char((const unsigned char *)"\xc3", 1, &cp),
+	    0);
+	assert_int_equal(str_utf8_char((const unsigned char *)"\x80", 1, &cp),
+	    0);
+	assert_int_equal(str_utf8_char((const unsigned char *)"\xc0\xaf", 2,
+	    &cp), 0);
+	assert_int_equal(str_utf8_char((const unsigned char *)"\xed\xa0\x80",
+	    3, &cp), 0);
+	assert_int_equal(str_utf8_char(
+	    (const unsigned char *)"\xf4\x90\x80\x80", 4, &cp), 0);
+	assert_int_equal(str_utf8_char((const unsigned char *)"\xff", 1, &cp),
+	    0);
+}
+
 int
 main(void)
 {
@@ -364,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_clock__day_split__floored_before_1970),
 		cmocka_unit_test(test_json__str_or_null__string_copied_or_null),
 		cmocka_unit_test(test_str__is_digits__bounds_and_bytes),
+		cmocka_unit_test(test_str__utf8_char__lengths_and_refusals),
 	};
 
 	log_init("test_util", LOG_LEVEL_ERR);
