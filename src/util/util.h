@@ -92,6 +92,7 @@ struct config {
 	int	 banxico_backoff_seconds;	/* pause after Banxico throttles us */
 	/* the queue */
 	int	 queue_expiry_seconds;	/* a queued validation fails after this */
+	int	 job_max_attempts;	/* runs of a job before it ends `error` */
 	int	 poll_after_seconds;	/* Retry-After while queued/processing */
 	/* files */
 	char	*storage_dir;		/* receipt images (image_path is relative
@@ -136,10 +137,25 @@ void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
 
-/* str.c: string predicates */
+/* str.c: string predicates and UTF-8 */
 /* 1 when s is min..max ASCII digits (no sign, no blanks), else 0; NULL
  * is 0 */
 int	 str_is_digits(const char *s, size_t min, size_t max);
+/* UTF-8, strictly (RFC 3629): the length (1..4) of the well-formed
+ * character at s (n bytes left), or 0 for a byte that starts none (a
+ * stray continuation, an overlong form, a surrogate, above U+10FFFF, a
+ * sequence cut short) */
+size_t	 utf8_char_len(const unsigned char *s, size_t n);
+/* utf8_copy: text from outside into dst (size bytes, NUL included):
+ * src (len bytes, or up to its NUL) cut on a character boundary to fit
+ * and to at most max_chars characters (0 = no limit), each byte that
+ * starts no well-formed character replaced by U+FFFD. Returns the bytes
+ * written (NUL excluded). */
+size_t	 utf8_copy(char *dst, size_t size, const char *src, size_t len,
+	    size_t max_chars);
+/* utf8_repair: a new string, s (len bytes) with U+FFFD for each byte
+ * that starts no well-formed character */
+char	*utf8_repair(const char *s, size_t len);
 
 /* json.c: jansson helpers (util.h names jansson's json_t as a struct so
  * it need not include jansson.h) */
