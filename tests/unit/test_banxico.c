@@ -1010,6 +1010,7 @@ reason(int status)
 	case 200: return "OK";
 	case 302: return "Found";
 	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
 	case 404: return "Not Found";
 	case 500: return "Internal Server Error";
 	default: return "Status";
@@ -1355,10 +1356,12 @@ test_client__no_cep_yet__estado(void **state)
 static void
 test_client__redirects__same_host_only(void **state)
 {
+	/* issue 13: a 307 no longer re-POSTs (test below); a 302 within
+	 * the origin is followed as a GET */
 	static const struct route same[] = {
-		{ "POST", "/cep/valida.do", 307, NULL, NULL, "", 0,
+		{ "POST", "/cep/valida.do", 302, NULL, NULL, "", 0,
 		    "Location: http://127.0.0.1:%d/cep/v2.do\r\n", 0, 0 },
-		{ "POST", "/cep/v2.do", 200, NULL, S_NOT_FOUND, NULL, 0, NULL,
+		{ "GET", "/cep/v2.do", 200, NULL, S_NOT_FOUND, NULL, 0, NULL,
 		    0, 0 },
 	};
 	static const struct route other[] = {
@@ -1366,7 +1369,9 @@ test_client__redirects__same_host_only(void **state)
 		    "Location: http://localhost:%d/cep/v2.do\r\n", 0, 0 },
 	};
 	static const struct route loop[] = {
-		{ "POST", "/cep/valida.do", 307, NULL, NULL, "", 0,
+		{ "POST", "/cep/valida.do", 302, NULL, NULL, "", 0,
+		    "Location: /cep/valida.do\r\n", 0, 0 },
+		{ "GET", "/cep/valida.do", 302, NULL, NULL, "", 0,
 		    "Location: /cep/valida.do\r\n", 0, 0 },
 	};
 	struct banxico_answer	 a;
@@ -1375,7 +1380,7 @@ test_client__redirects__same_host_only(void **state)
 	(void)state;
 	run(same, 2, &q_tipo1, 0, &a, &log);
 	assert_int_equal(a.outcome, BANXICO_NOT_FOUND);
-	assert_int_equal(count(log, "POST /cep/v2.do cookie=[] body=[tipo"), 1);
+	assert_int_equal(count(log, "GET /cep/v2.do cookie=[] body=[]"), 1);
 	banxico_answer_free(&a);
 	free(log);
 	run(other, 1, &q_tipo1, 0, &a, &log);
@@ -1384,9 +1389,62 @@ test_client__redirects__same_host_only(void **state)
 	assert_int_equal(count(log, "v2.do"), 0);
 	banxico_answer_free(&a);
 	free(log);
-	run(loop, 1, &q_tipo1, 0, &a, &log);
+	run(loop, 2, &q_tipo1, 0, &a, &log);
 	assert_int_equal(a.outcome, BANXICO_UNRECOGNISED);
-	assert_int_equal(count(log, "POST /cep/valida.do"), 4);
+	assert_int_equal(count(log, "POST /cep/valida.do"), 1);
+	assert_int_equal(count(log, "GET /cep/valida.do"), 3);
+	banxico_answer_free(&a);
+	free(log);
+}
+
+/* issue 13: a redirect to another port or scheme of the same host was
+ * followed, and a 307/308 sent the form again */
+static void
+test_client__redirects__origin_kept_form_never_resent(void **state)
+{
+	static const struct route port[] = {
+		{ "POST", "/cep/valida.do", 302, NULL, NULL, "", 0,
+		    "Location: http://127.0.0.1:1/cep/v2.do\r\n", 0, 0 },
+	};
+	static const struct route scheme[] = {
+		{ "POST", "/cep/valida.do", 302, NULL, NULL, "", 0,
+		    "Location: https://127.0.0.1:%d/cep/v2.do\r\n", 0, 0 },
+	};
+	static const struct route repost[] = {
+		{ "POST", "/cep/valida.do", 307, NULL, NULL, "", 0,
+		    "Location: /cep/v2.do\r\n", 0, 0 },
+		{ "POST", "/cep/v2.do", 200, NULL, S_NOT_FOUND, NULL, 0, NULL,
+		    0, 0 },
+	};
+	static const struct route repost308[] = {
+		{ "POST", "/cep/valida.do", 308, NULL, NULL, "", 0,
+		    "Location: /cep/v2.do\r\n", 0, 0 },
+		{ "POST", "/cep/v2.do", 200, NULL, S_NOT_FOUND, NULL, 0, NULL,
+		    0, 0 },
+	};
+	struct banxico_answer	 a;
+	char			*log;
+
+	(void)state;
+	run(port, 1, &q_tipo1, 0, &a, &log);
+	assert_int_equal(a.outcome, BANXICO_UNRECOGNISED);
+	assert_non_null(strstr(a.detail, "another port"));
+	banxico_answer_free(&a);
+	free(log);
+	run(scheme, 1, &q_tipo1, 0, &a, &log);
+	assert_int_equal(a.outcome, BANXICO_UNRECOGNISED);
+	assert_non_null(strstr(a.detail, "from http to https"));
+	banxico_answer_free(&a);
+	free(log);
+	run(repost, 2, &q_tipo1, 0, &a, &log);
+	assert_int_equal(a.outcome, BANXICO_UNRECOGNISED);
+	assert_non_null(strstr(a.detail, "redirect 307 of a POST refused"));
+	assert_int_equal(count(log, "v2.do"), 0);
+	banxico_answer_free(&a);
+	free(log);
+	run(repost308, 2, &q_tipo1, 0, &a, &log);
+	assert_int_equal(a.outcome, BANXICO_UNRECOGNISED);
+	assert_int_equal(count(log, "v2.do"), 0);
 	banxico_answer_free(&a);
 	free(log);
 }
@@ -1497,6 +1555,7 @@ main(void)
 		cmocka_unit_test(test_client__portal_answers__classified),
 		cmocka_unit_test(test_client__no_cep_yet__estado),
 		cmocka_unit_test(test_client__redirects__same_host_only),
+		cmocka_unit_test(test_client__redirects__origin_kept_form_never_resent),
 		cmocka_unit_test(test_client__limits__timeout_size_unreachable),
 	};
 
