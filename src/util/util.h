@@ -47,7 +47,9 @@ void	 log_info(const char *, ...) PRINTF_LIKE(1, 2);
 void	 log_debug(const char *, ...) PRINTF_LIKE(1, 2);
 void	 fatal(const char *, ...) PRINTF_LIKE(1, 2) __attribute__((noreturn));
 void	 fatalx(const char *, ...) PRINTF_LIKE(1, 2) __attribute__((noreturn));
-/* log_escape: copy src into dst (size n), escaping control bytes; returns dst */
+/* Every log_* message is escaped whole once formatted (control bytes as
+ * \n \r \t \xHH): a value cannot break or forge a line. log_escape:
+ * copy src into dst (size n), escaping control bytes; returns dst */
 char	*log_escape(char *dst, size_t n, const char *src);
 
 /* config.c: one key table; file first, then MXCEP_<KEY> environment */

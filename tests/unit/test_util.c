@@ -340,6 +340,36 @@ test_utf8__repair__strict_replacement(void **state)
 	assert_int_equal(utf8_char_len((const unsigned char *)"\xf4\x8f\xbf\xbf", 4), 4);
 }
 
+/* issue 13: control bytes of a logged value (Banxico text, an HTTP
+ * method) reached the log as they were and could forge a line */
+static void
+test_log__every_value__escaped_on_one_line(void **state)
+{
+	char	 path[] = "/tmp/mxcep-test-log-XXXXXX", got[512];
+	FILE	*f;
+	size_t	 n;
+	int	 fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	log_set_level(LOG_LEVEL_INFO);
+	assert_int_equal(log_open(path), 0);
+	log_info("estado %s", "Liquidado\n2026-01-01T00:00:00.000Z mxcep[1] "
+	    "ERR forged\r\t\x1b[31m\x7f.");
+	assert_int_equal(log_open(NULL), 0);
+	log_set_level(LOG_LEVEL_ERR);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(got, 1, sizeof(got) - 1, f);
+	fclose(f);
+	unlink(path);
+	got[n] = '\0';
+	assert_non_null(strstr(got, "INFO estado Liquidado\\n2026-01-01T00:00:00"
+	    ".000Z mxcep[1] ERR forged\\r\\t\\x1b[31m\\x7f.\n"));
+	/* one line: the only newline ends it */
+	assert_ptr_equal(strchr(got, '\n'), got + n - 1);
+}
+
 static void
 test_clock__day_split__floored_before_1970(void **state)
 {
@@ -417,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_clock__set_now__overrides),
 		cmocka_unit_test(test_buf__printf_and_append__grow),
 		cmocka_unit_test(test_log__escape__control_bytes),
+		cmocka_unit_test(test_log__every_value__escaped_on_one_line),
 		cmocka_unit_test(test_clock__day_split__floored_before_1970),
 		cmocka_unit_test(test_json__str_or_null__string_copied_or_null),
 		cmocka_unit_test(test_str__is_digits__bounds_and_bytes),
