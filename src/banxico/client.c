@@ -464,6 +464,20 @@ fetch_pdf(struct banxico *bx, double deadline, struct banxico_answer *a)
 	}
 }
 
+/* detail (size n) as well-formed UTF-8 (U+FFFD for a byte that is not):
+ * it quotes outside text (redirect hosts, curl's errors, CEP fields cut
+ * to a byte count), and goes into banxico_result and the log */
+static void
+detail_repair(char *detail, size_t n)
+{
+	char	 fixed[256];
+
+	if (n > sizeof(fixed))
+		n = sizeof(fixed);
+	utf8_copy(fixed, n, detail, strlen(detail), 0);
+	memcpy(detail, fixed, strlen(fixed) + 1);
+}
+
 int
 banxico_query(struct banxico *bx, const struct banxico_query *q,
     struct banxico_answer *a)
@@ -471,7 +485,7 @@ banxico_query(struct banxico *bx, const struct banxico_query *q,
 	double		 t0 = clock_monotonic(), deadline;
 	struct buf	 body;
 	enum http_end	 end;
-	char		*form = NULL, *url = NULL;
+	char		*form = NULL, *url = NULL, estado[4 * 40 + 1];
 	int		 rc = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -500,9 +514,13 @@ banxico_query(struct banxico *bx, const struct banxico_query *q,
 	    &a->status);
 	snprintf(a->detail, sizeof(a->detail), "valida.do: %s",
 	    banxico_outcome_name(a->outcome));
-	if (a->outcome == BANXICO_NO_CEP_YET && a->status->estado_text != NULL)
+	if (a->outcome == BANXICO_NO_CEP_YET && a->status->estado_text != NULL) {
+		/* at most 40 whole characters of Banxico's text */
+		utf8_copy(estado, sizeof(estado), a->status->estado_text,
+		    strlen(a->status->estado_text), 40);
 		snprintf(a->detail, sizeof(a->detail), "valida.do: payment "
-		    "found, no CEP; estado %.60s", a->status->estado_text);
+		    "found, no CEP; estado %s", estado);
+	}
 	if (a->outcome == BANXICO_UNRECOGNISED)
 		take_raw(a, &body);
 	if (a->outcome != BANXICO_FOUND)
@@ -511,6 +529,7 @@ banxico_query(struct banxico *bx, const struct banxico_query *q,
 	if (a->outcome == BANXICO_FOUND || a->outcome == BANXICO_CEP_MISMATCH)
 		fetch_pdf(bx, deadline, a);
 out:
+	detail_repair(a->detail, sizeof(a->detail));
 	a->elapsed_ms = (long)((clock_monotonic() - t0) * 1000.0);
 	log_info("%s: %s http=%ld ms=%ld: %s", __func__,
 	    banxico_outcome_name(a->outcome), a->http_status, a->elapsed_ms,

@@ -19,6 +19,15 @@ wid=$(jget data.id) || wid=
 expect_eq "stored banxico_status (characters bytes)" "$(db "SELECT CHAR_LENGTH(banxico_status), LENGTH(banxico_status) FROM validations WHERE id = '$wid'")" "40	80"
 t_end
 
+t_begin "wedge: banxico_result.detail quotes the state in whole characters (a + ñ x 39: once cut at 60 bytes, mid-character)"
+enye39=$(printf 'ñ%.0s' $(seq 39))
+new_transfer "\"cep_available\":false,\"estado\":\"a$enye39\""
+validate "$TR_BODY"
+expect_validation cep_unavailable cep_not_yet_available
+expect_json data.attributes.banxico_status "a$enye39"
+expect_json data.attributes.banxico_result.detail "valida.do: payment found, no CEP; estado a$enye39"
+t_end
+
 t_begin "wedge: a job whose write keeps failing stops after job_max_attempts runs (5), ending error attempts_exhausted"
 db "ALTER TABLE validations ADD CONSTRAINT it_wedge CHECK (banxico_status IS NULL OR banxico_status <> 'Atascado')" ||
 	t_fail "could not add the test's CHECK constraint"

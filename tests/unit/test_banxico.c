@@ -339,6 +339,54 @@ test_classify__other_estados__mapped(void **state)
 	free(body);
 }
 
+/* issue 13: overlong forms and surrogates (raw, or from a numeric
+ * entity) passed the old check; banxico_status then vanished from the
+ * JSON and the CSV got invalid bytes. Each bad byte is now U+FFFD. */
+static void
+test_classify__estado_bad_utf8__replaced_strictly(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} t[] = {
+		{ "A\xed\xa0\x80" "B", "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "B" },
+		{ "A&#xD800;B", "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "B" },
+		{ "A\xc0\xaf" "B", "A\xef\xbf\xbd\xef\xbf\xbd" "B" },
+		{ "A\xe0\x80\xaf" "B", "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "B" },
+		{ "A\xf4\x90\x80\x80" "B", "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "B" },
+		{ "Devoluci\xf3n", "Devoluci\xef\xbf\xbdn" },	/* Latin-1 */
+		{ "Se\xc3\xb1" "al", "Se\xc3\xb1" "al" },
+	};
+	struct cep_status	*st;
+	char			*body, *page, *row, *js;
+	json_t			*j;
+	size_t			 i;
+
+	(void)state;
+	body = read_sample(S_NO_CEP, NULL);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		row = xasprintf("<td>Estado del pago en Banxico</td><td>%s</td>",
+		    t[i].text);
+		page = replace1(body, "<td>Estado del pago en Banxico</td>"
+		    "<td>Liquidado</td>", row);
+		assert_int_equal(cep_classify_valida(200, page, strlen(page),
+		    &st), BANXICO_NO_CEP_YET);
+		assert_string_equal(st->estado_text, t[i].want);
+		/* and it reaches the JSON */
+		j = cep_status_json(st);
+		assert_non_null(j);
+		js = json_dumps(j, JSON_COMPACT);
+		assert_non_null(js);
+		assert_non_null(strstr(js, "\"estado\""));
+		free(js);
+		json_decref(j);
+		cep_status_free(st);
+		free(page);
+		free(row);
+	}
+	free(body);
+}
+
 static void
 test_classify__variants__same_meaning(void **state)
 {
@@ -1538,6 +1586,7 @@ main(void)
 		cmocka_unit_test(test_classify__no_cep_page__table_extracted),
 		cmocka_unit_test(test_classify__no_cep_page__json_keys_in_order_nulls),
 		cmocka_unit_test(test_classify__other_estados__mapped),
+		cmocka_unit_test(test_classify__estado_bad_utf8__replaced_strictly),
 		cmocka_unit_test(test_classify__variants__same_meaning),
 		cmocka_unit_test(test_classify__cep_with_throttle_text__still_found),
 		cmocka_unit_test(test_classify__garbage__never_crashes),
