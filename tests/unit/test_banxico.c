@@ -1578,6 +1578,59 @@ test_client__limits__timeout_size_unreachable(void **state)
 	cep_status_free(NULL);
 }
 
+/* issue 13: a 250 KB CEP with 25,000 attributes on one element cost
+ * 3.4 s of CPU in libxml2; it is refused before parsing */
+static void
+test_cep_xml__too_many_attributes__refused_before_parsing(void **state)
+{
+	struct cep_xml_error	 err;
+	struct cep		*c;
+	struct buf		 b;
+	char			*body;
+	double			 t;
+	int			 i;
+
+	(void)state;
+	buf_init(&b);
+	buf_puts(&b, "<SPEI_Tercero");
+	for (i = 0; i < 25000; i++)
+		buf_printf(&b, " a%x=\"\"", (unsigned int)i);
+	buf_puts(&b, "/>");
+	assert_true(b.len <= CEP_XML_MAX_BYTES);
+	t = clock_monotonic();
+	assert_null(cep_xml_parse(b.data, b.len, &err));
+	t = clock_monotonic() - t;
+	assert_int_equal(err.code, CEP_XML_MALFORMED);
+	assert_non_null(strstr(err.detail, "more than 64 attributes"));
+	assert_true(t < 0.5);
+	buf_free(&b);
+	/* on a child, in single quotes, after a comment and a CDATA full
+	 * of '=': still counted; '=' and '>' inside values are not */
+	buf_init(&b);
+	buf_puts(&b, "<SPEI_Tercero><!-- a=b c=d --><x><![CDATA[=====]]></x>"
+	    "<Beneficiario");
+	for (i = 0; i < 65; i++)
+		buf_printf(&b, " a%d='=>'", i);
+	buf_puts(&b, "/></SPEI_Tercero>");
+	assert_null(cep_xml_parse(b.data, b.len, &err));
+	assert_non_null(strstr(err.detail, "more than 64 attributes"));
+	buf_free(&b);
+	/* 64 is allowed (the document fails later, for what it is) */
+	buf_init(&b);
+	buf_puts(&b, "<SPEI_Tercero");
+	for (i = 0; i < 64; i++)
+		buf_printf(&b, " a%d=\"a=b\"", i);
+	buf_puts(&b, "/>");
+	assert_null(cep_xml_parse(b.data, b.len, &err));
+	assert_null(strstr(err.detail, "attributes"));
+	buf_free(&b);
+	/* a real CEP passes, with '=' in its sello and cadena */
+	body = read_sample(S_XML01, NULL);
+	assert_non_null(c = cep_xml_parse(body, strlen(body), &err));
+	cep_free(c);
+	free(body);
+}
+
 int
 main(void)
 {
@@ -1603,6 +1656,7 @@ main(void)
 		cmocka_unit_test(test_client__found__xml_pdf_same_session),
 		cmocka_unit_test(test_client__portal_answers__classified),
 		cmocka_unit_test(test_client__no_cep_yet__estado),
+		cmocka_unit_test(test_cep_xml__too_many_attributes__refused_before_parsing),
 		cmocka_unit_test(test_client__redirects__same_host_only),
 		cmocka_unit_test(test_client__redirects__origin_kept_form_never_resent),
 		cmocka_unit_test(test_client__limits__timeout_size_unreachable),
