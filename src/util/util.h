@@ -139,10 +139,18 @@ void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
 
-/* str.c: string predicates and UTF-8 */
+/* str.c: string predicates */
 /* 1 when s is min..max ASCII digits (no sign, no blanks), else 0; NULL
  * is 0 */
 int	 str_is_digits(const char *s, size_t min, size_t max);
+
+/* json.c: jansson helpers (util.h names jansson's json_t as a struct so
+ * it need not include jansson.h) */
+struct json_t;
+/* a new reference: the string s (copied), or JSON null when s is NULL */
+struct json_t	*json_str_or_null(const char *s);
+
+/* utf8.c: text from outside as well-formed UTF-8 */
 /* UTF-8, strictly (RFC 3629): the length (1..4) of the well-formed
  * character at s (n bytes left), or 0 for a byte that starts none (a
  * stray continuation, an overlong form, a surrogate, above U+10FFFF, a
@@ -158,11 +166,5 @@ size_t	 utf8_copy(char *dst, size_t size, const char *src, size_t len,
 /* utf8_repair: a new string, s (len bytes) with U+FFFD for each byte
  * that starts no well-formed character */
 char	*utf8_repair(const char *s, size_t len);
-
-/* json.c: jansson helpers (util.h names jansson's json_t as a struct so
- * it need not include jansson.h) */
-struct json_t;
-/* a new reference: the string s (copied), or JSON null when s is NULL */
-struct json_t	*json_str_or_null(const char *s);
 
 #endif /* MXCEP_UTIL_H */

@@ -448,11 +448,11 @@ main(void)
 		cmocka_unit_test(test_buf__printf_and_append__grow),
 		cmocka_unit_test(test_log__escape__control_bytes),
 		cmocka_unit_test(test_log__every_value__escaped_on_one_line),
+		cmocka_unit_test(test_utf8__copy__cuts_on_character_boundaries),
+		cmocka_unit_test(test_utf8__repair__strict_replacement),
 		cmocka_unit_test(test_clock__day_split__floored_before_1970),
 		cmocka_unit_test(test_json__str_or_null__string_copied_or_null),
 		cmocka_unit_test(test_str__is_digits__bounds_and_bytes),
-		cmocka_unit_test(test_utf8__copy__cuts_on_character_boundaries),
-		cmocka_unit_test(test_utf8__repair__strict_replacement),
 	};
 
 	log_init("test_util", LOG_LEVEL_ERR);
