@@ -23,6 +23,9 @@
 #include "util/util.h"
 
 #define CEP_CADENA_MIN_FIELDS	23	/* 2019: 23, 2022: 30, 2024: 47 */
+/* a CEP element has at most about a dozen attributes; libxml2's check
+ * for duplicates is quadratic (25,000 on one element: 3.4 s of CPU) */
+#define CEP_XML_MAX_ATTRS	64
 
 static void
 raw_free(struct cep_raw *r)
@@ -55,11 +58,70 @@ cep_free(struct cep *c)
 	free(c);
 }
 
+/* where the markup at s[i] == '<' ends (past it), for a comment, a
+ * CDATA section or a processing instruction; len when unterminated */
+static size_t
+skip_special(const char *s, size_t len, size_t i)
+{
+	const char	*close;
+	size_t		 clen;
+
+	if (i + 4 <= len && memcmp(s + i, "<!--", 4) == 0)
+		close = "-->";
+	else if (i + 9 <= len && memcmp(s + i, "<![CDATA[", 9) == 0)
+		close = "]]>";
+	else
+		close = "?>";	/* "<?" */
+	clen = strlen(close);
+	for (i += 2; i + clen <= len; i++)
+		if (memcmp(s + i, close, clen) == 0)
+			return i + clen;
+	return len;
+}
+
+/*
+ * The most attributes one element (start tag) has: '=' outside quoted
+ * values between '<' and '>', comments, CDATA and PIs skipped. Stops
+ * counting past max + 1.
+ */
+static size_t
+max_attrs(const char *s, size_t len, size_t max)
+{
+	size_t	 i = 0, n, most = 0;
+	char	 q;
+
+	while (i < len) {
+		if (s[i] != '<') {
+			i++;
+			continue;
+		}
+		if (i + 1 < len && (s[i + 1] == '!' || s[i + 1] == '?')) {
+			i = skip_special(s, len, i);
+			continue;
+		}
+		for (n = 0, q = '\0', i++; i < len; i++) {
+			if (q != '\0') {
+				if (s[i] == q)
+					q = '\0';
+			} else if (s[i] == '"' || s[i] == '\'')
+				q = s[i];
+			else if (s[i] == '=')
+				n++;
+			else if (s[i] == '>')
+				break;
+		}
+		if (n > most && (most = n) > max)
+			break;
+	}
+	return most;
+}
+
 /*
  * Refuse before libxml2 sees it: anything but UTF-8 text starting with
- * '<' (a UTF-16 file could hide a DOCTYPE from the byte scan), and any
- * DTD or entity declaration (the CEP has none; this stops XXE and
- * entity expansion at the door).
+ * '<' (a UTF-16 file could hide a DOCTYPE from the byte scan), any DTD
+ * or entity declaration (the CEP has none; this stops XXE and entity
+ * expansion at the door), and an element with more attributes than a
+ * CEP has (CEP_XML_MAX_ATTRS).
  */
 static int
 prescan(const char *s, size_t len, struct cep_xml_error *err)
@@ -80,6 +142,10 @@ prescan(const char *s, size_t len, struct cep_xml_error *err)
 		    memcmp(s + i, "<!ENTITY", 8) == 0))
 			return cep_fail(err, CEP_XML_MALFORMED,
 			    "DTD or entity declarations are not allowed");
+	if (max_attrs(s, len, CEP_XML_MAX_ATTRS) > CEP_XML_MAX_ATTRS)
+		return cep_fail(err, CEP_XML_MALFORMED,
+		    "an element has more than %d attributes",
+		    CEP_XML_MAX_ATTRS);
 	return 0;
 }
 

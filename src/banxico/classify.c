@@ -281,30 +281,17 @@ html_text(const char *s, size_t len, int fold, struct buf *out)
 		out->data[--out->len] = '\0';
 }
 
-/* replace bytes that are not valid UTF-8 by '?' (values end up in JSON) */
+/* b's text with U+FFFD for every byte that starts no well-formed UTF-8
+ * character, strictly (overlong forms, surrogates, also from a numeric
+ * entity): values end up in MariaDB, JSON and CSV */
 static void
-utf8_sanitize(char *s)
+utf8_repair_buf(struct buf *b)
 {
-	unsigned char	*p = (unsigned char *)s;
-	size_t		 n, i;
+	char	*fixed = utf8_repair(b->data, strlen(b->data));
 
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		n = (*p & 0xE0) == 0xC0 && *p >= 0xC2 ? 2 :
-		    (*p & 0xF0) == 0xE0 ? 3 :
-		    (*p & 0xF8) == 0xF0 && *p <= 0xF4 ? 4 : 0;
-		for (i = 1; i < n; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				break;
-		if (n == 0 || i < n) {
-			*p++ = '?';
-			continue;
-		}
-		p += n;
-	}
+	buf_reset(b);
+	buf_puts(b, fixed);
+	free(fixed);
 }
 
 /* s without its HTML comments, into out */
@@ -457,7 +444,7 @@ status_table(const struct buf *m)
 			    1, &label);
 			html_text(cell[1][0], (size_t)(cell[1][1] - cell[1][0]),
 			    0, &value);
-			utf8_sanitize(value.data);
+			utf8_repair_buf(&value);
 			html_text(cell[1][0], (size_t)(cell[1][1] - cell[1][0]),
 			    1, &fvalue);
 			status_row(st, label.data, value.data, fvalue.data);

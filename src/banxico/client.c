@@ -28,7 +28,9 @@ struct banxico {
 	CURL			*h;
 	char			*base;		/* banxico_url without trailing '/' */
 	char			*host;		/* its host name */
-	int			 https;		/* base is https: never downgrade */
+	int			 https;		/* base is https */
+	long			 port;		/* its port (explicit or default);
+						   a redirect keeps all three */
 	char			 errbuf[CURL_ERROR_SIZE];
 	struct buf		*sink;		/* body of the current transfer */
 	size_t			 cap;		/* its size limit */
@@ -40,7 +42,7 @@ enum http_end {
 	HTTP_DONE = 0,		/* a final answer: status + body */
 	HTTP_UNREACHABLE,	/* connect, TLS, timeout, reset... */
 	HTTP_TOO_BIG,		/* body over the cap */
-	HTTP_REDIRECT_REFUSED,	/* other host, downgrade, or too many */
+	HTTP_REDIRECT_REFUSED,	/* another origin, a re-POST, or too many */
 };
 
 static size_t
@@ -57,12 +59,14 @@ sink_write(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* host (lowercase copy) and whether the scheme is https; -1 if not http(s) */
+/* the origin of url: host (lowercase copy), whether the scheme is https,
+ * and the port (the scheme's default when none is given); -1 if not
+ * http(s) */
 static int
-url_parts(const char *url, char **host, int *https)
+url_parts(const char *url, char **host, int *https, long *port)
 {
 	CURLU	*u = curl_url();
-	char	*h = NULL, *scheme = NULL;
+	char	*h = NULL, *scheme = NULL, *p = NULL, *end;
 	int	 rc = -1;
 
 	*host = NULL;
@@ -70,7 +74,12 @@ url_parts(const char *url, char **host, int *https)
 		return -1;
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK)
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK)
+		goto out;
+	*port = strtol(p, &end, 10);
+	if (*end != '\0' || *port <= 0 || *port > 65535)
 		goto out;
 	if (strcasecmp(scheme, "https") == 0)
 		*https = 1;
@@ -79,13 +88,14 @@ url_parts(const char *url, char **host, int *https)
 	else
 		goto out;
 	*host = xstrdup(h);
-	for (char *p = *host; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	for (char *c = *host; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
 	rc = 0;
 out:
 	curl_free(h);
 	curl_free(scheme);
+	curl_free(p);
 	curl_url_cleanup(u);
 	return rc;
 }
@@ -101,7 +111,7 @@ banxico_new(const struct config *cfg)
 	n = strlen(bx->base);
 	while (n > 0 && bx->base[n - 1] == '/')
 		bx->base[--n] = '\0';
-	if (url_parts(bx->base, &bx->host, &bx->https) == -1) {
+	if (url_parts(bx->base, &bx->host, &bx->https, &bx->port) == -1) {
 		log_warnx("%s: banxico_url is not an http(s) URL: %s",
 		    __func__, cfg->banxico_url);
 		goto fail;
@@ -238,21 +248,27 @@ banxico_form_body(const struct banxico_query *q, char *detail, size_t n)
 	return b.data;
 }
 
-/* may the client follow a redirect to url? */
+/* may the client follow a redirect to url? Only within banxico_url's
+ * origin: the same scheme, host and port. */
 static int
 redirect_allowed(const struct banxico *bx, const char *url, char *detail,
     size_t n)
 {
 	char	*host = NULL;
 	int	 https = 0, ok = 0;
+	long	 port = 0;
 
-	if (url_parts(url, &host, &https) == -1)
+	if (url_parts(url, &host, &https, &port) == -1)
 		snprintf(detail, n, "redirect to a non-http URL refused");
 	else if (strcmp(host, bx->host) != 0)
 		snprintf(detail, n, "redirect to another host refused: %.80s",
 		    host);
-	else if (bx->https && !https)
-		snprintf(detail, n, "redirect from https to http refused");
+	else if (bx->https != https)
+		snprintf(detail, n, "redirect from %s to %s refused",
+		    bx->https ? "https" : "http", https ? "https" : "http");
+	else if (port != bx->port)
+		snprintf(detail, n, "redirect to another port refused: %ld",
+		    port);
 	else
 		ok = 1;
 	free(host);
@@ -260,7 +276,7 @@ redirect_allowed(const struct banxico *bx, const char *url, char *detail,
 }
 
 /*
- * One request (POST when form != NULL, else GET) and its same-host
+ * One request (POST when form != NULL, else GET) and its same-origin
  * redirects, within the deadline (clock_monotonic() seconds). The final
  * body goes to out (reset first), its status to *status.
  */
@@ -337,9 +353,15 @@ http_do(struct banxico *bx, const char *first_url, const char *form,
 			end = HTTP_REDIRECT_REFUSED;
 			break;
 		}
-		/* 307/308 keep the method and body; 301/302/303 turn to GET */
-		if (*status != 307 && *status != 308)
-			form = NULL;
+		/* 307/308 would send the form again: never; 301/302/303
+		 * turn to GET */
+		if (form != NULL && (*status == 307 || *status == 308)) {
+			snprintf(detail, n, "%s: redirect %ld of a POST refused "
+			    "(the form is never sent twice)", what + 1, *status);
+			end = HTTP_REDIRECT_REFUSED;
+			break;
+		}
+		form = NULL;
 		free(url);
 		url = xstrdup(next);
 	}
@@ -442,6 +464,20 @@ fetch_pdf(struct banxico *bx, double deadline, struct banxico_answer *a)
 	}
 }
 
+/* detail (size n) as well-formed UTF-8 (U+FFFD for a byte that is not):
+ * it quotes outside text (redirect hosts, curl's errors, CEP fields cut
+ * to a byte count), and goes into banxico_result and the log */
+static void
+detail_repair(char *detail, size_t n)
+{
+	char	 fixed[256];
+
+	if (n > sizeof(fixed))
+		n = sizeof(fixed);
+	utf8_copy(fixed, n, detail, strlen(detail), 0);
+	memcpy(detail, fixed, strlen(fixed) + 1);
+}
+
 int
 banxico_query(struct banxico *bx, const struct banxico_query *q,
     struct banxico_answer *a)
@@ -449,7 +485,7 @@ banxico_query(struct banxico *bx, const struct banxico_query *q,
 	double		 t0 = clock_monotonic(), deadline;
 	struct buf	 body;
 	enum http_end	 end;
-	char		*form = NULL, *url = NULL;
+	char		*form = NULL, *url = NULL, estado[4 * 40 + 1];
 	int		 rc = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -478,9 +514,13 @@ banxico_query(struct banxico *bx, const struct banxico_query *q,
 	    &a->status);
 	snprintf(a->detail, sizeof(a->detail), "valida.do: %s",
 	    banxico_outcome_name(a->outcome));
-	if (a->outcome == BANXICO_NO_CEP_YET && a->status->estado_text != NULL)
+	if (a->outcome == BANXICO_NO_CEP_YET && a->status->estado_text != NULL) {
+		/* at most 40 whole characters of Banxico's text */
+		utf8_copy(estado, sizeof(estado), a->status->estado_text,
+		    strlen(a->status->estado_text), 40);
 		snprintf(a->detail, sizeof(a->detail), "valida.do: payment "
-		    "found, no CEP; estado %.60s", a->status->estado_text);
+		    "found, no CEP; estado %s", estado);
+	}
 	if (a->outcome == BANXICO_UNRECOGNISED)
 		take_raw(a, &body);
 	if (a->outcome != BANXICO_FOUND)
@@ -489,6 +529,7 @@ banxico_query(struct banxico *bx, const struct banxico_query *q,
 	if (a->outcome == BANXICO_FOUND || a->outcome == BANXICO_CEP_MISMATCH)
 		fetch_pdf(bx, deadline, a);
 out:
+	detail_repair(a->detail, sizeof(a->detail));
 	a->elapsed_ms = (long)((clock_monotonic() - t0) * 1000.0);
 	log_info("%s: %s http=%ld ms=%ld: %s", __func__,
 	    banxico_outcome_name(a->outcome), a->http_status, a->elapsed_ms,

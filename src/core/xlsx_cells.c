@@ -39,12 +39,6 @@ is_hex(unsigned char c)
 	    (c >= 'A' && c <= 'F');
 }
 
-static int
-is_cont(unsigned char c)
-{
-	return c >= 0x80 && c <= 0xbf;
-}
-
 /*
  * The length of the well-formed UTF-8 character at s (n bytes left) that
  * XML 1.0 allows, or 0: overlong forms, surrogates, U+FFFE/U+FFFF, above
@@ -53,26 +47,11 @@ is_cont(unsigned char c)
 static size_t
 utf8_char(const unsigned char *s, size_t n)
 {
-	unsigned char	 c = s[0];
+	size_t	 k = utf8_char_len(s, n);	/* strict RFC 3629 (util) */
 
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && is_cont(s[1]) ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || !is_cont(s[1]) || !is_cont(s[2]) ||
-		    (c == 0xe0 && s[1] < 0xa0) ||	/* overlong */
-		    (c == 0xed && s[1] > 0x9f) ||	/* surrogates */
-		    (c == 0xef && s[1] == 0xbf && s[2] >= 0xbe))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || !is_cont(s[1]) || !is_cont(s[2]) ||
-		    !is_cont(s[3]) || (c == 0xf0 && s[1] < 0x90) ||
-		    (c == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
+	if (k == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe)
+		return 0;			/* U+FFFE, U+FFFF */
+	return k;
 }
 
 /*

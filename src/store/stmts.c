@@ -179,7 +179,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 	    "tis", NULL },
 	[STMT_JOB_RELEASE] = { "job_release",
 	    "UPDATE jobs SET state = 'queued', run_after = ?, lease_owner = NULL,"
-	    " lease_until = NULL WHERE id = ? AND state = 'running'"
+	    " lease_until = NULL, tries = IF(tries > 0, tries - 1, 0)"
+	    " WHERE id = ? AND state = 'running'"
 	    " AND lease_owner = ?", 0,
 	    "tis", NULL },
 	[STMT_JOBS_EXPIRED_QUEUE] = { "jobs_expired_queue",

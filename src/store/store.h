@@ -410,7 +410,8 @@ int	 db_jobs_claim_due(struct db *, time_t now, const char *owner,
 /* Claims up to limit queued jobs whose validation expired. */
 int	 db_jobs_claim_expired(struct db *, time_t now, const char *owner,
 	    time_t lease_until, size_t limit, struct job **jobs, size_t *n);
-/* Puts a claimed job back in the queue, due at run_after. */
+/* Puts a claimed job back in the queue, due at run_after; its claim
+ * (a run that never asked Banxico) is not counted in tries. */
 int	 db_job_release(struct db *, uint64_t job_id, const char *owner,
 	    time_t run_after);
 /* queued -> processing (processing_started_at, etag bump) */

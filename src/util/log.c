@@ -1,8 +1,10 @@
 /*
  * mxcep: logging to stderr, one line per event:
  *   2026-05-04T17:03:09.123Z prog[pid] LEVEL [req=ID] message[: strerror]
- * (the time is RFC 3339, UTC, in milliseconds). Request-derived text must
- * go through log_escape() first. With log_file set, stderr itself (fd 2)
+ * (the time is RFC 3339, UTC, in milliseconds). Every message is escaped
+ * as a whole once formatted (log_escape_line), so no value, from a
+ * request or from Banxico, can break a line or forge another; log_escape()
+ * remains for values a caller also cuts to a size. With log_file set, stderr itself (fd 2)
  * is that file, so whatever else writes to stderr (sanitizers, libraries)
  * lands there too; log_open() opens it again after a rotation.
  * The log state is one of the three allowed globals (see STYLE.md 8).
@@ -131,6 +133,39 @@ log_escape(char *dst, size_t n, const char *src)
 	return dst;
 }
 
+/* The formatted message src as one line into dst (size n): LF, CR and
+ * TAB as \n \r \t, every other control byte (C0, DEL) as \xHH; cut
+ * on an escape's boundary when dst is full. */
+static void
+log_escape_line(char *dst, size_t n, const char *src)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 o = 0;
+	unsigned char		 c;
+
+	for (; *src != '\0'; src++) {
+		c = (unsigned char)*src;
+		if (c >= 0x20 && c != 0x7f) {
+			if (o + 1 >= n)
+				break;
+			dst[o++] = (char)c;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			if (o + 2 >= n)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else {
+			if (o + 4 >= n)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	dst[o] = '\0';
+}
+
 char *
 log_timestamp(char *buf, size_t n)
 {
@@ -149,12 +184,13 @@ log_timestamp(char *buf, size_t n)
 static void
 log_vemit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
-	char	 msg[2048], ts[40];
+	char	 raw[2048], msg[4 * sizeof(raw)], ts[40];
 	int	 saved = errno;
 
 	if (level > log_state.level)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_escape_line(msg, sizeof(msg), raw);
 	log_timestamp(ts, sizeof(ts));
 	if (log_state.req[0] != '\0')
 		fprintf(stderr, "%s %s[%d] %s req=%s %s%s%s\n", ts,

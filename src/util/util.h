@@ -47,7 +47,9 @@ void	 log_info(const char *, ...) PRINTF_LIKE(1, 2);
 void	 log_debug(const char *, ...) PRINTF_LIKE(1, 2);
 void	 fatal(const char *, ...) PRINTF_LIKE(1, 2) __attribute__((noreturn));
 void	 fatalx(const char *, ...) PRINTF_LIKE(1, 2) __attribute__((noreturn));
-/* log_escape: copy src into dst (size n), escaping control bytes; returns dst */
+/* Every log_* message is escaped whole once formatted (control bytes as
+ * \n \r \t \xHH): a value cannot break or forge a line. log_escape:
+ * copy src into dst (size n), escaping control bytes; returns dst */
 char	*log_escape(char *dst, size_t n, const char *src);
 
 /* config.c: one key table; file first, then MXCEP_<KEY> environment */
@@ -96,6 +98,7 @@ struct config {
 	int	 banxico_backoff_seconds;	/* pause after Banxico throttles us */
 	/* the queue */
 	int	 queue_expiry_seconds;	/* a queued validation fails after this */
+	int	 job_max_attempts;	/* runs of a job before it ends `error` */
 	int	 poll_after_seconds;	/* Retry-After while queued/processing */
 	/* files */
 	char	*storage_dir;		/* receipt images (image_path is relative
@@ -154,5 +157,22 @@ size_t	 str_utf8_char(const unsigned char *s, size_t n, unsigned long *cp);
 struct json_t;
 /* a new reference: the string s (copied), or JSON null when s is NULL */
 struct json_t	*json_str_or_null(const char *s);
+
+/* utf8.c: text from outside as well-formed UTF-8 */
+/* UTF-8, strictly (RFC 3629): the length (1..4) of the well-formed
+ * character at s (n bytes left), or 0 for a byte that starts none (a
+ * stray continuation, an overlong form, a surrogate, above U+10FFFF, a
+ * sequence cut short) */
+size_t	 utf8_char_len(const unsigned char *s, size_t n);
+/* utf8_copy: text from outside into dst (size bytes, NUL included):
+ * src (len bytes, or up to its NUL) cut on a character boundary to fit
+ * and to at most max_chars characters (0 = no limit), each byte that
+ * starts no well-formed character replaced by U+FFFD. Returns the bytes
+ * written (NUL excluded). */
+size_t	 utf8_copy(char *dst, size_t size, const char *src, size_t len,
+	    size_t max_chars);
+/* utf8_repair: a new string, s (len bytes) with U+FFFD for each byte
+ * that starts no well-formed character */
+char	*utf8_repair(const char *s, size_t len);
 
 #endif /* MXCEP_UTIL_H */

@@ -9,6 +9,8 @@
  *   load      the record (or the caller's copy of it)
  *   settled   finished already (a replayed lease) or expired in the
  *             queue: the outcome is known without Banxico
+ *   exhausted run job_max_attempts times already without its outcome
+ *             written: it ends `error`, Banxico not asked again
  *   back-off  an async job waits out Banxico's back-off (put back)
  *   start     queued -> processing, the new version published
  *   ask       Banxico, unless paused or over our own rate cap
@@ -32,7 +34,7 @@ struct job_run {
 	struct validation_outcome	 o;
 	struct banxico_answer		 a;
 	char				*result;	/* banxico_result */
-	char				 state[64];	/* banxico_status */
+	char				 state[WORK_BANXICO_STATUS_SIZE];
 	time_t				 until;		/* back-off, 0 = none */
 };
 
@@ -106,6 +108,25 @@ job_settled(struct job_run *r)
 		return 1;
 	}
 	return 0;
+}
+
+/* 1 when the job has had all its runs (job_max_attempts) without its
+ * outcome being written (each failed run leaves its lease to expire):
+ * it ends `error` without asking Banxico again, and with no Banxico
+ * text, the likeliest reason a write keeps failing */
+static int
+job_exhausted(struct job_run *r)
+{
+	if (r->job->tries <= r->app->cfg->job_max_attempts)
+		return 0;
+	log_warnx("validation %s: job %llu: run %d of at most %d; ending it "
+	    "as error", r->job->validation_id, (unsigned long long)r->job->id,
+	    r->job->tries, r->app->cfg->job_max_attempts);
+	r->o.status = VALIDATION_STATUS_ERROR;
+	r->o.error_code = "attempts_exhausted";
+	r->o.error_message = "the validation was run job_max_attempts times "
+	    "without its outcome being stored; it is not tried again";
+	return 1;
 }
 
 /* gives the job back to the queue, due at when */
@@ -240,7 +261,7 @@ work_job_run(struct app *app, const struct job *job, int sync, double t0,
 	job_run_init(&r, app, job, sync, t0);
 	if (job_load(&r, known) == -1)
 		goto out;
-	if (job_settled(&r)) {
+	if (job_settled(&r) || job_exhausted(&r)) {
 		rc = job_finish(&r);
 		goto out;
 	}

@@ -132,7 +132,10 @@ work_outcome_of_answer(const struct validation *v,
 	o->error_message = outcome_map[a->outcome].message;
 	if (a->outcome == BANXICO_NO_CEP_YET && a->status != NULL &&
 	    a->status->estado_text != NULL) {
-		snprintf(state, state_len, "%s", a->status->estado_text);
+		/* Banxico's text: whole characters only, as many as the
+		 * column holds (a cut one makes MariaDB refuse the write) */
+		utf8_copy(state, state_len, a->status->estado_text,
+		    strlen(a->status->estado_text), WORK_BANXICO_STATUS_CHARS);
 		o->banxico_status = state;
 	} else
 		o->banxico_status = banxico_outcome_name(a->outcome);

@@ -49,9 +49,14 @@ void	 work_backoff_start(struct app *, enum banxico_outcome,
 #define WORK_RATE_WAIT_MAX	3.0
 int	 work_rate_slot(struct app *);
 
+/* banxico_status holds this many characters (VARCHAR(64), utf8mb4);
+ * a buffer of WORK_BANXICO_STATUS_SIZE bytes takes them all */
+#define WORK_BANXICO_STATUS_CHARS	64
+#define WORK_BANXICO_STATUS_SIZE	(4 * WORK_BANXICO_STATUS_CHARS + 1)
 /* outcome.c (pure): what Banxico's answer a to the query of v means
  * for the record (spec 001): status, error code and message,
- * banxico_status (state: its buffer), banxico_result (*result: a JSON
+ * banxico_status (state: its buffer, cut on a character boundary to
+ * its size and to the column's characters), banxico_result (*result: a JSON
  * text the caller frees), the CEP and the identifiers learned */
 void	 work_outcome_of_answer(const struct validation *v,
 	    const struct banxico_answer *a, struct validation_outcome *o,

@@ -57,6 +57,7 @@ setup(void **state)
 	cfg.banxico_max_rps = 5;
 	cfg.banxico_backoff_seconds = 120;
 	cfg.queue_expiry_seconds = 3600;
+	cfg.job_max_attempts = 5;
 	cfg.poll_after_seconds = 2;
 	cfg.max_retries_cap = 5;
 	cfg.public_url = xstrdup("https://api.test");

@@ -339,6 +339,54 @@ test_classify__other_estados__mapped(void **state)
 	free(body);
 }
 
+/* issue 13: overlong forms and surrogates (raw, or from a numeric
+ * entity) passed the old check; banxico_status then vanished from the
+ * JSON and the CSV got invalid bytes. Each bad byte is now U+FFFD. */
+static void
+test_classify__estado_bad_utf8__replaced_strictly(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} t[] = {
+		{ "A\xed\xa0\x80" "B", "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "B" },
+		{ "A&#xD800;B", "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "B" },
+		{ "A\xc0\xaf" "B", "A\xef\xbf\xbd\xef\xbf\xbd" "B" },
+		{ "A\xe0\x80\xaf" "B", "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "B" },
+		{ "A\xf4\x90\x80\x80" "B", "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "B" },
+		{ "Devoluci\xf3n", "Devoluci\xef\xbf\xbdn" },	/* Latin-1 */
+		{ "Se\xc3\xb1" "al", "Se\xc3\xb1" "al" },
+	};
+	struct cep_status	*st;
+	char			*body, *page, *row, *js;
+	json_t			*j;
+	size_t			 i;
+
+	(void)state;
+	body = read_sample(S_NO_CEP, NULL);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		row = xasprintf("<td>Estado del pago en Banxico</td><td>%s</td>",
+		    t[i].text);
+		page = replace1(body, "<td>Estado del pago en Banxico</td>"
+		    "<td>Liquidado</td>", row);
+		assert_int_equal(cep_classify_valida(200, page, strlen(page),
+		    &st), BANXICO_NO_CEP_YET);
+		assert_string_equal(st->estado_text, t[i].want);
+		/* and it reaches the JSON */
+		j = cep_status_json(st);
+		assert_non_null(j);
+		js = json_dumps(j, JSON_COMPACT);
+		assert_non_null(js);
+		assert_non_null(strstr(js, "\"estado\""));
+		free(js);
+		json_decref(j);
+		cep_status_free(st);
+		free(page);
+		free(row);
+	}
+	free(body);
+}
+
 static void
 test_classify__variants__same_meaning(void **state)
 {
@@ -1010,6 +1058,7 @@ reason(int status)
 	case 200: return "OK";
 	case 302: return "Found";
 	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
 	case 404: return "Not Found";
 	case 500: return "Internal Server Error";
 	default: return "Status";
@@ -1355,10 +1404,12 @@ test_client__no_cep_yet__estado(void **state)
 static void
 test_client__redirects__same_host_only(void **state)
 {
+	/* issue 13: a 307 no longer re-POSTs (test below); a 302 within
+	 * the origin is followed as a GET */
 	static const struct route same[] = {
-		{ "POST", "/cep/valida.do", 307, NULL, NULL, "", 0,
+		{ "POST", "/cep/valida.do", 302, NULL, NULL, "", 0,
 		    "Location: http://127.0.0.1:%d/cep/v2.do\r\n", 0, 0 },
-		{ "POST", "/cep/v2.do", 200, NULL, S_NOT_FOUND, NULL, 0, NULL,
+		{ "GET", "/cep/v2.do", 200, NULL, S_NOT_FOUND, NULL, 0, NULL,
 		    0, 0 },
 	};
 	static const struct route other[] = {
@@ -1366,7 +1417,9 @@ test_client__redirects__same_host_only(void **state)
 		    "Location: http://localhost:%d/cep/v2.do\r\n", 0, 0 },
 	};
 	static const struct route loop[] = {
-		{ "POST", "/cep/valida.do", 307, NULL, NULL, "", 0,
+		{ "POST", "/cep/valida.do", 302, NULL, NULL, "", 0,
+		    "Location: /cep/valida.do\r\n", 0, 0 },
+		{ "GET", "/cep/valida.do", 302, NULL, NULL, "", 0,
 		    "Location: /cep/valida.do\r\n", 0, 0 },
 	};
 	struct banxico_answer	 a;
@@ -1375,7 +1428,7 @@ test_client__redirects__same_host_only(void **state)
 	(void)state;
 	run(same, 2, &q_tipo1, 0, &a, &log);
 	assert_int_equal(a.outcome, BANXICO_NOT_FOUND);
-	assert_int_equal(count(log, "POST /cep/v2.do cookie=[] body=[tipo"), 1);
+	assert_int_equal(count(log, "GET /cep/v2.do cookie=[] body=[]"), 1);
 	banxico_answer_free(&a);
 	free(log);
 	run(other, 1, &q_tipo1, 0, &a, &log);
@@ -1384,9 +1437,62 @@ test_client__redirects__same_host_only(void **state)
 	assert_int_equal(count(log, "v2.do"), 0);
 	banxico_answer_free(&a);
 	free(log);
-	run(loop, 1, &q_tipo1, 0, &a, &log);
+	run(loop, 2, &q_tipo1, 0, &a, &log);
 	assert_int_equal(a.outcome, BANXICO_UNRECOGNISED);
-	assert_int_equal(count(log, "POST /cep/valida.do"), 4);
+	assert_int_equal(count(log, "POST /cep/valida.do"), 1);
+	assert_int_equal(count(log, "GET /cep/valida.do"), 3);
+	banxico_answer_free(&a);
+	free(log);
+}
+
+/* issue 13: a redirect to another port or scheme of the same host was
+ * followed, and a 307/308 sent the form again */
+static void
+test_client__redirects__origin_kept_form_never_resent(void **state)
+{
+	static const struct route port[] = {
+		{ "POST", "/cep/valida.do", 302, NULL, NULL, "", 0,
+		    "Location: http://127.0.0.1:1/cep/v2.do\r\n", 0, 0 },
+	};
+	static const struct route scheme[] = {
+		{ "POST", "/cep/valida.do", 302, NULL, NULL, "", 0,
+		    "Location: https://127.0.0.1:%d/cep/v2.do\r\n", 0, 0 },
+	};
+	static const struct route repost[] = {
+		{ "POST", "/cep/valida.do", 307, NULL, NULL, "", 0,
+		    "Location: /cep/v2.do\r\n", 0, 0 },
+		{ "POST", "/cep/v2.do", 200, NULL, S_NOT_FOUND, NULL, 0, NULL,
+		    0, 0 },
+	};
+	static const struct route repost308[] = {
+		{ "POST", "/cep/valida.do", 308, NULL, NULL, "", 0,
+		    "Location: /cep/v2.do\r\n", 0, 0 },
+		{ "POST", "/cep/v2.do", 200, NULL, S_NOT_FOUND, NULL, 0, NULL,
+		    0, 0 },
+	};
+	struct banxico_answer	 a;
+	char			*log;
+
+	(void)state;
+	run(port, 1, &q_tipo1, 0, &a, &log);
+	assert_int_equal(a.outcome, BANXICO_UNRECOGNISED);
+	assert_non_null(strstr(a.detail, "another port"));
+	banxico_answer_free(&a);
+	free(log);
+	run(scheme, 1, &q_tipo1, 0, &a, &log);
+	assert_int_equal(a.outcome, BANXICO_UNRECOGNISED);
+	assert_non_null(strstr(a.detail, "from http to https"));
+	banxico_answer_free(&a);
+	free(log);
+	run(repost, 2, &q_tipo1, 0, &a, &log);
+	assert_int_equal(a.outcome, BANXICO_UNRECOGNISED);
+	assert_non_null(strstr(a.detail, "redirect 307 of a POST refused"));
+	assert_int_equal(count(log, "v2.do"), 0);
+	banxico_answer_free(&a);
+	free(log);
+	run(repost308, 2, &q_tipo1, 0, &a, &log);
+	assert_int_equal(a.outcome, BANXICO_UNRECOGNISED);
+	assert_int_equal(count(log, "v2.do"), 0);
 	banxico_answer_free(&a);
 	free(log);
 }
@@ -1472,6 +1578,59 @@ test_client__limits__timeout_size_unreachable(void **state)
 	cep_status_free(NULL);
 }
 
+/* issue 13: a 250 KB CEP with 25,000 attributes on one element cost
+ * 3.4 s of CPU in libxml2; it is refused before parsing */
+static void
+test_cep_xml__too_many_attributes__refused_before_parsing(void **state)
+{
+	struct cep_xml_error	 err;
+	struct cep		*c;
+	struct buf		 b;
+	char			*body;
+	double			 t;
+	int			 i;
+
+	(void)state;
+	buf_init(&b);
+	buf_puts(&b, "<SPEI_Tercero");
+	for (i = 0; i < 25000; i++)
+		buf_printf(&b, " a%x=\"\"", (unsigned int)i);
+	buf_puts(&b, "/>");
+	assert_true(b.len <= CEP_XML_MAX_BYTES);
+	t = clock_monotonic();
+	assert_null(cep_xml_parse(b.data, b.len, &err));
+	t = clock_monotonic() - t;
+	assert_int_equal(err.code, CEP_XML_MALFORMED);
+	assert_non_null(strstr(err.detail, "more than 64 attributes"));
+	assert_true(t < 0.5);
+	buf_free(&b);
+	/* on a child, in single quotes, after a comment and a CDATA full
+	 * of '=': still counted; '=' and '>' inside values are not */
+	buf_init(&b);
+	buf_puts(&b, "<SPEI_Tercero><!-- a=b c=d --><x><![CDATA[=====]]></x>"
+	    "<Beneficiario");
+	for (i = 0; i < 65; i++)
+		buf_printf(&b, " a%d='=>'", i);
+	buf_puts(&b, "/></SPEI_Tercero>");
+	assert_null(cep_xml_parse(b.data, b.len, &err));
+	assert_non_null(strstr(err.detail, "more than 64 attributes"));
+	buf_free(&b);
+	/* 64 is allowed (the document fails later, for what it is) */
+	buf_init(&b);
+	buf_puts(&b, "<SPEI_Tercero");
+	for (i = 0; i < 64; i++)
+		buf_printf(&b, " a%d=\"a=b\"", i);
+	buf_puts(&b, "/>");
+	assert_null(cep_xml_parse(b.data, b.len, &err));
+	assert_null(strstr(err.detail, "attributes"));
+	buf_free(&b);
+	/* a real CEP passes, with '=' in its sello and cadena */
+	body = read_sample(S_XML01, NULL);
+	assert_non_null(c = cep_xml_parse(body, strlen(body), &err));
+	cep_free(c);
+	free(body);
+}
+
 int
 main(void)
 {
@@ -1480,6 +1639,7 @@ main(void)
 		cmocka_unit_test(test_classify__no_cep_page__table_extracted),
 		cmocka_unit_test(test_classify__no_cep_page__json_keys_in_order_nulls),
 		cmocka_unit_test(test_classify__other_estados__mapped),
+		cmocka_unit_test(test_classify__estado_bad_utf8__replaced_strictly),
 		cmocka_unit_test(test_classify__variants__same_meaning),
 		cmocka_unit_test(test_classify__cep_with_throttle_text__still_found),
 		cmocka_unit_test(test_classify__garbage__never_crashes),
@@ -1496,7 +1656,9 @@ main(void)
 		cmocka_unit_test(test_client__found__xml_pdf_same_session),
 		cmocka_unit_test(test_client__portal_answers__classified),
 		cmocka_unit_test(test_client__no_cep_yet__estado),
+		cmocka_unit_test(test_cep_xml__too_many_attributes__refused_before_parsing),
 		cmocka_unit_test(test_client__redirects__same_host_only),
+		cmocka_unit_test(test_client__redirects__origin_kept_form_never_resent),
 		cmocka_unit_test(test_client__limits__timeout_size_unreachable),
 	};
 

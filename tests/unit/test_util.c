@@ -284,6 +284,92 @@ test_log__escape__control_bytes(void **state)
 	assert_string_equal(log_escape(out, 4, "abcdef"), "abc");
 }
 
+/* issue 13: banxico_status from "ñ"x40 into a 64-byte buffer was cut in
+ * the middle of a character and MariaDB refused the write */
+static void
+test_utf8__copy__cuts_on_character_boundaries(void **state)
+{
+	char	 src[81], out[64];
+	size_t	 i, n;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		memcpy(src + 2 * i, "\xc3\xb1", 2);
+	src[80] = '\0';
+	n = utf8_copy(out, sizeof(out), src, strlen(src), 0);
+	assert_int_equal(n, 62);		/* 31 whole ñ, not 63 bytes */
+	assert_int_equal(strlen(out), 62);
+	assert_memory_equal(out, src, 62);
+	/* at most max_chars characters */
+	assert_int_equal(utf8_copy(out, sizeof(out), src, strlen(src), 5), 10);
+	/* a 4-byte character that does not fit is left out whole */
+	assert_int_equal(utf8_copy(out, 4, "a\xf0\x9f\x98\x80", 5, 0), 1);
+	assert_string_equal(out, "a");
+	assert_int_equal(utf8_copy(out, 1, "abc", 3, 0), 0);
+	assert_string_equal(out, "");
+}
+
+static void
+test_utf8__repair__strict_replacement(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} cases[] = {
+		{ "plain", "plain" },
+		{ "Se\xc3\xb1or \xe2\x82\xac \xf0\x9f\x98\x80", "Se\xc3\xb1or \xe2\x82\xac \xf0\x9f\x98\x80" },
+		{ "a\xff" "b", "a\xef\xbf\xbd" "b" },		/* not UTF-8 */
+		{ "\x80", "\xef\xbf\xbd" },			/* stray continuation */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },	/* overlong '/' */
+		{ "\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },	/* surrogate */
+		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "x\xc3", "x\xef\xbf\xbd" },			/* cut short */
+	};
+	size_t	 i;
+	char	*out;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out = utf8_repair(cases[i].in, strlen(cases[i].in));
+		assert_string_equal(out, cases[i].want);
+		free(out);
+	}
+	assert_int_equal(utf8_char_len((const unsigned char *)"\xef\xbf\xbd", 3), 3);
+	assert_int_equal(utf8_char_len((const unsigned char *)"\xed\x9f\xbf", 3), 3);
+	assert_int_equal(utf8_char_len((const unsigned char *)"\xf4\x8f\xbf\xbf", 4), 4);
+}
+
+/* issue 13: control bytes of a logged value (Banxico text, an HTTP
+ * method) reached the log as they were and could forge a line */
+static void
+test_log__every_value__escaped_on_one_line(void **state)
+{
+	char	 path[] = "/tmp/mxcep-test-log-XXXXXX", got[512];
+	FILE	*f;
+	size_t	 n;
+	int	 fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	log_set_level(LOG_LEVEL_INFO);
+	assert_int_equal(log_open(path), 0);
+	log_info("estado %s", "Liquidado\n2026-01-01T00:00:00.000Z mxcep[1] "
+	    "ERR forged\r\t\x1b[31m\x7f.");
+	assert_int_equal(log_open(NULL), 0);
+	log_set_level(LOG_LEVEL_ERR);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(got, 1, sizeof(got) - 1, f);
+	fclose(f);
+	unlink(path);
+	got[n] = '\0';
+	assert_non_null(strstr(got, "INFO estado Liquidado\\n2026-01-01T00:00:00"
+	    ".000Z mxcep[1] ERR forged\\r\\t\\x1b[31m\\x7f.\n"));
+	/* one line: the only newline ends it */
+	assert_ptr_equal(strchr(got, '\n'), got + n - 1);
+}
+
 static void
 test_clock__day_split__floored_before_1970(void **state)
 {
@@ -393,6 +479,9 @@ main(void)
 		cmocka_unit_test(test_clock__set_now__overrides),
 		cmocka_unit_test(test_buf__printf_and_append__grow),
 		cmocka_unit_test(test_log__escape__control_bytes),
+		cmocka_unit_test(test_log__every_value__escaped_on_one_line),
+		cmocka_unit_test(test_utf8__copy__cuts_on_character_boundaries),
+		cmocka_unit_test(test_utf8__repair__strict_replacement),
 		cmocka_unit_test(test_clock__day_split__floored_before_1970),
 		cmocka_unit_test(test_json__str_or_null__string_copied_or_null),
 		cmocka_unit_test(test_str__is_digits__bounds_and_bytes),

@@ -34,6 +34,7 @@ setup(void **state)
 	cfg.banxico_max_rps = 5;
 	cfg.banxico_backoff_seconds = 120;
 	cfg.queue_expiry_seconds = 3600;
+	cfg.job_max_attempts = 5;
 	/* the per-process context by hand: the fakes need no handles */
 	memset(&app, 0, sizeof(app));
 	app.cfg = &cfg;
@@ -508,12 +509,93 @@ test_work_job_run__lease_lost_or_store_down__put_back_or_failed(
 	assert_int_equal(fake_banxico.calls, 0);
 }
 
+/* issue 13: "ñ"x40 cut to 63 bytes split a character and MariaDB refused
+ * the write; the state keeps whole characters, at most the column's 64 */
+static void
+test_work_outcome__long_state__whole_characters(void **state)
+{
+	struct validation_outcome	 o;
+	struct banxico_answer		 a;
+	char				 st[WORK_BANXICO_STATUS_SIZE], *result;
+	char				 text[2 * 100 + 1];
+	size_t				 i;
+
+	(void)state;
+	for (i = 0; i < 100; i++)
+		memcpy(text + 2 * i, "\xc3\xb1", 2);
+	text[2 * 40] = '\0';
+	record_put(VALIDATION_STATUS_PROCESSING, CLAVE, NULL);
+	memset(&a, 0, sizeof(a));
+	memset(&o, 0, sizeof(o));
+	a.outcome = BANXICO_NO_CEP_YET;
+	a.status = fake_cep_status(text, NULL, NULL);
+	work_outcome_of_answer(fake_store.record, &a, &o, st, sizeof(st),
+	    &result);
+	assert_string_equal(o.banxico_status, text);	/* 40 fit whole */
+	free(result);
+	cep_status_free(a.status);
+	/* 100 characters: the first 64, each whole */
+	memcpy(text + 2 * 40, "\xc3\xb1", 2);
+	text[2 * 100] = '\0';
+	a.status = fake_cep_status(text, NULL, NULL);
+	memset(&o, 0, sizeof(o));
+	work_outcome_of_answer(fake_store.record, &a, &o, st, sizeof(st),
+	    &result);
+	assert_int_equal(strlen(o.banxico_status), 2 * 64);
+	assert_memory_equal(o.banxico_status, text, 2 * 64);
+	free(result);
+	cep_status_free(a.status);
+	/* a small buffer: cut before the character that does not fit */
+	text[2 * 40] = '\0';
+	a.status = fake_cep_status(text, NULL, NULL);
+	memset(&o, 0, sizeof(o));
+	work_outcome_of_answer(fake_store.record, &a, &o, st, 64, &result);
+	assert_int_equal(strlen(o.banxico_status), 62);
+	free(result);
+	cep_status_free(a.status);
+}
+
+/* issue 13: a job whose outcome cannot be written was claimed and sent
+ * to Banxico again at every runner pass, forever */
+static void
+test_work_job_run__over_max_attempts__error_without_banxico(void **state)
+{
+	struct job	 job = job_of(JOB_KIND_VALIDATE, 0);
+
+	(void)state;
+	record_put(VALIDATION_STATUS_PROCESSING, CLAVE, NULL);
+	fake_banxico.outcome = BANXICO_NO_CEP_YET;
+	/* the last run allowed still asks Banxico */
+	job.tries = cfg.job_max_attempts;
+	assert_int_equal(work_job_run(&app, &job, 0, 0, NULL), WORK_FINISHED);
+	assert_int_equal(fake_banxico.calls, 1);
+	/* one more: no query, the record ends error with the reason */
+	teardown(state);
+	setup(state);
+	record_put(VALIDATION_STATUS_PROCESSING, CLAVE, NULL);
+	job.tries = cfg.job_max_attempts + 1;
+	assert_int_equal(work_job_run(&app, &job, 0, 0, NULL), WORK_FINISHED);
+	assert_int_equal(fake_banxico.calls, 0);
+	assert_int_equal(fake_store.finish_calls, 1);
+	assert_int_equal(fake_store.finish.status, VALIDATION_STATUS_ERROR);
+	assert_string_equal(fake_store.finish.error_code,
+	    "attempts_exhausted");
+	assert_non_null(fake_store.finish.error_message);
+	assert_null(fake_store.finish.banxico_status);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_work_outcome__every_banxico_outcome__spec_status_and_code,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_work_outcome__long_state__whole_characters,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_work_job_run__over_max_attempts__error_without_banxico,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_work_outcome__found_with_xml__has_cep_and_learns_clave,
