@@ -85,3 +85,20 @@ utf8_repair(const char *s, size_t len)
 	utf8_copy(out, 3 * len + 1, s, len, 0);
 	return out;
 }
+
+/* one character decoded: its length with *cp set, 0 when not one
+ * (the same strict rules as utf8_char_len, which decides) */
+size_t
+str_utf8_char(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	size_t		 len = utf8_char_len(s, n), i;
+	unsigned long	 c;
+
+	if (len == 0)
+		return 0;
+	c = len == 1 ? s[0] : (unsigned long)(s[0] & (0xff >> (len + 1)));
+	for (i = 1; i < len; i++)
+		c = (c << 6) | (s[i] & 0x3f);
+	*cp = c;
+	return len;
+}
