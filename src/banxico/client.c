@@ -275,6 +275,30 @@ redirect_allowed(const struct banxico *bx, const char *url, char *detail,
 	return ok;
 }
 
+/* the handle set for one request to url: ms left, at most cap bytes
+ * into out; POST form when not NULL, else GET */
+static void
+http_prepare(struct banxico *bx, const char *url, const char *form,
+    size_t cap, long ms, struct buf *out)
+{
+	long	 cms = bx->cfg->banxico_connect_timeout_ms;
+
+	curl_easy_setopt(bx->h, CURLOPT_URL, url);
+	curl_easy_setopt(bx->h, CURLOPT_TIMEOUT_MS, ms);
+	curl_easy_setopt(bx->h, CURLOPT_CONNECTTIMEOUT_MS, cms < ms ? cms : ms);
+	curl_easy_setopt(bx->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cap);
+	if (form != NULL) {
+		curl_easy_setopt(bx->h, CURLOPT_POSTFIELDS, form);
+		curl_easy_setopt(bx->h, CURLOPT_POSTFIELDSIZE,
+		    (long)strlen(form));
+	} else
+		curl_easy_setopt(bx->h, CURLOPT_HTTPGET, 1L);
+	bx->sink = out;
+	bx->cap = cap;
+	bx->overflow = 0;
+	bx->errbuf[0] = '\0';
+}
+
 /*
  * One request (POST when form != NULL, else GET) and its same-origin
  * redirects, within the deadline (clock_monotonic() seconds). The final
@@ -288,7 +312,7 @@ http_do(struct banxico *bx, const char *first_url, const char *form,
 	char		*url = xstrdup(first_url), *next = NULL;
 	const char	*what = strrchr(first_url, '/');
 	double		 left;
-	long		 ms, cms;
+	long		 ms;
 	CURLcode	 rc;
 	enum http_end	 end = HTTP_UNREACHABLE;
 	int		 hops;
@@ -303,23 +327,7 @@ http_do(struct banxico *bx, const char *first_url, const char *form,
 			    what + 1);
 			break;
 		}
-		cms = bx->cfg->banxico_connect_timeout_ms;
-		curl_easy_setopt(bx->h, CURLOPT_URL, url);
-		curl_easy_setopt(bx->h, CURLOPT_TIMEOUT_MS, ms);
-		curl_easy_setopt(bx->h, CURLOPT_CONNECTTIMEOUT_MS,
-		    cms < ms ? cms : ms);
-		curl_easy_setopt(bx->h, CURLOPT_MAXFILESIZE_LARGE,
-		    (curl_off_t)cap);
-		if (form != NULL) {
-			curl_easy_setopt(bx->h, CURLOPT_POSTFIELDS, form);
-			curl_easy_setopt(bx->h, CURLOPT_POSTFIELDSIZE,
-			    (long)strlen(form));
-		} else
-			curl_easy_setopt(bx->h, CURLOPT_HTTPGET, 1L);
-		bx->sink = out;
-		bx->cap = cap;
-		bx->overflow = 0;
-		bx->errbuf[0] = '\0';
+		http_prepare(bx, url, form, cap, ms, out);
 		rc = curl_easy_perform(bx->h);
 		bx->sink = NULL;
 		if (bx->overflow || rc == CURLE_FILESIZE_EXCEEDED) {
