@@ -156,11 +156,17 @@ worker_write_deadline(FCGX_Request *fr, int seconds)
  * before close(2) sees the end at once.
  */
 static void
-worker_abandon(struct app *app, FCGX_Request *fr, size_t written)
+worker_abandon(struct app *app, FCGX_Request *fr, int streamed,
+    size_t written)
 {
-	log_warnx("response abandoned: the web server took nothing for %d s "
-	    "(write_timeout) after %zu body bytes; worker freed",
-	    app->cfg->write_timeout, written);
+	if (streamed)
+		log_warnx("response abandoned: the web server took nothing "
+		    "for %d s (write_timeout) after %zu body bytes; worker "
+		    "freed", app->cfg->write_timeout, written);
+	else
+		log_warnx("response abandoned: the web server took nothing "
+		    "for %d s (write_timeout) of a buffered answer; worker "
+		    "freed", app->cfg->write_timeout);
 	if (fr->ipcFd >= 0)
 		shutdown(fr->ipcFd, SHUT_RDWR);
 }
@@ -249,7 +255,7 @@ worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
 	char		 method[32], path[256], client[64];
 	const char	*addr;
 	size_t		 written = 0;
-	int		 status, stalled = 0;
+	int		 status, stalled = 0, streamed = 0;
 
 	req = request_new(app, fr->envp);
 	log_set_request_id(req->id);
@@ -276,6 +282,7 @@ worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
 			    __func__, w.written);
 		stalled = w.stalled;
 		written = w.written;
+		streamed = 1;
 	} else if (req->method != METHOD_HEAD && resp.body.len > 0)
 		FCGX_PutStr(resp.body.data, (int)resp.body.len, fr->out);
 	if (!stalled)
@@ -287,7 +294,7 @@ worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
 		log_warnx("%s: client went away while answering (%d)",
 		    __func__, FCGX_GetError(fr->out));
 	if (stalled)
-		worker_abandon(app, fr, written);
+		worker_abandon(app, fr, streamed, written);
 
 	/* the client as the web server saw it (behind a proxy, the front
 	 * server's REMOTE_ADDR is what the back one passes on) */
