@@ -7,7 +7,11 @@
  * as they arrive, so the first bytes leave before the last row is read
  * and memory stays flat. XLSX is a zip whose central directory comes
  * last; core/xlsx.c writes it front to back all the same.
+ * An export holds a worker for as long as its client reads, so exports
+ * are capped (export_slots_take): export_max_per_account per account
+ * and export_max_concurrent in all, across every process of the host.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +26,7 @@
 				"officedocument.spreadsheetml.sheet"
 #define EXPORT_SHEET_ROWS	XLSX_MAX_ROWS	/* then a new sheet */
 #define EXPORT_NAMES_SLOTS	256		/* participant codes remembered */
+#define EXPORT_RETRY_AFTER	10		/* s, over an export cap */
 
 enum export_kind {
 	EK_TEXT = 0,		/* free text: neutralised if formula-like */
@@ -193,6 +198,8 @@ struct export_src {
 	const struct bank_catalog	*banks;	/* borrowed; NULL = no names */
 	int				 first;	/* first column: EC_ACCOUNT_ID
 						 * (admin) or EC_ID */
+	int				 slots[2];	/* the account's and the
+						 * host's export slots, -1 = none */
 };
 
 static void
@@ -203,7 +210,71 @@ export_src_free(void *arg)
 	if (x == NULL)
 		return;
 	db_validation_query_close(x->cur);	/* drains what is left */
+	slot_release(x->slots[0]);
+	slot_release(x->slots[1]);
 	free(x);
+}
+
+/* ---- the caps ----------------------------------------------------- */
+
+/* export_max_concurrent, or its default: one worker less than there
+ * are, at least 1, so exports never hold every worker */
+static int
+export_max_concurrent(const struct config *cfg)
+{
+	if (cfg->export_max_concurrent > 0)
+		return cfg->export_max_concurrent;
+	return cfg->workers > 1 ? cfg->workers - 1 : 1;
+}
+
+/*
+ * Takes the caller's account slot, then one of the host's, into slots
+ * (released by export_src_free). Over a cap: the error response's status
+ * (429 too_many_exports for the account, 503 busy for the host), else 0.
+ * An unusable lock_dir (logged) lets the export run uncapped: a broken
+ * folder must not stop every export. lock_dir "" turns the caps off.
+ */
+static int
+export_slots_take(struct request *req, struct response *resp, int slots[2])
+{
+	const struct config	*cfg = req->app->cfg;
+	char			 name[64];
+
+	slots[0] = slots[1] = -1;
+	if (cfg->lock_dir[0] == '\0')
+		return 0;
+	snprintf(name, sizeof(name), "export-%s", req->account_id);
+	slots[0] = slot_take(cfg->lock_dir, name,
+	    cfg->export_max_per_account);
+	if (slots[0] == SLOT_ERROR) {
+		log_warn("%s: lock_dir %s: this export is not capped",
+		    __func__, cfg->lock_dir);
+		slots[0] = -1;
+		return 0;
+	}
+	if (slots[0] == SLOT_FULL) {
+		response_header(resp, "Retry-After", "%d", EXPORT_RETRY_AFTER);
+		return response_error(resp, 429, "too_many_exports",
+		    "this account already has as many exports running as it "
+		    "may (export_max_per_account); retry when one ends", NULL,
+		    NULL);
+	}
+	slots[1] = slot_take(cfg->lock_dir, "export",
+	    export_max_concurrent(cfg));
+	if (slots[1] == SLOT_FULL) {
+		slot_release(slots[0]);
+		slots[0] = -1;
+		response_header(resp, "Retry-After", "%d", EXPORT_RETRY_AFTER);
+		return response_error(resp, 503, "busy",
+		    "the server is running as many exports as it may; retry "
+		    "shortly", NULL, NULL);
+	}
+	if (slots[1] == SLOT_ERROR) {
+		log_warn("%s: lock_dir %s: this export is not capped by the "
+		    "host's slots", __func__, cfg->lock_dir);
+		slots[1] = -1;
+	}
+	return 0;
 }
 
 /* ---- CSV ---------------------------------------------------------- */
@@ -413,7 +484,7 @@ export_respond(struct request *req, struct response *resp,
 	const struct bank_catalog	*cat;
 	struct export_src		*x;
 	char				*format;
-	int				 xlsx, status;
+	int				 xlsx, status, slots[2];
 
 	format = request_query_get(req, "format");
 	xlsx = format != NULL && strcmp(format, "xlsx") == 0;
@@ -426,13 +497,20 @@ export_respond(struct request *req, struct response *resp,
 	if ((status = api_filter_from_request(req, resp, flags, " format ",
 	    &f)) != 0)
 		return status;
+	if ((status = export_slots_take(req, resp, slots)) != 0)
+		return status;
 	/* read everything else first: while the cursor is open the
 	 * connection belongs to it (the catalog may need a reload) */
 	cat = app_banks(req->app);
-	if (db_validation_query_open(req->app->db, &f, &cur) == -1)
+	if (db_validation_query_open(req->app->db, &f, &cur) == -1) {
+		slot_release(slots[0]);
+		slot_release(slots[1]);
 		return api_db_error(req, resp);
+	}
 
 	x = xcalloc(1, sizeof(*x));
+	x->slots[0] = slots[0];
+	x->slots[1] = slots[1];
 	x->cur = cur;
 	x->banks = cat;
 	x->first = (flags & FILTER_ACCOUNT) ? EC_ACCOUNT_ID : EC_ID;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -36,6 +37,16 @@ static volatile sig_atomic_t worker_reopen;	/* SIGUSR1/SIGHUP: log_file */
  * internal (stable in libfcgi 2.4); when it is not a usable descriptor,
  * the body goes through FCGX_PutStr. FCGX_Finish_r ends the stream as
  * for any answer: its buffer is then empty.
+ *
+ * Every write to the web server has a deadline: the connection gets
+ * SO_SNDTIMEO = write_timeout when it is accepted, so a write that moves
+ * no byte for that long fails with EAGAIN, whether it is ours
+ * (writer_record) or libfcgi's own (the head, a buffered body, the end
+ * records: libfcgi writes from inside FCGX_PutStr/FFlush on a blocking
+ * descriptor, where no poll() of ours could go). A write that moves some
+ * bytes returns them, and the next one has the whole deadline again:
+ * the bound is on progress, not on the response's length. A stalled
+ * response is abandoned (worker_abandon) and the worker goes on.
  */
 #define WRITER_RECORD_MAX	65528	/* content bytes: 64 KB less the
 					   header, a multiple of 8 */
@@ -44,6 +55,7 @@ struct response_writer {
 	FCGX_Request	*fr;
 	int		 fd;		/* the connection, or -1: FCGX_PutStr */
 	int		 failed;	/* the client went away */
+	int		 stalled;	/* no progress for write_timeout */
 	size_t		 written;	/* body bytes so far */
 };
 
@@ -78,6 +90,8 @@ writer_record(struct response_writer *w, const unsigned char *data,
 		k = sendmsg(w->fd, &msg, MSG_NOSIGNAL);
 		if (k == -1 && errno == EINTR)
 			continue;
+		if (k == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			w->stalled = 1;	/* SO_SNDTIMEO ran out */
 		if (k <= 0)
 			return -1;
 		left -= (size_t)k;
@@ -119,6 +133,42 @@ response_write(struct response_writer *w, const void *data, size_t n)
 	if (!w->failed)
 		w->written += n;
 	return w->failed ? -1 : 0;
+}
+
+/*
+ * The deadline of every write on this request's connection (see above);
+ * the descriptor is libfcgi's ipcFd.
+ */
+static void
+worker_write_deadline(FCGX_Request *fr, int seconds)
+{
+	struct timeval	 tv = { seconds, 0 };
+
+	if (fr->ipcFd >= 0 && setsockopt(fr->ipcFd, SOL_SOCKET, SO_SNDTIMEO,
+	    &tv, sizeof(tv)) == -1)
+		log_warn("%s: setsockopt SO_SNDTIMEO", __func__);
+}
+
+/*
+ * A response the web server stopped taking: logged, and the connection
+ * shut down both ways, so libfcgi's closing writes (end records) fail at
+ * once instead of waiting out the deadline again, and its lingering read
+ * before close(2) sees the end at once.
+ */
+static void
+worker_abandon(struct app *app, FCGX_Request *fr, int streamed,
+    size_t written)
+{
+	if (streamed)
+		log_warnx("response abandoned: the web server took nothing "
+		    "for %d s (write_timeout) after %zu body bytes; worker "
+		    "freed", app->cfg->write_timeout, written);
+	else
+		log_warnx("response abandoned: the web server took nothing "
+		    "for %d s (write_timeout) of a buffered answer; worker "
+		    "freed", app->cfg->write_timeout);
+	if (fr->ipcFd >= 0)
+		shutdown(fr->ipcFd, SHUT_RDWR);
 }
 
 /* the streamed body's writer: the head must have left (FCGX_FFlush) */
@@ -202,9 +252,10 @@ worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
 	struct request	*req;
 	struct response	 resp;
 	struct buf	 head;
-	char		 path[256], client[64];
+	char		 method[32], path[256], client[64];
 	const char	*addr;
-	int		 status;
+	size_t		 written = 0;
+	int		 status, stalled = 0, streamed = 0;
 
 	req = request_new(app, fr->envp);
 	log_set_request_id(req->id);
@@ -225,23 +276,35 @@ worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
 
 		FCGX_FFlush(fr->out);	/* the head leaves now */
 		writer_init(&w, fr);
-		if (resp.stream(req, &w, resp.stream_arg) == -1 || w.failed)
+		if ((resp.stream(req, &w, resp.stream_arg) == -1 ||
+		    w.failed) && !w.stalled)
 			log_warnx("%s: streamed body cut after %zu bytes",
 			    __func__, w.written);
+		stalled = w.stalled;
+		written = w.written;
+		streamed = 1;
 	} else if (req->method != METHOD_HEAD && resp.body.len > 0)
 		FCGX_PutStr(resp.body.data, (int)resp.body.len, fr->out);
-	FCGX_FFlush(fr->out);
-	if (FCGX_GetError(fr->out) != 0)
+	if (!stalled)
+		FCGX_FFlush(fr->out);
+	if (FCGX_GetError(fr->out) == EAGAIN ||
+	    FCGX_GetError(fr->out) == EWOULDBLOCK)
+		stalled = 1;
+	else if (FCGX_GetError(fr->out) != 0)
 		log_warnx("%s: client went away while answering (%d)",
 		    __func__, FCGX_GetError(fr->out));
+	if (stalled)
+		worker_abandon(app, fr, streamed, written);
 
 	/* the client as the web server saw it (behind a proxy, the front
 	 * server's REMOTE_ADDR is what the back one passes on) */
 	if ((addr = FCGX_GetParam("REMOTE_ADDR", fr->envp)) == NULL ||
 	    addr[0] == '\0')
 		addr = "-";
+	/* every value from the request escaped: no forged log line */
 	log_info("request: %s %s status=%d ms=%.1f account=%s client=%s",
-	    req->method_name, log_escape(path, sizeof(path), req->path),
+	    log_escape(method, sizeof(method), req->method_name),
+	    log_escape(path, sizeof(path), req->path),
 	    status, (clock_monotonic() - req->started) * 1000.0,
 	    req->account_id[0] != '\0' ? req->account_id : "-",
 	    log_escape(client, sizeof(client), addr));
@@ -356,6 +419,7 @@ worker_run(const struct config *cfg, int listen_fd, handler_fn handle,
 			continue;
 		}
 		failures = 0;
+		worker_write_deadline(&fr, cfg->write_timeout);
 		worker_handle(&app, &fr, handle, &after);
 		FCGX_Finish_r(&fr);
 		/* the client has its answer; now the work it queued (async

@@ -46,6 +46,10 @@ static const struct config_key config_keys[] = {
 	K(workers, CONFIG_INT, 1, 256, "4", 0),
 	K(max_requests, CONFIG_INT, 0, INT_MAX, "10000", 0),
 	K(shutdown_timeout, CONFIG_INT, 1, 3600, "30", 0),
+	K(write_timeout, CONFIG_INT, 1, 3600, "30", 0),
+	K(lock_dir, CONFIG_STR, 0, 0, "/run/mxcep", 0),
+	K(export_max_per_account, CONFIG_INT, 1, 256, "1", 0),
+	K(export_max_concurrent, CONFIG_INT, 0, 256, "0", 0),
 	K(log_level, CONFIG_LEVEL, 0, 0, "info", 0),
 	K(log_file, CONFIG_STR, 0, 0, "", 0),
 	K(db_host, CONFIG_STR, 0, 0, "", 0),
@@ -282,7 +286,8 @@ config_validate_text(const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* the process model and logging: listen, listen_mode, log_file */
+/* the process model and logging: listen, listen_mode, log_file,
+ * lock_dir */
 static int
 config_validate_process(const struct config *c, char *err, size_t errlen)
 {
@@ -304,6 +309,11 @@ config_validate_process(const struct config *c, char *err, size_t errlen)
 	if (c->log_file[0] != '\0' && c->log_file[0] != '/') {
 		snprintf(err, errlen, "log_file: \"%s\" is not an absolute "
 		    "path", c->log_file);
+		return -1;
+	}
+	if (c->lock_dir[0] != '\0' && c->lock_dir[0] != '/') {
+		snprintf(err, errlen, "lock_dir: \"%s\" is not an absolute "
+		    "path", c->lock_dir);
 		return -1;
 	}
 	return 0;

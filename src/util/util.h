@@ -62,6 +62,13 @@ struct config {
 	int	 workers_explicit;	/* 1 when set by the file or environment */
 	int	 max_requests;		/* requests before a worker is recycled; 0 = never */
 	int	 shutdown_timeout;	/* seconds a worker may take to finish on SIGTERM */
+	int	 write_timeout;		/* seconds a write to the web server may
+					   make no progress: then the response
+					   is abandoned */
+	char	*lock_dir;		/* host-wide slots (slot.c); "" = no caps */
+	int	 export_max_per_account;	/* exports at once per account */
+	int	 export_max_concurrent;	/* exports at once on the host;
+					   0 = workers - 1, at least 1 */
 	enum log_level log_level;
 	char	*log_file;		/* "" = stderr; reopened on SIGUSR1/SIGHUP */
 	/* MariaDB */
@@ -142,6 +149,15 @@ void	 buf_reset(struct buf *);
 void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
+
+/* slot.c: host-wide slots (flock on files in a folder; a dead holder's
+ * slot is free at once) */
+#define SLOT_FULL	(-1)	/* all max slots of name are held */
+#define SLOT_ERROR	(-2)	/* the folder is unusable: errno says why */
+/* slot_take: hold one of the max slots of name in dir; a descriptor
+ * (give it to slot_release), SLOT_FULL or SLOT_ERROR */
+int	 slot_take(const char *dir, const char *name, int max);
+void	 slot_release(int fd);		/* -1 and the errors: nothing */
 
 /* str.c: string predicates */
 /* 1 when s is min..max ASCII digits (no sign, no blanks), else 0; NULL

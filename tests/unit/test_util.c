@@ -1,14 +1,16 @@
 /*
  * Unit tests for src/util: config, clock, buffers, log escaping, JSON
- * helpers.
+ * helpers, host-wide slots.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -462,6 +464,93 @@ test_str__utf8_char__lengths_and_refusals(void **state)
 	    0);
 }
 
+/* the keys of issue 13's slow clients: defaults, bounds, lock_dir */
+static void
+test_config__write_timeout_and_export_caps__defaults_and_bounds(void **state)
+{
+	struct config	 c;
+	char		*p;
+
+	(void)state;
+	assert_int_equal(config_load(&c, "/nonexistent", 0), 0);
+	assert_int_equal(c.write_timeout, 30);
+	assert_string_equal(c.lock_dir, "/run/mxcep");
+	assert_int_equal(c.export_max_per_account, 1);
+	assert_int_equal(c.export_max_concurrent, 0);
+	config_free(&c);
+	p = write_conf("write_timeout = 0\n");
+	assert_int_equal(config_load(&c, p, 1), -1);
+	unlink(p);
+	free(p);
+	p = write_conf("export_max_per_account = 0\n");
+	assert_int_equal(config_load(&c, p, 1), -1);
+	unlink(p);
+	free(p);
+	p = write_conf("lock_dir = run/mxcep\n");
+	assert_int_equal(config_load(&c, p, 1), -1);
+	unlink(p);
+	free(p);
+	p = write_conf("lock_dir = \"\"\nwrite_timeout = 5\n");
+	assert_int_equal(config_load(&c, p, 1), 0);
+	assert_string_equal(c.lock_dir, "");
+	assert_int_equal(c.write_timeout, 5);
+	config_free(&c);
+	unlink(p);
+	free(p);
+}
+
+/* in a child: take one slot of name and report it by the exit status
+ * (0 taken, 1 full, 2 error); with hold, die by SIGKILL holding it */
+static int
+slot_child(const char *dir, const char *name, int max, int hold)
+{
+	pid_t	 pid;
+	int	 st, fd;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = slot_take(dir, name, max);
+		if (fd >= 0 && hold)
+			kill(getpid(), SIGKILL);
+		_exit(fd >= 0 ? 0 : fd == SLOT_FULL ? 1 : 2);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+}
+
+static void
+test_slot__take_full_release__across_processes(void **state)
+{
+	char	 dir[] = "/tmp/mxcep-test-slot-XXXXXX", cmd[64];
+	int	 a, b;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	a = slot_take(dir, "export-acc", 2);
+	b = slot_take(dir, "export-acc", 2);
+	assert_true(a >= 0 && b >= 0);
+	/* full for another process (and for this one) */
+	assert_int_equal(slot_take(dir, "export-acc", 2), SLOT_FULL);
+	assert_int_equal(slot_child(dir, "export-acc", 2, 0), 1);
+	/* another name has its own slots */
+	assert_int_equal(slot_child(dir, "export-other", 1, 0), 0);
+	slot_release(a);
+	assert_int_equal(slot_child(dir, "export-acc", 2, 0), 0);
+	slot_release(b);
+	/* a holder killed by SIGKILL leaves its slot free */
+	assert_int_equal(slot_child(dir, "export-one", 1, 1), -SIGKILL);
+	a = slot_take(dir, "export-one", 1);
+	assert_true(a >= 0);
+	slot_release(a);
+	slot_release(-1);	/* nothing */
+	/* an unusable folder is an error, not a full house */
+	assert_int_equal(slot_take("/nonexistent/mxcep", "export", 1),
+	    SLOT_ERROR);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -486,6 +575,8 @@ main(void)
 		cmocka_unit_test(test_json__str_or_null__string_copied_or_null),
 		cmocka_unit_test(test_str__is_digits__bounds_and_bytes),
 		cmocka_unit_test(test_str__utf8_char__lengths_and_refusals),
+		cmocka_unit_test(test_config__write_timeout_and_export_caps__defaults_and_bounds),
+		cmocka_unit_test(test_slot__take_full_release__across_processes),
 	};
 
 	log_init("test_util", LOG_LEVEL_ERR);
