@@ -463,3 +463,15 @@ bank_cache_catalog(struct bank_cache *c, struct db *db,
 	*out = fake_store.banks;
 	return 0;
 }
+
+void
+fake_config(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->workers = 2;
+	cfg->banxico_timeout_ms = 10000;
+	cfg->banxico_max_rps = 5;
+	cfg->banxico_backoff_seconds = 120;
+	cfg->queue_expiry_seconds = 3600;
+	cfg->job_max_attempts = 5;
+}

@@ -97,6 +97,10 @@ struct fake_cache {
 extern struct fake_cache fake_cache;
 
 void	 fake_reset(void);
+/* the config both seam tests start from (workers 2, Banxico limits,
+ * job_max_attempts 5); a test sets what it needs on top */
+struct config;
+void	 fake_config(struct config *);
 void	 fake_free(void);
 /* a cep_status with these fields (NULL = absent), for fake_banxico */
 struct cep_status *fake_cep_status(const char *estado_text,

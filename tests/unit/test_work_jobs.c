@@ -28,13 +28,7 @@ setup(void **state)
 {
 	(void)state;
 	fake_reset();
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.workers = 2;
-	cfg.banxico_timeout_ms = 10000;
-	cfg.banxico_max_rps = 5;
-	cfg.banxico_backoff_seconds = 120;
-	cfg.queue_expiry_seconds = 3600;
-	cfg.job_max_attempts = 5;
+	fake_config(&cfg);
 	/* the per-process context by hand: the fakes need no handles */
 	memset(&app, 0, sizeof(app));
 	app.cfg = &cfg;
