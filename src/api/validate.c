@@ -15,6 +15,7 @@
 #include "store/store.h"
 
 #define CLAVE_MAX		30
+#define VALIDATE_BUSY_RETRY_AFTER	5	/* s, with 503 busy */
 #define REFERENCIA_MAX		7
 
 /* The transfer as the client described it, checked and resolved. */
@@ -496,11 +497,24 @@ validate_create(struct request *req, struct response *resp,
 	int64_t			 now_ms = clock_now_ms();
 	time_t			 now = (time_t)(now_ms / 1000);
 	uint64_t		 job_id = 0;
-	int			 status, rc;
+	int			 status, rc, slot = WORK_SLOT_NONE;
 
-	if ((v = validate_record(req, &c->in, c->async, now_ms)) == NULL)
+	/* a synchronous validation holds this worker while Banxico
+	 * answers: only within the host's cap, so reads always have one */
+	if (!c->async && (slot = work_banxico_slot(req->app)) ==
+	    WORK_SLOT_FULL) {
+		response_header(resp, "Retry-After", "%d",
+		    VALIDATE_BUSY_RETRY_AFTER);
+		return response_error(resp, 503, "busy", "the server is "
+		    "running as many synchronous validations as it may "
+		    "(banxico_max_concurrent); retry shortly, or send it with "
+		    "?async=1", NULL, NULL);
+	}
+	if ((v = validate_record(req, &c->in, c->async, now_ms)) == NULL) {
+		slot_release(slot);
 		return response_error(resp, 500, "internal_error",
 		    "no randomness for an id", NULL, NULL);
+	}
 	/* the key records v->id with v and its job: one transaction */
 	if ((rc = db_validation_enqueue(req->app->db, v, now, c->async ? NULL :
 	    req->app->owner, now + work_jobs_lease_seconds(req->app->cfg),
@@ -520,6 +534,7 @@ validate_create(struct request *req, struct response *resp,
 	} else
 		status = validate_sync(req, resp, v, job_id);
 out:
+	slot_release(slot);
 	validation_free(v);
 	return status;
 }

@@ -29,6 +29,8 @@ struct app {
 	struct bank_cache	*banks;		/* the catalog, reloaded now and then */
 	char			 owner[96];	/* "host:pid", the lease owner */
 	unsigned long		 served;	/* requests answered so far */
+	int			 lock_dir_warned;	/* an unusable lock_dir
+						   was logged (once) */
 	double			 banxico_last;	/* pacing without memcached */
 	double			 banxico_seconds;	/* s spent in Banxico
 						   queries by this process */

@@ -79,6 +79,7 @@ static const struct config_key config_keys[] = {
 	K(banxico_backoff_seconds, CONFIG_INT, 1, 86400, "300", 0),
 	K(queue_expiry_seconds, CONFIG_INT, 60, 604800, "3600", 0),
 	K(job_max_attempts, CONFIG_INT, 1, 100, "5", 0),
+	K(banxico_max_concurrent, CONFIG_INT, 0, 256, "0", 0),
 	K(poll_after_seconds, CONFIG_INT, 1, 3600, "2", 0),
 	K(storage_dir, CONFIG_STR, 0, 0, "", 0),
 	K(max_retries_cap, CONFIG_INT, 0, 100, "5", 0),

@@ -106,6 +106,9 @@ struct config {
 	/* the queue */
 	int	 queue_expiry_seconds;	/* a queued validation fails after this */
 	int	 job_max_attempts;	/* runs of a job before it ends `error` */
+	int	 banxico_max_concurrent;	/* Banxico-bound requests and
+					   after-response jobs at once on the
+					   host; 0 = workers - 1 (at least 1) */
 	int	 poll_after_seconds;	/* Retry-After while queued/processing */
 	/* files */
 	char	*storage_dir;		/* receipt images (image_path is relative

@@ -2,7 +2,8 @@
  * mxcep: work a worker does after its response has left: the job of an
  * async validation, claimed and run at once, so shared hosting needs no
  * daemon. If the claim fails (the runner has it, or a crash happens),
- * the job stays in the queue for mxcep-runner: nothing is lost.
+ * or the host's cap on Banxico-bound work is reached (caps.c), the job
+ * stays in the queue for mxcep-runner: nothing is lost.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ work_after_response(struct app *app, void *arg)
 	const struct work_deferred	*d = arg;
 	struct job			 job;
 	time_t				 now = clock_now();
-	int				 claimed = 0;
+	int				 claimed = 0, slot;
 
 	memset(&job, 0, sizeof(job));
 	job.id = d->job_id;
@@ -44,9 +45,18 @@ work_after_response(struct app *app, void *arg)
 	    d->validation_id);
 	snprintf(job.account_id, sizeof(job.account_id), "%s",
 	    d->account_id);
+	/* over the host's cap on Banxico-bound work: the job stays queued
+	 * for mxcep-runner, and this worker goes back to reads */
+	if ((slot = work_banxico_slot(app)) == WORK_SLOT_FULL) {
+		log_info("validation %s: left to the runner (%d Banxico "
+		    "queries already run in workers: banxico_max_concurrent)",
+		    job.validation_id, work_banxico_max(app->cfg));
+		return;
+	}
 	if (db_job_claim(app->db, job.id, app->owner, now,
-	    now + work_jobs_lease_seconds(app->cfg), &claimed) == -1 ||
-	    !claimed)
-		return;		/* the runner has it, or will */
-	(void)work_job_run(app, &job, 0, 0, NULL);
+	    now + work_jobs_lease_seconds(app->cfg), &claimed) == 0 &&
+	    claimed)
+		(void)work_job_run(app, &job, 0, 0, NULL);
+	/* else the runner has it, or will */
+	slot_release(slot);
 }

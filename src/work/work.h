@@ -86,6 +86,16 @@ struct work_deferred *work_deferred_job(uint64_t job_id,
 	    const char *validation_id, const char *account_id);
 void	 work_after_response(struct app *, void *deferred);
 
+/* caps.c: a slot of the host's cap on Banxico-bound work in workers
+ * (banxico_max_concurrent, default workers - 1, at least 1): a
+ * descriptor to give to slot_release once the query is over,
+ * WORK_SLOT_FULL when every slot is taken, or WORK_SLOT_NONE when the
+ * work runs uncapped (lock_dir "" or unusable: logged) */
+#define WORK_SLOT_NONE		(-1)
+#define WORK_SLOT_FULL		(-2)
+int	 work_banxico_slot(struct app *);
+int	 work_banxico_max(const struct config *);
+
 /* completed.c: called after every job that finished (first query or
  * retry): the hook point for webhooks; a no-op for now */
 void	 work_validation_completed(struct app *, const struct job *,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -334,6 +335,83 @@ test_validate__async__202_queued_and_job_left_for_after(void **state)
 	assert_string_equal(fake_store.finish_job.account_id, ACCOUNT);
 }
 
+/* the host's cap on Banxico-bound work (work/caps.c): every slot held */
+static int
+cap_fill(char *dir, size_t n, int held[], int max)
+{
+	int	 i;
+
+	snprintf(dir, n, "%s", "/tmp/mxcep-caps.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	cfg.lock_dir = dir;
+	cfg.banxico_max_concurrent = max;
+	for (i = 0; i < max; i++)
+		assert_true((held[i] = slot_take(dir, "banxico", max)) >= 0);
+	return max;
+}
+
+static void
+cap_empty(char *dir, int held[], int n)
+{
+	char	 path[1100];
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		slot_release(held[i]);
+		snprintf(path, sizeof(path), "%s/banxico.%d", dir, i);
+		(void)unlink(path);
+	}
+	(void)rmdir(dir);
+	cfg.lock_dir = NULL;
+	cfg.banxico_max_concurrent = 0;
+}
+
+static void
+test_validate__sync_over_the_banxico_cap__503_busy_nothing_recorded(
+    void **state)
+{
+	char	 dir[64];
+	int	 held[2], n;
+
+	(void)state;
+	n = cap_fill(dir, sizeof(dir), held, 2);
+	assert_int_equal(post(NULL, NULL, NULL), 503);
+	assert_error("busy", NULL);
+	assert_string_equal(header("Retry-After"), "5");
+	assert_int_equal(fake_store.enqueue_calls, 0);
+	assert_int_equal(fake_banxico.calls, 0);
+	/* a slot frees: the next one runs, and gives its slot back */
+	slot_release(held[1]);
+	held[1] = -1;
+	response_free(&resp);
+	response_init(&resp);
+	json_decref(doc);
+	doc = NULL;
+	json_decref(req.json);
+	req.json = NULL;
+	assert_int_equal(post(NULL, NULL, NULL), 200);
+	assert_int_equal(fake_banxico.calls, 1);
+	assert_true((held[1] = slot_take(dir, "banxico", 2)) >= 0);
+	cap_empty(dir, held, n);
+}
+
+static void
+test_validate__async_over_the_banxico_cap__job_left_to_the_runner(
+    void **state)
+{
+	char	 dir[64];
+	int	 held[1], n;
+
+	(void)state;
+	n = cap_fill(dir, sizeof(dir), held, 1);
+	assert_int_equal(post(NULL, "async=1", NULL), 202);
+	assert_non_null(resp.after_arg);
+	work_after_response(&app, resp.after_arg);
+	assert_int_equal(fake_store.claim_calls, 0);
+	assert_int_equal(fake_banxico.calls, 0);
+	cap_empty(dir, held, n);
+}
+
 static void
 test_idempotency__replay__first_answer_again(void **state)
 {
@@ -577,6 +655,12 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_validate__async__202_queued_and_job_left_for_after,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_validate__sync_over_the_banxico_cap__503_busy_nothing_recorded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_validate__async_over_the_banxico_cap__job_left_to_the_runner,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_idempotency__replay__first_answer_again,

@@ -1,0 +1,48 @@
+/*
+ * mxcep: the host-wide cap on Banxico-bound work inside the FastCGI
+ * workers. A synchronous validation waits for Banxico (up to
+ * banxico_timeout_ms, plus the rate wait) in its request, and an async
+ * validation's job runs in the worker after its 202: either can take a
+ * worker for seconds. At most banxico_max_concurrent of them run at
+ * once on the host (default: one worker less than there are), so a
+ * worker is always left for reads. Over the cap a synchronous request
+ * is refused at once (503 busy) and an after-response job is left to
+ * mxcep-runner. The slots are flock(2) slots in lock_dir (util/slot.c):
+ * a process that dies frees its slot.
+ */
+#include "work/work.h"
+
+#define WORK_BANXICO_SLOT	"banxico"
+
+int
+work_banxico_max(const struct config *cfg)
+{
+	if (cfg->banxico_max_concurrent > 0)
+		return cfg->banxico_max_concurrent;
+	return cfg->workers > 1 ? cfg->workers - 1 : 1;
+}
+
+int
+work_banxico_slot(struct app *app)
+{
+	const struct config	*cfg = app->cfg;
+	int			 fd;
+
+	if (cfg->lock_dir == NULL || cfg->lock_dir[0] == '\0')
+		return WORK_SLOT_NONE;
+	fd = slot_take(cfg->lock_dir, WORK_BANXICO_SLOT,
+	    work_banxico_max(cfg));
+	if (fd == SLOT_FULL)
+		return WORK_SLOT_FULL;
+	if (fd == SLOT_ERROR) {
+		/* a broken folder must not stop every validation; said once
+		 * per process, not at every request */
+		if (!app->lock_dir_warned)
+			log_warn("lock_dir %s: Banxico-bound work runs uncapped "
+			    "in this process (banxico_max_concurrent)",
+			    cfg->lock_dir);
+		app->lock_dir_warned = 1;
+		return WORK_SLOT_NONE;
+	}
+	return fd;
+}
