@@ -73,8 +73,6 @@ int	 key_cache_get(struct key_cache *, const char *hash,
 	    struct key_verdict *out);
 /* keeps v (its expires set here from the ttl); no-op when ttl is 0 */
 void	 key_cache_put(struct key_cache *, struct key_verdict *v);
-/* a key found unknown: the slot it would use is emptied */
-void	 key_cache_forget(struct key_cache *, const char *hash);
 /* a key MariaDB does not know: key_cache_get answers it (unknown = 1)
  * for ttl seconds (0: forgotten at once); it takes its slot only when
  * that holds no verdict on a known key still in force */

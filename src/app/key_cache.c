@@ -93,20 +93,14 @@ key_cache_put(struct key_cache *c, struct key_verdict *v)
 }
 
 void
-key_cache_forget(struct key_cache *c, const char *hash)
-{
-	key_cache_slot(c, hash)->hash[0] = '\0';
-}
-
-void
 key_cache_put_unknown(struct key_cache *c, const char *hash, int ttl_seconds)
 {
 	struct key_verdict	*e = key_cache_slot(c, hash);
 	double			 now = clock_monotonic();
 
 	/* a guess must not push out a key in use: only a free, expired
-	 * or unknown slot takes it (the slot of hash is emptied anyway,
-	 * as key_cache_forget did, when it held this very hash) */
+	 * or unknown slot takes it (the slot of hash is emptied anyway
+	 * when it held this very hash) */
 	if (strcmp(e->hash, hash) == 0)
 		e->hash[0] = '\0';
 	if (ttl_seconds <= 0 || (e->hash[0] != '\0' && !e->unknown &&
