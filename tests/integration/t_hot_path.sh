@@ -1,16 +1,16 @@
 # shellcheck shell=bash
 # t_hot_path: a request costs no getrandom(2) (the request id comes from a
 # per-process generator seeded once) and no getpid(2) (the log caches the
-# pid). strace counts the workers' calls while they answer requests that
+# pid), and its answer leaves in one write(2). strace counts the workers' calls while they answer requests that
 # bring no X-Request-Id. Sourced by run.sh (needs strace).
 
-t_begin "hot path: no getrandom and no getpid per request (strace on the workers)"
+t_begin "hot path: no getrandom, no getpid and one write per answer (strace on the workers)"
 HP_N=20
 hp_master=$(master_pid)
 hp_workers=$(workers_of "$hp_master")
 hp_args=()
 for p in $hp_workers; do hp_args+=(-p "$p"); done
-strace -qq -f -c -e trace=getrandom,getpid,accept,accept4 -o "$T/hot_path.strace" "${hp_args[@]}" 2>"$T/hot_path.err" &
+strace -qq -f -c -e trace=getrandom,getpid,accept,accept4,write -o "$T/hot_path.strace" "${hp_args[@]}" 2>"$T/hot_path.err" &
 hp_strace=$!
 sleep 1
 hp_ids=()
@@ -31,6 +31,10 @@ hp_nworkers=$(wc -w <<<"$hp_workers")
 	t_fail "getrandom called $(hp_calls getrandom) times for $HP_N requests ($hp_nworkers workers)"
 (($(hp_calls getpid) == 0)) ||
 	t_fail "getpid called $(hp_calls getpid) times for $HP_N requests"
+# one write for the whole answer (body, empty stdout record, END_REQUEST:
+# no flush before FCGX_Finish_r), one for the access line (log_level info)
+(($(hp_calls write) <= 2 * HP_N)) ||
+	t_fail "write called $(hp_calls write) times for $HP_N requests (want <= $((2 * HP_N)))"
 # the ids are still canonical v4 UUIDs, all different
 for id in "${hp_ids[@]}"; do
 	expect_match "X-Request-Id" "$id" '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
