@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "core/core.h"
 #include "util/util.h"
 
 struct db;
@@ -34,6 +35,8 @@ struct app {
 	double			 banxico_last;	/* pacing without memcached */
 	double			 banxico_seconds;	/* s spent in Banxico
 						   queries by this process */
+	struct uuid_gen		 request_ids;	/* ids of requests that
+						   bring none */
 };
 
 /* app.c: app_init returns 0, or -1 (logged) when the process cannot

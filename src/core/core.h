@@ -21,6 +21,16 @@ int	 random_bytes(void *, size_t);
 /* uuid.c */
 int	 uuid_v4(char out[37]);			/* 0 ok, -1 no randomness */
 int	 uuid_valid(const char *);		/* 1 for a canonical lowercase v4 */
+/* A per-process generator of v4 UUIDs for ids that must be unique but
+ * need not be secret (request ids): 128 bits of state seeded once from
+ * getrandom(2) on first use, then advanced per id, no syscall. Zeroed
+ * (e.g. by memset) it is unseeded; a forked child must start from a
+ * zeroed one, as the per-process struct app does. */
+struct uuid_gen {
+	uint64_t	 s[2];		/* the two 64-bit counters */
+	int		 seeded;	/* 0 until the first id */
+};
+int	 uuid_gen_next(struct uuid_gen *, char out[37]); /* 0, -1 no seed */
 
 /* clabe.c: account numbers: CLABE (18, check digit), debit card (16,
  * Luhn), phone (10). The validators return 0, or -1 with the reason in

@@ -203,7 +203,8 @@ request_new(struct app *app, char *const *envp)
 	v = request_env(envp, "HTTP_X_REQUEST_ID");
 	if (v != NULL && request_id_valid(v))
 		snprintf(req->id, sizeof(req->id), "%s", v);
-	else if (uuid_v4(req->id) == -1)
+	else if ((app != NULL ? uuid_gen_next(&app->request_ids, req->id) :
+	    uuid_v4(req->id)) == -1)
 		snprintf(req->id, sizeof(req->id), "%.0f",
 		    req->started * 1e6);
 	return req;

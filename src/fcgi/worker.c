@@ -36,7 +36,8 @@ static volatile sig_atomic_t worker_reopen;	/* SIGUSR1/SIGHUP: log_file */
  * The connection is FCGX_Request's ipcFd, a field fcgiapp.h marks as
  * internal (stable in libfcgi 2.4); when it is not a usable descriptor,
  * the body goes through FCGX_PutStr. FCGX_Finish_r ends the stream as
- * for any answer: its buffer is then empty.
+ * for any answer: its buffer is then empty (worker_handle closes the
+ * streams itself, so the end of any answer is one write).
  *
  * Every write to the web server has a deadline: the connection gets
  * SO_SNDTIMEO = write_timeout when it is accepted, so a write that moves
@@ -285,17 +286,6 @@ worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
 		streamed = 1;
 	} else if (req->method != METHOD_HEAD && resp.body.len > 0)
 		FCGX_PutStr(resp.body.data, (int)resp.body.len, fr->out);
-	if (!stalled)
-		FCGX_FFlush(fr->out);
-	if (FCGX_GetError(fr->out) == EAGAIN ||
-	    FCGX_GetError(fr->out) == EWOULDBLOCK)
-		stalled = 1;
-	else if (FCGX_GetError(fr->out) != 0)
-		log_warnx("%s: client went away while answering (%d)",
-		    __func__, FCGX_GetError(fr->out));
-	if (stalled)
-		worker_abandon(app, fr, streamed, written);
-
 	/* the client as the web server saw it (behind a proxy, the front
 	 * server's REMOTE_ADDR is what the back one passes on) */
 	if ((addr = FCGX_GetParam("REMOTE_ADDR", fr->envp)) == NULL ||
@@ -308,6 +298,25 @@ worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
 	    status, (clock_monotonic() - req->started) * 1000.0,
 	    req->account_id[0] != '\0' ? req->account_id : "-",
 	    log_escape(client, sizeof(client), addr));
+	/* The end: the rest of the buffer, the empty stdout record and
+	 * END_REQUEST leave in one write(2) (FCGX_FClose of stderr first,
+	 * which writes nothing as nothing went there, so stdout is the last
+	 * writer: libfcgi adds END_REQUEST to its close). A flush before
+	 * FCGX_Finish_r would cost a second write; FCGX_Finish_r's own
+	 * closes are then no-ops. After the access line, as before: when
+	 * the client has its answer, the line is in the log. */
+	if (!stalled) {
+		FCGX_FClose(fr->err);
+		FCGX_FClose(fr->out);
+	}
+	if (FCGX_GetError(fr->out) == EAGAIN ||
+	    FCGX_GetError(fr->out) == EWOULDBLOCK)
+		stalled = 1;
+	else if (FCGX_GetError(fr->out) != 0)
+		log_warnx("%s: client went away while answering (%d)",
+		    __func__, FCGX_GetError(fr->out));
+	if (stalled)
+		worker_abandon(app, fr, streamed, written);
 	log_set_request_id(NULL);
 	buf_free(&head);
 	after->arg = resp.after_arg;

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +23,44 @@
 
 static struct {
 	char		 prog[32];
+	int		 pid;		/* this process's, kept fresh across
+					   fork() by log_after_fork; 0 before
+					   the first line or log_init */
 	enum log_level	 level;
 	char		 req[72];
 	int		 saved_stderr;	/* the original fd 2 once a log_file
 					   replaced it, else -1 */
-} log_state = { "mxcep", LOG_LEVEL_INFO, "", -1 };
+} log_state = { "mxcep", 0, LOG_LEVEL_INFO, "", -1 };
 
 static const char *const log_names[LOG_LEVEL__MAX] = {
 	"ERR", "WARN", "INFO", "DEBUG"
 };
 
+/* in every child of fork(): its own pid on its lines */
+static void
+log_after_fork(void)
+{
+	log_state.pid = (int)getpid();
+}
+
+/* the pid of a line: cached, so a line costs no getpid(2); the first
+ * call (log_init, or the first line of a program that logs before it)
+ * has fork() refresh it in every child */
+static int
+log_pid(void)
+{
+	if (log_state.pid == 0) {
+		if (pthread_atfork(NULL, NULL, log_after_fork) != 0)
+			return (int)getpid();	/* not cached: always right */
+		log_state.pid = (int)getpid();
+	}
+	return log_state.pid;
+}
+
 void
 log_init(const char *progname, enum log_level level)
 {
+	(void)log_pid();
 	snprintf(log_state.prog, sizeof(log_state.prog), "%s", progname);
 	log_state.level = level;
 	setvbuf(stderr, NULL, _IOLBF, 0);
@@ -194,12 +220,12 @@ log_vemit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 	log_timestamp(ts, sizeof(ts));
 	if (log_state.req[0] != '\0')
 		fprintf(stderr, "%s %s[%d] %s req=%s %s%s%s\n", ts,
-		    log_state.prog, (int)getpid(), log_names[level],
+		    log_state.prog, log_pid(), log_names[level],
 		    log_state.req, msg, with_errno ? ": " : "",
 		    with_errno ? strerror(saved) : "");
 	else
 		fprintf(stderr, "%s %s[%d] %s %s%s%s\n", ts, log_state.prog,
-		    (int)getpid(), log_names[level], msg,
+		    log_pid(), log_names[level], msg,
 		    with_errno ? ": " : "", with_errno ? strerror(saved) : "");
 	errno = saved;
 }

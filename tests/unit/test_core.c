@@ -162,6 +162,27 @@ test_uuid_v4__thousand__all_unique(void **state)
 }
 
 static void
+test_uuid_gen__two_generators__all_unique_canonical_v4(void **state)
+{
+	struct uuid_gen	 g[2];
+	char		(*u)[37];
+	int		 i;
+
+	(void)state;
+	memset(g, 0, sizeof(g));
+	u = calloc(2000, sizeof(*u));
+	assert_non_null(u);
+	for (i = 0; i < 2000; i++) {
+		assert_int_equal(uuid_gen_next(&g[i % 2], u[i]), 0);
+		assert_true(uuid_valid(u[i]));
+	}
+	qsort(u, 2000, sizeof(*u), cmp_str);
+	for (i = 1; i < 2000; i++)
+		assert_string_not_equal(u[i - 1], u[i]);
+	free(u);
+}
+
+static void
 test_uuid_valid__canonical_v4__accepted(void **state)
 {
 	(void)state;
@@ -329,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_uuid_v4__generated__canonical_format),
 		cmocka_unit_test(test_uuid_v4__generated__version_and_variant_bits),
 		cmocka_unit_test(test_uuid_v4__thousand__all_unique),
+		cmocka_unit_test(test_uuid_gen__two_generators__all_unique_canonical_v4),
 		cmocka_unit_test(test_uuid_valid__canonical_v4__accepted),
 		cmocka_unit_test(test_uuid_valid__malformed__rejected),
 		cmocka_unit_test(test_scopes_parse__all_known__bits_set),

@@ -373,6 +373,43 @@ test_log__every_value__escaped_on_one_line(void **state)
 }
 
 static void
+test_log__forked_child__logs_its_own_pid(void **state)
+{
+	char	 path[] = "/tmp/mxcep-test-log-XXXXXX", got[1024], want[64];
+	FILE	*f;
+	size_t	 n;
+	pid_t	 child;
+	int	 fd, status;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	log_set_level(LOG_LEVEL_INFO);
+	assert_int_equal(log_open(path), 0);
+	log_info("before");		/* the pid is cached from here on */
+	assert_true((child = fork()) != -1);
+	if (child == 0) {
+		log_info("in the child");
+		_exit(0);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	log_info("after");
+	assert_int_equal(log_open(NULL), 0);
+	log_set_level(LOG_LEVEL_ERR);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(got, 1, sizeof(got) - 1, f);
+	fclose(f);
+	unlink(path);
+	got[n] = '\0';
+	snprintf(want, sizeof(want), "[%d] INFO in the child\n", (int)child);
+	assert_non_null(strstr(got, want));
+	snprintf(want, sizeof(want), "[%d] INFO before\n", (int)getpid());
+	assert_non_null(strstr(got, want));
+	snprintf(want, sizeof(want), "[%d] INFO after\n", (int)getpid());
+	assert_non_null(strstr(got, want));
+}
+
+static void
 test_clock__day_split__floored_before_1970(void **state)
 {
 	int64_t	 secs;
@@ -572,6 +609,7 @@ main(void)
 		cmocka_unit_test(test_utf8__copy__cuts_on_character_boundaries),
 		cmocka_unit_test(test_utf8__repair__strict_replacement),
 		cmocka_unit_test(test_clock__day_split__floored_before_1970),
+		cmocka_unit_test(test_log__forked_child__logs_its_own_pid),
 		cmocka_unit_test(test_json__str_or_null__string_copied_or_null),
 		cmocka_unit_test(test_str__is_digits__bounds_and_bytes),
 		cmocka_unit_test(test_str__utf8_char__lengths_and_refusals),
