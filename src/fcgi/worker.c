@@ -39,16 +39,22 @@ static volatile sig_atomic_t worker_reopen;	/* SIGUSR1/SIGHUP: log_file */
  * for any answer: its buffer is then empty (worker_handle closes the
  * streams itself, so the end of any answer is one write).
  *
- * Every write to the web server has a deadline: the connection gets
- * SO_SNDTIMEO = write_timeout when it is accepted, so a write that moves
- * no byte for that long fails with EAGAIN, whether it is ours
+ * Every write that can wait has a deadline: the connection of an answer
+ * longer than WORKER_SMALL_ANSWER, or streamed, gets SO_SNDTIMEO =
+ * write_timeout before its first byte, so a write that moves no byte for
+ * that long fails with EAGAIN, whether it is ours
  * (writer_record) or libfcgi's own (the head, a buffered body, the end
  * records: libfcgi writes from inside FCGX_PutStr/FFlush on a blocking
  * descriptor, where no poll() of ours could go). A write that moves some
  * bytes returns them, and the next one has the whole deadline again:
  * the bound is on progress, not on the response's length. A stalled
- * response is abandoned (worker_abandon) and the worker goes on.
+ * response is abandoned (worker_abandon) and the worker goes on. A
+ * smaller answer leaves in one write(2) at the end (libfcgi's buffer is
+ * 8 KB) into an empty socket buffer (208 KB for a unix socket, 16 KB at
+ * least over TCP), which cannot wait, so it is spared the setsockopt(2):
+ * that is most of the API's answers, polls above all.
  */
+#define WORKER_SMALL_ANSWER	8192
 #define WRITER_RECORD_MAX	65528	/* content bytes: 64 KB less the
 					   header, a multiple of 8 */
 
@@ -254,7 +260,6 @@ worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
 	struct response	 resp;
 	struct buf	 head;
 	char		 method[32], path[256], client[64];
-	const char	*addr;
 	size_t		 written = 0;
 	int		 status, stalled = 0, streamed = 0;
 
@@ -271,6 +276,9 @@ worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
 	resp.status = status;
 
 	response_head(&resp, req->id, &head);
+	if (resp.stream != NULL ||
+	    head.len + resp.body.len > WORKER_SMALL_ANSWER)
+		worker_write_deadline(fr, app->cfg->write_timeout);
 	FCGX_PutStr(head.data, (int)head.len, fr->out);
 	if (req->method != METHOD_HEAD && resp.stream != NULL) {
 		struct response_writer w;
@@ -286,18 +294,18 @@ worker_handle(struct app *app, FCGX_Request *fr, handler_fn handle,
 		streamed = 1;
 	} else if (req->method != METHOD_HEAD && resp.body.len > 0)
 		FCGX_PutStr(resp.body.data, (int)resp.body.len, fr->out);
-	/* the client as the web server saw it (behind a proxy, the front
+	/* every value from the request escaped: no forged log line; the
+	 * client as the web server saw it (behind a proxy, the front
 	 * server's REMOTE_ADDR is what the back one passes on) */
-	if ((addr = FCGX_GetParam("REMOTE_ADDR", fr->envp)) == NULL ||
-	    addr[0] == '\0')
-		addr = "-";
-	/* every value from the request escaped: no forged log line */
-	log_info("request: %s %s status=%d ms=%.1f account=%s client=%s",
-	    log_escape(method, sizeof(method), req->method_name),
-	    log_escape(path, sizeof(path), req->path),
-	    status, (clock_monotonic() - req->started) * 1000.0,
-	    req->account_id[0] != '\0' ? req->account_id : "-",
-	    log_escape(client, sizeof(client), addr));
+	if (log_info_enabled())
+		log_info("request: %s %s status=%d ms=%.1f account=%s "
+		    "client=%s",
+		    log_escape(method, sizeof(method), req->method_name),
+		    log_escape(path, sizeof(path), req->path),
+		    status, (clock_monotonic() - req->started) * 1000.0,
+		    req->account_id[0] != '\0' ? req->account_id : "-",
+		    log_escape(client, sizeof(client),
+		    req->remote_addr[0] != '\0' ? req->remote_addr : "-"));
 	/* The end: the rest of the buffer, the empty stdout record and
 	 * END_REQUEST leave in one write(2) (FCGX_FClose of stderr first,
 	 * which writes nothing as nothing went there, so stdout is the last
@@ -428,7 +436,6 @@ worker_run(const struct config *cfg, int listen_fd, handler_fn handle,
 			continue;
 		}
 		failures = 0;
-		worker_write_deadline(&fr, cfg->write_timeout);
 		worker_handle(&app, &fr, handle, &after);
 		FCGX_Finish_r(&fr);
 		/* the client has its answer; now the work it queued (async

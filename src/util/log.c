@@ -135,6 +135,12 @@ log_debug_enabled(void)
 	return log_state.level >= LOG_LEVEL_DEBUG;
 }
 
+int
+log_info_enabled(void)
+{
+	return log_state.level >= LOG_LEVEL_INFO;
+}
+
 char *
 log_escape(char *dst, size_t n, const char *src)
 {

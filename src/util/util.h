@@ -41,6 +41,7 @@ char	*log_timestamp(char *buf, size_t n);
 int	 log_level_parse(const char *, enum log_level *);
 void	 log_set_request_id(const char *);	/* NULL clears; copied */
 int	 log_debug_enabled(void);
+int	 log_info_enabled(void);	/* worth formatting an info line */
 void	 log_warn(const char *, ...) PRINTF_LIKE(1, 2);	/* + strerror(errno) */
 void	 log_warnx(const char *, ...) PRINTF_LIKE(1, 2);
 void	 log_info(const char *, ...) PRINTF_LIKE(1, 2);

@@ -154,6 +154,69 @@ test_request__bad_request_id__replaced_by_uuid(void **state)
 	request_free(req);
 }
 
+/* Every field from one pass over the parameters: the first of a repeated
+ * name wins, a longer name sharing a prefix is not taken for the shorter
+ * one, and the fallbacks hold. */
+static void
+test_request__params__one_pass_fields_and_fallbacks(void **state)
+{
+	char	 e0[] = "HTTP_ACCEPT_LANGUAGE=es", e1[] = "HTTP_ACCEPT=a/b",
+		 e2[] = "REQUEST_METHOD=POST", e3[] = "REQUEST_METHOD=GET",
+		 e4[] = "SCRIPT_NAME=/v1", e5[] = "PATH_INFO=/health",
+		 e6[] = "CONTENT_TYPE=", e7[] = "CONTENT_LENGTH=12",
+		 e8[] = "REDIRECT_HTTP_AUTHORIZATION=Bearer r",
+		 e9[] = "HTTP_IF_NONE_MATCH=W/\"3\"", e10[] = "HTTPS_X=on",
+		 e11[] = "REQUEST_SCHEME=https", e12[] = "REMOTE_ADDR=10.0.0.9",
+		 e13[] = "HTTP_IDEMPOTENCY_KEY=k1", e14[] = "HTTP_HOST=h:8",
+		 e15[] = "NOEQUALS", e16[] = "HTTP_X_REQUEST_ID=req-7";
+	char	*env[] = { e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11,
+		    e12, e13, e14, e15, e16, NULL };
+	struct request *req = request_new(NULL, env);
+
+	(void)state;
+	assert_int_equal(req->method, METHOD_POST);
+	assert_string_equal(req->method_name, "POST");
+	assert_string_equal(req->path, "/v1/health");
+	assert_string_equal(req->query, "");
+	assert_string_equal(req->accept, "a/b");
+	assert_null(req->content_type);
+	assert_int_equal(req->content_length, 12);
+	assert_string_equal(req->authorization, "Bearer r");
+	assert_string_equal(req->if_none_match, "W/\"3\"");
+	assert_string_equal(req->idempotency_key, "k1");
+	assert_string_equal(req->host, "h:8");
+	assert_string_equal(req->remote_addr, "10.0.0.9");
+	assert_int_equal(req->https, 1);	/* REQUEST_SCHEME, not HTTPS_X */
+	assert_string_equal(req->id, "req-7");
+	request_free(req);
+}
+
+static void
+test_request__params__uri_query_and_plain_http(void **state)
+{
+	char	 e0[] = "REQUEST_URI=/v1/a%20b?x=1", e1[] = "HTTPS_X=on",
+		 e2[] = "HTTP_AUTHORIZATION=Bearer a",
+		 e3[] = "REDIRECT_HTTP_AUTHORIZATION=Bearer r",
+		 e4[] = "CONTENT_LENGTH=-3", e5[] = "HTTPS=1";
+	char	*env[] = { e0, e1, e2, e3, e4, NULL }, *env2[] = { e5, NULL };
+	struct request *req = request_new(NULL, env);
+
+	(void)state;
+	assert_int_equal(req->method, METHOD__MAX);
+	assert_string_equal(req->path, "/v1/a b");
+	assert_string_equal(req->query, "x=1");
+	assert_string_equal(req->authorization, "Bearer a");
+	assert_int_equal(req->content_length, -1);
+	assert_int_equal(req->https, 0);
+	assert_null(req->accept);
+	assert_string_equal(req->remote_addr, "");
+	request_free(req);
+	req = request_new(NULL, env2);
+	assert_int_equal(req->https, 1);
+	assert_string_equal(req->path, "");
+	request_free(req);
+}
+
 static void
 test_request__query_get__decodes(void **state)
 {
@@ -241,6 +304,8 @@ main(void)
 		cmocka_unit_test(test_router__empty_param__no_path),
 		cmocka_unit_test(test_router__literal_path__hides_the_pattern),
 		cmocka_unit_test(test_request__bad_request_id__replaced_by_uuid),
+		cmocka_unit_test(test_request__params__one_pass_fields_and_fallbacks),
+		cmocka_unit_test(test_request__params__uri_query_and_plain_http),
 		cmocka_unit_test(test_request__query_get__decodes),
 		cmocka_unit_test(test_request__query_unknown__names_first_unknown),
 		cmocka_unit_test(test_response__error__jsonapi_shape),
