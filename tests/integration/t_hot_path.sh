@@ -2,17 +2,19 @@
 # t_hot_path: a request costs no getrandom(2) (the request id comes from a
 # per-process generator seeded once) and no getpid(2) (the log caches the
 # pid), a small answer no setsockopt(2) (the write deadline is for answers
-# that can wait: t_slow_clients), and its answer leaves in one write(2).
+# that can wait: t_slow_clients), its answer leaves in one write(2), and
+# the connection (a unix socket, the request read to its end) is closed at
+# once, without libfcgi's lingering shutdown(2) + poll(2) + read(2).
 # strace counts the workers' calls while they answer requests that bring
 # no X-Request-Id. Sourced by run.sh (needs strace).
 
-t_begin "hot path: no getrandom, no getpid, no setsockopt and one write per small answer (strace on the workers)"
+t_begin "hot path: no getrandom, no getpid, no setsockopt, one write per small answer and no lingering close (strace on the workers)"
 HP_N=20
 hp_master=$(master_pid)
 hp_workers=$(workers_of "$hp_master")
 hp_args=()
 for p in $hp_workers; do hp_args+=(-p "$p"); done
-strace -qq -f -c -e trace=getrandom,getpid,setsockopt,accept,accept4,write -o "$T/hot_path.strace" "${hp_args[@]}" 2>"$T/hot_path.err" &
+strace -qq -f -c -e trace=getrandom,getpid,setsockopt,shutdown,accept,accept4,write -o "$T/hot_path.strace" "${hp_args[@]}" 2>"$T/hot_path.err" &
 hp_strace=$!
 sleep 1
 hp_ids=()
@@ -35,6 +37,8 @@ hp_nworkers=$(wc -w <<<"$hp_workers")
 	t_fail "getpid called $(hp_calls getpid) times for $HP_N requests"
 (($(hp_calls setsockopt) == 0)) ||
 	t_fail "setsockopt called $(hp_calls setsockopt) times for $HP_N small answers"
+(($(hp_calls shutdown) == 0)) ||
+	t_fail "shutdown called $(hp_calls shutdown) times for $HP_N requests over a unix socket (lingering close)"
 # one write for the whole answer (body, empty stdout record, END_REQUEST:
 # no flush before FCGX_Finish_r), one for the access line (log_level info)
 (($(hp_calls write) <= 2 * HP_N)) ||
