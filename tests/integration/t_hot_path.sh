@@ -14,7 +14,7 @@ hp_master=$(master_pid)
 hp_workers=$(workers_of "$hp_master")
 hp_args=()
 for p in $hp_workers; do hp_args+=(-p "$p"); done
-strace -qq -f -c -e trace=getrandom,getpid,setsockopt,shutdown,accept,accept4,write -o "$T/hot_path.strace" "${hp_args[@]}" 2>"$T/hot_path.err" &
+strace -qq -f -c -e trace=getrandom,getpid,setsockopt,shutdown,flock,accept,accept4,write -o "$T/hot_path.strace" "${hp_args[@]}" 2>"$T/hot_path.err" &
 hp_strace=$!
 sleep 1
 hp_ids=()
@@ -37,6 +37,9 @@ hp_nworkers=$(wc -w <<<"$hp_workers")
 	t_fail "getpid called $(hp_calls getpid) times for $HP_N requests"
 (($(hp_calls setsockopt) == 0)) ||
 	t_fail "setsockopt called $(hp_calls setsockopt) times for $HP_N small answers"
+# the caps on slow work (flock slots) are not on the read path
+(($(hp_calls flock) == 0)) ||
+	t_fail "flock called $(hp_calls flock) times for $HP_N reads (caps on the read path)"
 (($(hp_calls shutdown) == 0)) ||
 	t_fail "shutdown called $(hp_calls shutdown) times for $HP_N requests over a unix socket (lingering close)"
 # one write for the whole answer (body, empty stdout record, END_REQUEST:
