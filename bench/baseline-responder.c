@@ -5,9 +5,12 @@
  * application returning the same number of bytes over the same kind of
  * socket, through the same web server.  Not part of the product.
  *
- * usage: baseline-responder -s /path/to.sock -n PROCS -b BYTES [-c STATUS]
+ * usage: baseline-responder -s /path/to.sock -n PROCS -b BYTES [-c STATUS] [-q]
  * -b 0 answers with no body at all (the yardstick of a 304 Not Modified);
- * -c sets the status code (default 200; 304 implies -b 0).
+ * -c sets the status code (default 200; 304 implies -b 0); -q closes each
+ * connection at once as mxcep-fcgi does over a unix socket (FCGX_Detach:
+ * no lingering shutdown + poll + read), for the diagnostic of bench/README
+ * ("The hot path"): by default the responder is stock libfcgi.
  * The master binds the unix socket, forks PROCS children that accept on it,
  * and on SIGTERM or SIGINT stops them and removes the socket.
  */
@@ -40,7 +43,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: baseline-responder -s SOCKET -n PROCS "
-	    "-b BYTES [-c STATUS]\n");
+	    "-b BYTES [-c STATUS] [-q]\n");
 	exit(2);
 }
 
@@ -67,7 +70,8 @@ body_new(size_t n)
 
 /* serve: one child's accept loop; never returns */
 static void __attribute__((noreturn))
-serve(int listen_fd, const char *head, const char *body, size_t body_len)
+serve(int listen_fd, const char *head, const char *body, size_t body_len,
+    int quick_close)
 {
 	FCGX_Request	 req;
 
@@ -85,6 +89,8 @@ serve(int listen_fd, const char *head, const char *body, size_t body_len)
 		FCGX_PutS(head, req.out);
 		if (body_len > 0)
 			FCGX_PutStr(body, (int)body_len, req.out);
+		if (quick_close)
+			(void)FCGX_Detach(&req);
 		FCGX_Finish_r(&req);
 	}
 	_exit(0);
@@ -112,9 +118,9 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	pid_t		 kids[MAX_PROCS];
 	long		 procs = 1, bytes = 64, code = 200, i;
-	int		 ch, listen_fd = -1, status = 1;
+	int		 ch, listen_fd = -1, status = 1, quick_close = 0;
 
-	while ((ch = getopt(argc, argv, "s:n:b:c:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:n:b:c:q")) != -1) {
 		switch (ch) {
 		case 's':
 			sock_path = optarg;
@@ -127,6 +133,9 @@ main(int argc, char *argv[])
 			break;
 		case 'c':
 			code = parse_number(optarg, 200, 599);
+			break;
+		case 'q':
+			quick_close = 1;
 			break;
 		default:
 			usage();
@@ -179,7 +188,7 @@ main(int argc, char *argv[])
 			goto stop;
 		}
 		if (kids[i] == 0)
-			serve(listen_fd, head, body, (size_t)bytes);
+			serve(listen_fd, head, body, (size_t)bytes, quick_close);
 	}
 
 	/* A child that dies ends the run: the numbers would be wrong. */
