@@ -233,8 +233,9 @@ def read_faults(path):
 
 # Which fault explains which 5xx (the rule bench/README.md states):
 #   503 database_unavailable, bank_catalog_unavailable: MariaDB stopped
-#   502/503 upstream_unavailable, 504 upstream_timeout, and a 5xx of the
-#       web server itself (no X-Request-Id): a worker killed by us
+#   a 5xx of the web server itself (no X-Request-Id: lighttpd's 500
+#       internal_error when the worker dies mid-request, 502/503
+#       upstream_unavailable, 504 upstream_timeout): a worker killed by us
 # each when the request ran (sent .. answered) during that fault, or at
 # most GRACE seconds after its end.  Anything else, 500 internal_error
 # above all, is not injected.
@@ -356,7 +357,8 @@ def check(base, key, outdir, grace):
     print("rule: a 5xx is injected when its request ran during a fault or at most %.1f s"
           " after it, and its code is one that fault causes: MariaDB stopped ->"
           " 503 database_unavailable / bank_catalog_unavailable; worker killed -> the web"
-          " server's own 5xx (no X-Request-Id: upstream_unavailable, upstream_timeout)."
+          " server's own 5xx, without X-Request-Id (500 internal_error when the worker"
+          " dies mid-request, 502/503 upstream_unavailable, 504 upstream_timeout)."
           " Anything else is not injected: 500 internal_error, 503 busy (the run sets"
           " banxico_max_concurrent = workers, which this load cannot fill), a 5xx"
           " during a memcached, runner or Banxico fault, a 5xx with no fault near." % grace)
