@@ -3,7 +3,11 @@
  * stmt_defs[] (stmts.c) lazily once per connection and binds by type,
  * its parameters checked and its results read by the statement's shape. A lost server closes the connection; the next call
  * reconnects and re-prepares. Read-only statements are retried once on
- * a fresh connection, writes are not (their outcome is unknown).
+ * a fresh connection, writes are not (their outcome is unknown). A
+ * statement InnoDB chose as a deadlock's victim (or whose lock wait
+ * timed out) was rolled back whole: outside a transaction it is run
+ * again; inside one, db_conflict() tells the caller to run its whole
+ * transaction again (db_tx_retry).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +36,8 @@ struct db {
 	}			 composed[DB_COMPOSED_MAX];
 	size_t			 composed_next;	/* slot to evict next */
 	int			 unavailable;	/* last failure: server unreachable */
+	int			 conflict;	/* last failure: a deadlock or a
+						   lock wait timeout */
 	int			 in_tx;		/* inside db_begin() .. commit/rollback */
 	uint64_t		 affected;	/* of the last db_run */
 	uint64_t		 insert_id;	/* AUTO_INCREMENT of the last db_run */
@@ -97,11 +103,21 @@ is_gone(unsigned int err)
 	}
 }
 
+/* is_conflict: 1 for the errors after which the same statements, run
+ * again, may well succeed: InnoDB rolled the transaction back (deadlock)
+ * or the statement gave up waiting for a lock */
+static int
+is_conflict(unsigned int err)
+{
+	return err == ER_LOCK_DEADLOCK || err == ER_LOCK_WAIT_TIMEOUT;
+}
+
 /* db_failed: after an error err on the connection, close it when the
  * server is gone, and remember whether that was the cause. */
 static void
 db_failed(struct db *db, unsigned int err)
 {
+	db->conflict = is_conflict(err);
 	db->unavailable = is_gone(err);
 	if (db->unavailable)
 		db_close(db);
@@ -176,6 +192,29 @@ int
 db_unavailable(const struct db *db)
 {
 	return db->unavailable;
+}
+
+int
+db_conflict(const struct db *db)
+{
+	return db->conflict;
+}
+
+int
+db_tx_retry(struct db *db, int attempt, const char *what)
+{
+	struct timespec	 ts;
+
+	if (!db->conflict || attempt >= DB_TX_ATTEMPTS)
+		return 0;
+	log_info("%s: lock conflict (attempt %d of %d), running it again",
+	    what, attempt, DB_TX_ATTEMPTS);
+	/* a short pause, longer each time, so that the other transaction
+	 * can commit first */
+	ts.tv_sec = 0;
+	ts.tv_nsec = 5000000L * attempt;
+	nanosleep(&ts, NULL);
+	return 1;
 }
 
 const char *
@@ -294,6 +333,7 @@ db_exec(struct db *db, MYSQL_STMT *st, const char *name, struct dbp *p,
 			mysql_stmt_free_result(st);
 		}
 		db->unavailable = 0;
+		db->conflict = 0;
 		return 0;
 	}
 	if (dbr_bind(r, st, fmt) == -1) {
@@ -306,6 +346,7 @@ db_exec(struct db *db, MYSQL_STMT *st, const char *name, struct dbp *p,
 		goto fail;
 	}
 	db->unavailable = 0;
+	db->conflict = 0;
 	return 0;
 fail:
 	err = mysql_stmt_errno(st);
@@ -359,7 +400,7 @@ db_run_once(struct db *db, enum stmt id, struct dbp *p, struct dbr *r)
 int
 db_run(struct db *db, enum stmt id, struct dbp *p, struct dbr *r)
 {
-	int	 was_connected = db->my != NULL;
+	int	 was_connected = db->my != NULL, attempt;
 
 	dbp_check(id, p);
 	if (r != NULL && stmt_defs[id].result == NULL)
@@ -372,6 +413,12 @@ db_run(struct db *db, enum stmt id, struct dbp *p, struct dbr *r)
 	}
 	if (db_run_once(db, id, p, r) == 0)
 		return 0;
+	/* a statement of its own that lost a lock conflict was rolled
+	 * back: run it again */
+	for (attempt = 1; !db->in_tx && db_tx_retry(db, attempt,
+	    stmt_defs[id].name); attempt++)
+		if (db_run_once(db, id, p, r) == 0)
+			return 0;
 	/* a connection that sat idle may have been dropped by the server
 	 * (wait_timeout): retry a read once on a new connection */
 	if (was_connected && db->my == NULL && db->unavailable &&
@@ -656,6 +703,7 @@ db_tx_query(struct db *db, const char *sql)
 int
 db_begin(struct db *db)
 {
+	db->conflict = 0;
 	if (db_connect(db) == -1)
 		return -1;
 	if (db_tx_query(db, "START TRANSACTION") == -1)

@@ -32,8 +32,9 @@ enqueue_idem_resource(struct db *db, const struct idem_claim *idem,
 	return 0;
 }
 
-int
-db_validation_enqueue(struct db *db, const struct validation *v, time_t now,
+/* one try of db_validation_enqueue's transaction */
+static int
+enqueue_tx(struct db *db, const struct validation *v, time_t now,
     const char *lease_owner, time_t lease_until,
     const struct idem_claim *idem, uint64_t *job_id)
 {
@@ -62,10 +63,31 @@ db_validation_enqueue(struct db *db, const struct validation *v, time_t now,
 	if (db_run(db, STMT_JOB_INSERT, &p, NULL) == -1)
 		goto fail;
 	*job_id = db_insert_id(db);
-	return db_commit(db);
+	if (db_commit(db) == -1)
+		goto fail;
+	return 0;
 fail:
 	db_rollback(db);
 	return -1;
+}
+
+/* A lock conflict with a finishing job (its tallies trigger against
+ * this INSERT INTO jobs) rolls the whole transaction back: it is run
+ * again, so the client never sees the conflict. */
+int
+db_validation_enqueue(struct db *db, const struct validation *v, time_t now,
+    const char *lease_owner, time_t lease_until,
+    const struct idem_claim *idem, uint64_t *job_id)
+{
+	int	 rc, attempt;
+
+	for (attempt = 1; ; attempt++) {
+		*job_id = 0;
+		rc = enqueue_tx(db, v, now, lease_owner, lease_until, idem,
+		    job_id);
+		if (rc != -1 || !db_tx_retry(db, attempt, __func__))
+			return rc;
+	}
 }
 
 int
@@ -206,8 +228,9 @@ db_validation_start(struct db *db, const char *id, time_t now)
 	return db_run(db, STMT_VALIDATION_START, &p, NULL);
 }
 
-int
-db_job_finish(struct db *db, const struct job *job, const char *owner,
+/* one try of db_job_finish's transaction */
+static int
+job_finish_tx(struct db *db, const struct job *job, const char *owner,
     time_t now, const struct validation_outcome *o, int *finished,
     int64_t *etag)
 {
@@ -267,6 +290,22 @@ db_job_finish(struct db *db, const struct job *job, const char *owner,
 fail:
 	db_rollback(db);
 	return -1;
+}
+
+/* A lock conflict (the tallies trigger against an enqueue) rolls the
+ * whole transaction back: it is run again, still under the lease. */
+int
+db_job_finish(struct db *db, const struct job *job, const char *owner,
+    time_t now, const struct validation_outcome *o, int *finished,
+    int64_t *etag)
+{
+	int	 rc, attempt;
+
+	for (attempt = 1; ; attempt++) {
+		rc = job_finish_tx(db, job, owner, now, o, finished, etag);
+		if (rc != -1 || !db_tx_retry(db, attempt, __func__))
+			return rc;
+	}
 }
 
 int

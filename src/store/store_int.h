@@ -152,6 +152,15 @@ struct dbr {
  * bound per stmt_defs[id].result and buffered; read them with
  * dbr_fetch() and always end with dbr_done(). 0 ok, -1 (logged). */
 int	 db_run(struct db *, enum stmt, struct dbp *p, struct dbr *r);
+/* db_conflict: 1 when the last failure was a lock conflict (InnoDB's
+ * deadlock victim, or a lock wait timeout); db_tx_retry: after a failed
+ * and rolled back transaction, 1 when it should be run again (a lock
+ * conflict, attempt < DB_TX_ATTEMPTS; logged, after a short pause), else
+ * 0. A transaction: for (a = 1; ; a++) { rc = tx(); if (rc != -1 ||
+ * !db_tx_retry(db, a, name)) break; } */
+#define DB_TX_ATTEMPTS	4
+int	 db_conflict(const struct db *);
+int	 db_tx_retry(struct db *, int attempt, const char *what);
 uint64_t db_affected(const struct db *);	/* rows changed by the last db_run */
 uint64_t db_insert_id(const struct db *);	/* AUTO_INCREMENT of the last db_run */
 int	 dbr_fetch(struct dbr *);		/* 1 row, 0 no more, -1 (logged) */
