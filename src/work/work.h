@@ -48,6 +48,11 @@ void	 work_backoff_start(struct app *, enum banxico_outcome,
  * it): 0 with a slot, -1 when none came within WORK_RATE_WAIT_MAX s */
 #define WORK_RATE_WAIT_MAX	3.0
 int	 work_rate_slot(struct app *);
+/* one try, no wait: 0 with a slot kept for this process's next query
+ * (work_rate_slot then takes it without counting again), -1 without;
+ * work_rate_drop gives up a slot kept and not used */
+int	 work_rate_try(struct app *);
+void	 work_rate_drop(struct app *);
 
 /* banxico_status holds this many characters (VARCHAR(64), utf8mb4);
  * a buffer of WORK_BANXICO_STATUS_SIZE bytes takes them all */

@@ -409,6 +409,55 @@ test_work_job_run__rate_cap_reached_async__released_shortly(void **state)
 	assert_true(fake_store.release_when <= clock_now() + 1);
 }
 
+/* the after hook (after.c): a worker never waits for a rate slot */
+static double
+run_after(void)
+{
+	struct work_deferred	*d = work_deferred_job(42, VID, ACCOUNT);
+	double			 t0 = clock_monotonic();
+
+	work_after_response(&app, d);
+	free(d);
+	return clock_monotonic() - t0;
+}
+
+static void
+test_work_after_response__rate_cap_reached__left_to_runner_at_once(
+    void **state)
+{
+	(void)state;
+	record_put(VALIDATION_STATUS_QUEUED, CLAVE, NULL);
+	fake_store.claim_claimed = 1;
+	/* memcached's counter for this second is over banxico_max_rps:
+	 * before, the worker claimed the job and waited 3 s for a slot */
+	fake_cache.incr_value = cfg.banxico_max_rps + 1;
+	assert_true(run_after() < 0.5);
+	assert_int_equal(fake_cache.incr_calls, 1);	/* one try */
+	assert_int_equal(fake_store.claim_calls, 0);	/* the runner's */
+	assert_int_equal(fake_banxico.calls, 0);
+	assert_int_equal(fake_store.release_calls, 0);
+	assert_int_equal(fake_store.record->status, VALIDATION_STATUS_QUEUED);
+	assert_int_equal(app.banxico_token, 0);
+}
+
+static void
+test_work_after_response__rate_slot_free__run_and_counted_once(
+    void **state)
+{
+	(void)state;
+	record_put(VALIDATION_STATUS_QUEUED, CLAVE, NULL);
+	fake_store.claim_claimed = 1;
+	fake_banxico.outcome = BANXICO_NOT_FOUND;
+	fake_cache.incr_value = 1;
+	(void)run_after();
+	assert_int_equal(fake_store.claim_calls, 1);
+	assert_int_equal(fake_banxico.calls, 1);
+	assert_int_equal(fake_store.finish_calls, 1);
+	/* the slot taken before the claim is the query's: not a second */
+	assert_int_equal(fake_cache.incr_calls, 1);
+	assert_int_equal(app.banxico_token, 0);
+}
+
 static void
 test_work_job_run__rate_cap_without_memcached_sync__banxico_busy(
     void **state)
@@ -623,6 +672,12 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_work_job_run__rate_cap_without_memcached_sync__banxico_busy,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_work_after_response__rate_cap_reached__left_to_runner_at_once,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_work_after_response__rate_slot_free__run_and_counted_once,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_work_job_run__expired_in_queue__failed_without_banxico,
