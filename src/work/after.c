@@ -49,10 +49,11 @@ work_after_response(struct app *app, void *arg)
 	    d->account_id);
 	/* over the host's cap on Banxico-bound work: the job stays queued
 	 * for mxcep-runner, and this worker goes back to reads */
-	if ((slot = work_banxico_slot(app)) == WORK_SLOT_FULL) {
+	if ((slot = work_banxico_job_slot(app)) == WORK_SLOT_FULL) {
 		log_info("validation %s: left to the runner (%d Banxico "
-		    "queries already run in workers: banxico_max_concurrent)",
-		    job.validation_id, work_banxico_max(app->cfg));
+		    "queries already run in workers: banxico_max_concurrent "
+		    "less one for synchronous ones)",
+		    job.validation_id, work_banxico_job_max(app->cfg));
 		return;
 	}
 	/* nor does a worker wait for a slot of banxico_max_rps: one try,

@@ -100,6 +100,10 @@ void	 work_after_response(struct app *, void *deferred);
 #define WORK_SLOT_FULL		(-2)
 int	 work_banxico_slot(struct app *);
 int	 work_banxico_max(const struct config *);
+/* the same for an after-response job: one slot less (at least 1), the
+ * last is kept for synchronous requests */
+int	 work_banxico_job_slot(struct app *);
+int	 work_banxico_job_max(const struct config *);
 
 /* completed.c: called after every job that finished (first query or
  * retry): the hook point for webhooks; a no-op for now */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -459,6 +460,42 @@ test_work_after_response__rate_slot_free__run_and_counted_once(
 }
 
 static void
+test_work_after_response__last_banxico_slot__kept_for_sync(void **state)
+{
+	char	 dir[] = "/tmp/mxcep-test-slots.XXXXXX", path[64];
+	int	 held[2], fd, i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	cfg.lock_dir = dir;
+	cfg.workers = 4;	/* banxico_max_concurrent 0: 3 slots */
+	assert_int_equal(work_banxico_max(&cfg), 3);
+	assert_int_equal(work_banxico_job_max(&cfg), 2);
+	record_put(VALIDATION_STATUS_QUEUED, CLAVE, NULL);
+	fake_store.claim_claimed = 1;
+	fake_cache.incr_value = 1;
+	/* two Banxico queries run in workers: one slot is left */
+	for (i = 0; i < 2; i++)
+		assert_true((held[i] = slot_take(dir, "banxico", 2)) >= 0);
+	(void)run_after();
+	/* before, the after-response job took it */
+	assert_int_equal(fake_store.claim_calls, 0);
+	assert_int_equal(fake_banxico.calls, 0);
+	/* a synchronous validation still gets it */
+	fd = work_banxico_slot(&app);
+	assert_true(fd >= 0);
+	slot_release(fd);
+	for (i = 0; i < 2; i++)
+		slot_release(held[i]);
+	cfg.lock_dir = NULL;
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/banxico.%d", dir, i);
+		(void)unlink(path);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void
 test_work_job_run__rate_cap_without_memcached_sync__banxico_busy(
     void **state)
 {
@@ -678,6 +715,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_work_after_response__rate_slot_free__run_and_counted_once,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_work_after_response__last_banxico_slot__kept_for_sync,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_work_job_run__expired_in_queue__failed_without_banxico,
