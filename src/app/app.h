@@ -33,6 +33,9 @@ struct app {
 	int			 lock_dir_warned;	/* an unusable lock_dir
 						   was logged (once) */
 	double			 banxico_last;	/* pacing without memcached */
+	int			 banxico_token;	/* a rate slot taken ahead
+						   (work_rate_try) for the
+						   next query */
 	double			 banxico_seconds;	/* s spent in Banxico
 						   queries by this process */
 	struct uuid_gen		 request_ids;	/* ids of requests that

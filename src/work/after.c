@@ -2,8 +2,10 @@
  * mxcep: work a worker does after its response has left: the job of an
  * async validation, claimed and run at once, so shared hosting needs no
  * daemon. If the claim fails (the runner has it, or a crash happens),
- * or the host's cap on Banxico-bound work is reached (caps.c), the job
- * stays in the queue for mxcep-runner: nothing is lost.
+ * the host's cap on Banxico-bound work is reached (caps.c), or no slot
+ * of banxico_max_rps is free this second (rate.c: a worker never waits
+ * for one), the job stays in the queue for mxcep-runner: nothing is
+ * lost.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,10 +49,20 @@ work_after_response(struct app *app, void *arg)
 	    d->account_id);
 	/* over the host's cap on Banxico-bound work: the job stays queued
 	 * for mxcep-runner, and this worker goes back to reads */
-	if ((slot = work_banxico_slot(app)) == WORK_SLOT_FULL) {
+	if ((slot = work_banxico_job_slot(app)) == WORK_SLOT_FULL) {
 		log_info("validation %s: left to the runner (%d Banxico "
-		    "queries already run in workers: banxico_max_concurrent)",
-		    job.validation_id, work_banxico_max(app->cfg));
+		    "queries already run in workers: banxico_max_concurrent "
+		    "less one for synchronous ones)",
+		    job.validation_id, work_banxico_job_max(app->cfg));
+		return;
+	}
+	/* nor does a worker wait for a slot of banxico_max_rps: one try,
+	 * and without it the runner takes the job (it may wait) */
+	if (work_rate_try(app) == -1) {
+		log_info("validation %s: left to the runner (banxico_max_rps "
+		    "%d reached this second)", job.validation_id,
+		    app->cfg->banxico_max_rps);
+		slot_release(slot);
 		return;
 	}
 	if (db_job_claim(app->db, job.id, app->owner, now,
@@ -58,5 +70,6 @@ work_after_response(struct app *app, void *arg)
 	    claimed)
 		(void)work_job_run(app, &job, 0, 0, NULL);
 	/* else the runner has it, or will */
+	work_rate_drop(app);	/* a slot the job did not use */
 	slot_release(slot);
 }

@@ -7,8 +7,10 @@
  * once on the host (default: one worker less than there are), so a
  * worker is always left for reads. Over the cap a synchronous request
  * is refused at once (503 busy) and an after-response job is left to
- * mxcep-runner. The slots are flock(2) slots in lock_dir (util/slot.c):
- * a process that dies frees its slot.
+ * mxcep-runner. After-response jobs get one slot less (at least one):
+ * a flood of async validations with Banxico slow cannot take the last
+ * slot from synchronous ones. The slots are flock(2) slots in lock_dir
+ * (util/slot.c): a process that dies frees its slot.
  */
 #include "work/work.h"
 
@@ -23,15 +25,24 @@ work_banxico_max(const struct config *cfg)
 }
 
 int
-work_banxico_slot(struct app *app)
+work_banxico_job_max(const struct config *cfg)
+{
+	int	 max = work_banxico_max(cfg);
+
+	return max > 1 ? max - 1 : 1;
+}
+
+/* slot_take tries the slots in order: with max - 1, the last slot is
+ * one only a synchronous request can take */
+static int
+banxico_slot(struct app *app, int max)
 {
 	const struct config	*cfg = app->cfg;
 	int			 fd;
 
 	if (cfg->lock_dir == NULL || cfg->lock_dir[0] == '\0')
 		return WORK_SLOT_NONE;
-	fd = slot_take(cfg->lock_dir, WORK_BANXICO_SLOT,
-	    work_banxico_max(cfg));
+	fd = slot_take(cfg->lock_dir, WORK_BANXICO_SLOT, max);
 	if (fd == SLOT_FULL)
 		return WORK_SLOT_FULL;
 	if (fd == SLOT_ERROR) {
@@ -45,4 +56,16 @@ work_banxico_slot(struct app *app)
 		return WORK_SLOT_NONE;
 	}
 	return fd;
+}
+
+int
+work_banxico_slot(struct app *app)
+{
+	return banxico_slot(app, work_banxico_max(app->cfg));
+}
+
+int
+work_banxico_job_slot(struct app *app)
+{
+	return banxico_slot(app, work_banxico_job_max(app->cfg));
 }

@@ -48,6 +48,11 @@ void	 work_backoff_start(struct app *, enum banxico_outcome,
  * it): 0 with a slot, -1 when none came within WORK_RATE_WAIT_MAX s */
 #define WORK_RATE_WAIT_MAX	3.0
 int	 work_rate_slot(struct app *);
+/* one try, no wait: 0 with a slot kept for this process's next query
+ * (work_rate_slot then takes it without counting again), -1 without;
+ * work_rate_drop gives up a slot kept and not used */
+int	 work_rate_try(struct app *);
+void	 work_rate_drop(struct app *);
 
 /* banxico_status holds this many characters (VARCHAR(64), utf8mb4);
  * a buffer of WORK_BANXICO_STATUS_SIZE bytes takes them all */
@@ -95,6 +100,10 @@ void	 work_after_response(struct app *, void *deferred);
 #define WORK_SLOT_FULL		(-2)
 int	 work_banxico_slot(struct app *);
 int	 work_banxico_max(const struct config *);
+/* the same for an after-response job: one slot less (at least 1), the
+ * last is kept for synchronous requests */
+int	 work_banxico_job_slot(struct app *);
+int	 work_banxico_job_max(const struct config *);
 
 /* completed.c: called after every job that finished (first query or
  * retry): the hook point for webhooks; a no-op for now */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -409,6 +410,91 @@ test_work_job_run__rate_cap_reached_async__released_shortly(void **state)
 	assert_true(fake_store.release_when <= clock_now() + 1);
 }
 
+/* the after hook (after.c): a worker never waits for a rate slot */
+static double
+run_after(void)
+{
+	struct work_deferred	*d = work_deferred_job(42, VID, ACCOUNT);
+	double			 t0 = clock_monotonic();
+
+	work_after_response(&app, d);
+	free(d);
+	return clock_monotonic() - t0;
+}
+
+static void
+test_work_after_response__rate_cap_reached__left_to_runner_at_once(
+    void **state)
+{
+	(void)state;
+	record_put(VALIDATION_STATUS_QUEUED, CLAVE, NULL);
+	fake_store.claim_claimed = 1;
+	/* memcached's counter for this second is over banxico_max_rps:
+	 * before, the worker claimed the job and waited 3 s for a slot */
+	fake_cache.incr_value = cfg.banxico_max_rps + 1;
+	assert_true(run_after() < 0.5);
+	assert_int_equal(fake_cache.incr_calls, 1);	/* one try */
+	assert_int_equal(fake_store.claim_calls, 0);	/* the runner's */
+	assert_int_equal(fake_banxico.calls, 0);
+	assert_int_equal(fake_store.release_calls, 0);
+	assert_int_equal(fake_store.record->status, VALIDATION_STATUS_QUEUED);
+	assert_int_equal(app.banxico_token, 0);
+}
+
+static void
+test_work_after_response__rate_slot_free__run_and_counted_once(
+    void **state)
+{
+	(void)state;
+	record_put(VALIDATION_STATUS_QUEUED, CLAVE, NULL);
+	fake_store.claim_claimed = 1;
+	fake_banxico.outcome = BANXICO_NOT_FOUND;
+	fake_cache.incr_value = 1;
+	(void)run_after();
+	assert_int_equal(fake_store.claim_calls, 1);
+	assert_int_equal(fake_banxico.calls, 1);
+	assert_int_equal(fake_store.finish_calls, 1);
+	/* the slot taken before the claim is the query's: not a second */
+	assert_int_equal(fake_cache.incr_calls, 1);
+	assert_int_equal(app.banxico_token, 0);
+}
+
+static void
+test_work_after_response__last_banxico_slot__kept_for_sync(void **state)
+{
+	char	 dir[] = "/tmp/mxcep-test-slots.XXXXXX", path[64];
+	int	 held[2], fd, i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	cfg.lock_dir = dir;
+	cfg.workers = 4;	/* banxico_max_concurrent 0: 3 slots */
+	assert_int_equal(work_banxico_max(&cfg), 3);
+	assert_int_equal(work_banxico_job_max(&cfg), 2);
+	record_put(VALIDATION_STATUS_QUEUED, CLAVE, NULL);
+	fake_store.claim_claimed = 1;
+	fake_cache.incr_value = 1;
+	/* two Banxico queries run in workers: one slot is left */
+	for (i = 0; i < 2; i++)
+		assert_true((held[i] = slot_take(dir, "banxico", 2)) >= 0);
+	(void)run_after();
+	/* before, the after-response job took it */
+	assert_int_equal(fake_store.claim_calls, 0);
+	assert_int_equal(fake_banxico.calls, 0);
+	/* a synchronous validation still gets it */
+	fd = work_banxico_slot(&app);
+	assert_true(fd >= 0);
+	slot_release(fd);
+	for (i = 0; i < 2; i++)
+		slot_release(held[i]);
+	cfg.lock_dir = NULL;
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/banxico.%d", dir, i);
+		(void)unlink(path);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void
 test_work_job_run__rate_cap_without_memcached_sync__banxico_busy(
     void **state)
@@ -623,6 +709,15 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_work_job_run__rate_cap_without_memcached_sync__banxico_busy,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_work_after_response__rate_cap_reached__left_to_runner_at_once,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_work_after_response__rate_slot_free__run_and_counted_once,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_work_after_response__last_banxico_slot__kept_for_sync,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_work_job_run__expired_in_queue__failed_without_banxico,
