@@ -200,7 +200,19 @@ struct export_src {
 						 * (admin) or EC_ID */
 	int				 slots[2];	/* the account's and the
 						 * host's export slots, -1 = none */
+	struct app			*app;	/* holds the held slot */
 };
+
+/* gives back an export's slots (the account's, the host's, the held
+ * one) */
+static void
+export_slots_release(struct app *app, int slots[2])
+{
+	slot_release(slots[0]);
+	slot_release(slots[1]);
+	slots[0] = slots[1] = -1;
+	work_held_release(app);
+}
 
 static void
 export_src_free(void *arg)
@@ -210,22 +222,11 @@ export_src_free(void *arg)
 	if (x == NULL)
 		return;
 	db_validation_query_close(x->cur);	/* drains what is left */
-	slot_release(x->slots[0]);
-	slot_release(x->slots[1]);
+	export_slots_release(x->app, x->slots);
 	free(x);
 }
 
 /* ---- the caps ----------------------------------------------------- */
-
-/* export_max_concurrent, or its default: one worker less than there
- * are, at least 1, so exports never hold every worker */
-static int
-export_max_concurrent(const struct config *cfg)
-{
-	if (cfg->export_max_concurrent > 0)
-		return cfg->export_max_concurrent;
-	return cfg->workers > 1 ? cfg->workers - 1 : 1;
-}
 
 /*
  * Takes the caller's account slot, then one of the host's, into slots
@@ -260,7 +261,7 @@ export_slots_take(struct request *req, struct response *resp, int slots[2])
 		    NULL);
 	}
 	slots[1] = slot_take(cfg->lock_dir, "export",
-	    export_max_concurrent(cfg));
+	    work_export_max(cfg));
 	if (slots[1] == SLOT_FULL) {
 		slot_release(slots[0]);
 		slots[0] = -1;
@@ -273,6 +274,16 @@ export_slots_take(struct request *req, struct response *resp, int slots[2])
 		log_warn("%s: lock_dir %s: this export is not capped by the "
 		    "host's slots", __func__, cfg->lock_dir);
 		slots[1] = -1;
+		return 0;
+	}
+	/* and one of the slots every long-held request shares */
+	if (work_held_take(req->app) == WORK_SLOT_FULL) {
+		export_slots_release(req->app, slots);
+		response_header(resp, "Retry-After", "%d", EXPORT_RETRY_AFTER);
+		return response_error(resp, 503, "busy",
+		    "the server is running as many long-held requests "
+		    "(exports, validations waiting for Banxico) as it may; "
+		    "retry shortly", NULL, NULL);
 	}
 	return 0;
 }
@@ -503,14 +514,14 @@ export_respond(struct request *req, struct response *resp,
 	 * connection belongs to it (the catalog may need a reload) */
 	cat = app_banks(req->app);
 	if (db_validation_query_open(req->app->db, &f, &cur) == -1) {
-		slot_release(slots[0]);
-		slot_release(slots[1]);
+		export_slots_release(req->app, slots);
 		return api_db_error(req, resp);
 	}
 
 	x = xcalloc(1, sizeof(*x));
 	x->slots[0] = slots[0];
 	x->slots[1] = slots[1];
+	x->app = req->app;
 	x->cur = cur;
 	x->banks = cat;
 	x->first = (flags & FILTER_ACCOUNT) ? EC_ACCOUNT_ID : EC_ID;

@@ -506,12 +506,12 @@ validate_create(struct request *req, struct response *resp,
 		response_header(resp, "Retry-After", "%d",
 		    VALIDATE_BUSY_RETRY_AFTER);
 		return response_error(resp, 503, "busy", "the server is "
-		    "running as many synchronous validations as it may "
-		    "(banxico_max_concurrent); retry shortly, or send it with "
-		    "?async=1", NULL, NULL);
+		    "running as many synchronous validations (or long-held "
+		    "requests in all) as it may (banxico_max_concurrent); "
+		    "retry shortly, or send it with ?async=1", NULL, NULL);
 	}
 	if ((v = validate_record(req, &c->in, c->async, now_ms)) == NULL) {
-		slot_release(slot);
+		work_banxico_release(req->app, slot);
 		return response_error(resp, 500, "internal_error",
 		    "no randomness for an id", NULL, NULL);
 	}
@@ -534,7 +534,7 @@ validate_create(struct request *req, struct response *resp,
 	} else
 		status = validate_sync(req, resp, v, job_id);
 out:
-	slot_release(slot);
+	work_banxico_release(req->app, slot);
 	validation_free(v);
 	return status;
 }

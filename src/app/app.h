@@ -32,6 +32,11 @@ struct app {
 	unsigned long		 served;	/* requests answered so far */
 	int			 lock_dir_warned;	/* an unusable lock_dir
 						   was logged (once) */
+	int			 held_slot;	/* the descriptor + 1 of the
+						   host's slot of long-held
+						   work this worker holds
+						   (work/caps.c); 0: none, so
+						   a zeroed app holds none */
 	double			 banxico_last;	/* pacing without memcached */
 	int			 banxico_token;	/* a rate slot taken ahead
 						   (work_rate_try) for the

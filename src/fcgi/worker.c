@@ -23,6 +23,7 @@
 
 #include "app/app.h"
 #include "fcgi/fcgi.h"
+#include "work/work.h"
 
 static volatile sig_atomic_t worker_stop;	/* the shutdown flag */
 static volatile sig_atomic_t worker_reopen;	/* SIGUSR1/SIGHUP: log_file */
@@ -488,6 +489,9 @@ worker_run(const struct config *cfg, int listen_fd, handler_fn handle,
 			after_hook(&app, after.arg);
 		if (after.arg != NULL && after.arg_free != NULL)
 			after.arg_free(after.arg);
+		/* whatever held slot a path forgot goes back now: a slot
+		 * kept would shrink the host's caps until this worker ends */
+		work_held_release(&app);
 	}
 	FCGX_Free(&fr, 0);
 	app_free(&app);

@@ -62,7 +62,7 @@ work_after_response(struct app *app, void *arg)
 		log_info("validation %s: left to the runner (banxico_max_rps "
 		    "%d reached this second)", job.validation_id,
 		    app->cfg->banxico_max_rps);
-		slot_release(slot);
+		work_banxico_release(app, slot);
 		return;
 	}
 	if (db_job_claim(app->db, job.id, app->owner, now,
@@ -71,5 +71,5 @@ work_after_response(struct app *app, void *arg)
 		(void)work_job_run(app, &job, 0, 0, NULL);
 	/* else the runner has it, or will */
 	work_rate_drop(app);	/* a slot the job did not use */
-	slot_release(slot);
+	work_banxico_release(app, slot);
 }

@@ -104,6 +104,22 @@ int	 work_banxico_max(const struct config *);
  * last is kept for synchronous requests */
 int	 work_banxico_job_slot(struct app *);
 int	 work_banxico_job_max(const struct config *);
+/* gives back a slot of work_banxico_slot/work_banxico_job_slot (and the
+ * held slot taken with it) */
+void	 work_banxico_release(struct app *, int slot);
+/* export_max_concurrent, or its default (workers - 1, at least 1) */
+int	 work_export_max(const struct config *);
+/*
+ * Every long-held request (Banxico-bound work, an export) also holds one
+ * of the host's "held" slots, at most work_held_max (the larger of the
+ * two caps) at once: each cap bounds its kind, and together they cannot
+ * take more workers than the larger one either. work_held_take: 0 (the
+ * slot is app->held_slot, or the work runs uncapped) or WORK_SLOT_FULL;
+ * work_held_release gives it back (a no-op without one).
+ */
+int	 work_held_max(const struct config *);
+int	 work_held_take(struct app *);
+void	 work_held_release(struct app *);
 
 /* completed.c: called after every job that finished (first query or
  * retry): the hook point for webhooks; a no-op for now */

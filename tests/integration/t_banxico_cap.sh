@@ -5,7 +5,9 @@
 # validation waits for Banxico, a second is refused at once with 503 busy
 # and Retry-After (nothing recorded), and GET /v1/health is answered by the
 # other worker; an async validation whose after-response job finds the cap
-# taken is left to mxcep-runner, which finishes it. Sourced by run.sh.
+# taken is left to mxcep-runner, which finishes it; an export while a
+# synchronous validation waits is refused too (the pool of long-held work
+# every cap shares). Sourced by run.sh.
 # shellcheck source=validate-lib.sh
 . "$here/validate-lib.sh"
 
@@ -77,6 +79,26 @@ grep -q "validation $aid: left to the runner" "$BC/fcgi.log" ||
 wait "$BC_FIRST"
 runner "$T/runner-bxcap.log" --once || t_fail "runner: $(tail -n 3 "$T/runner-bxcap.log")"
 expect_eq "the async validation after the runner" "$(db "SELECT status FROM validations WHERE id = '$aid'")" valid
+t_end
+
+t_begin "long-held work shares one pool: an export while a synchronous validation waits for Banxico is 503 busy at once (2 workers: one is kept for reads)"
+new_transfer
+first_body=$TR_BODY
+first_clave=$TR_CLAVE
+bc_slow_first "$first_body" "$first_clave"
+t0=$(date +%s%N)
+http GET "/v1/validations/export" -H "Authorization: Bearer $KEY_A"
+t1=$(date +%s%N)
+expect_error 503 busy
+expect_match "Retry-After" "$(hdr Retry-After)" '^[0-9]+$'
+(( (t1 - t0) / 1000000 < 1000 )) || t_fail "the refusal took $(( (t1 - t0) / 1000000 )) ms"
+http GET /v1/health
+expect_code 200
+wait "$BC_FIRST"
+expect_eq "the first validation" "$(cat "$BC/first.code")" 200
+# every slot came back: the export runs now
+http GET "/v1/validations/export" -H "Authorization: Bearer $KEY_A"
+expect_code 200
 t_end
 
 stop_pidfile "$BC/lighttpd.pid" 30

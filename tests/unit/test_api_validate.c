@@ -356,12 +356,15 @@ cap_empty(char *dir, int held[], int n)
 	char	 path[1100];
 	int	 i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		slot_release(held[i]);
+	for (i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s/banxico.%d", dir, i);
 		(void)unlink(path);
+		snprintf(path, sizeof(path), "%s/held.%d", dir, i);
+		(void)unlink(path);
 	}
-	(void)rmdir(dir);
+	assert_int_equal(rmdir(dir), 0);
 	cfg.lock_dir = NULL;
 	cfg.banxico_max_concurrent = 0;
 }
@@ -392,6 +395,37 @@ test_validate__sync_over_the_banxico_cap__503_busy_nothing_recorded(
 	assert_int_equal(post(NULL, NULL, NULL), 200);
 	assert_int_equal(fake_banxico.calls, 1);
 	assert_true((held[1] = slot_take(dir, "banxico", 2)) >= 0);
+	cap_empty(dir, held, n);
+}
+
+/* the slots every long-held request shares (exports too): all taken, a
+ * synchronous validation is refused though its own cap has room, and
+ * gives its Banxico slot back */
+static void
+test_validate__sync_with_the_held_slots_taken__503_busy_nothing_recorded(
+    void **state)
+{
+	char	 dir[64];
+	int	 held[2], n, i, fd[2];
+
+	(void)state;
+	n = cap_fill(dir, sizeof(dir), held, 2);
+	for (i = 0; i < n; i++)		/* the Banxico slots are free ... */
+		slot_release(held[i]);
+	assert_int_equal(work_held_max(&cfg), 2);
+	for (i = 0; i < n; i++)		/* ... the held ones are not */
+		assert_true((held[i] = slot_take(dir, "held", 2)) >= 0);
+	assert_int_equal(post(NULL, NULL, NULL), 503);
+	assert_error("busy", NULL);
+	assert_string_equal(header("Retry-After"), "5");
+	assert_int_equal(fake_store.enqueue_calls, 0);
+	assert_int_equal(fake_banxico.calls, 0);
+	/* nothing kept: both Banxico slots can still be taken */
+	assert_true((fd[0] = slot_take(dir, "banxico", 2)) >= 0);
+	assert_true((fd[1] = slot_take(dir, "banxico", 2)) >= 0);
+	slot_release(fd[0]);
+	slot_release(fd[1]);
+	assert_int_equal(app.held_slot, 0);
 	cap_empty(dir, held, n);
 }
 
@@ -658,6 +692,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_validate__sync_over_the_banxico_cap__503_busy_nothing_recorded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_validate__sync_with_the_held_slots_taken__503_busy_nothing_recorded,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_validate__async_over_the_banxico_cap__job_left_to_the_runner,

@@ -484,12 +484,14 @@ test_work_after_response__last_banxico_slot__kept_for_sync(void **state)
 	/* a synchronous validation still gets it */
 	fd = work_banxico_slot(&app);
 	assert_true(fd >= 0);
-	slot_release(fd);
+	work_banxico_release(&app, fd);
 	for (i = 0; i < 2; i++)
 		slot_release(held[i]);
 	cfg.lock_dir = NULL;
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/banxico.%d", dir, i);
+		(void)unlink(path);
+		snprintf(path, sizeof(path), "%s/held.%d", dir, i);
 		(void)unlink(path);
 	}
 	assert_int_equal(rmdir(dir), 0);
