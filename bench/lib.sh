@@ -161,8 +161,11 @@ bench_build_baseline() {
 start_baseline() {	# start_baseline BYTES [STATUS] (restarted per body size)
 	stop_pidfile "$tmp/baseline.pid"
 	rm -f "$tmp/baseline.sock"
+	# BENCH_BASELINE_QUICK_CLOSE=1: the responder closes each connection
+	# at once, as mxcep-fcgi does over a unix socket (a diagnostic)
 	spawn "$tmp/baseline.pid" "$tmp/baseline.log" "$tmp/baseline-responder" \
-	    -s "$tmp/baseline.sock" -n "$workers" -b "$1" -c "${2:-200}"
+	    -s "$tmp/baseline.sock" -n "$workers" -b "$1" -c "${2:-200}" \
+	    ${BENCH_BASELINE_QUICK_CLOSE:+-q}
 	wait_for test -S "$tmp/baseline.sock" ||
 	    { show_log "$tmp/baseline.log"; bench_die "baseline responder did not start"; }
 }
