@@ -20,12 +20,20 @@
 #define WORK_BANXICO_SLOT	"banxico"
 #define WORK_HELD_SLOT		"held"
 
+/* a cap as set, or its default: one worker less than there are, at
+ * least 1, so that kind of work never holds every worker */
+static int
+cap_or_default(const struct config *cfg, int set)
+{
+	if (set > 0)
+		return set;
+	return cfg->workers > 1 ? cfg->workers - 1 : 1;
+}
+
 int
 work_banxico_max(const struct config *cfg)
 {
-	if (cfg->banxico_max_concurrent > 0)
-		return cfg->banxico_max_concurrent;
-	return cfg->workers > 1 ? cfg->workers - 1 : 1;
+	return cap_or_default(cfg, cfg->banxico_max_concurrent);
 }
 
 int
@@ -88,9 +96,7 @@ work_banxico_release(struct app *app, int slot)
 int
 work_export_max(const struct config *cfg)
 {
-	if (cfg->export_max_concurrent > 0)
-		return cfg->export_max_concurrent;
-	return cfg->workers > 1 ? cfg->workers - 1 : 1;
+	return cap_or_default(cfg, cfg->export_max_concurrent);
 }
 
 int
