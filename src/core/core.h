@@ -5,6 +5,8 @@
 #ifndef MXCEP_CORE_H
 #define MXCEP_CORE_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -14,6 +16,30 @@
 void	 sha256(const void *, size_t, uint8_t out[SHA256_LEN]);
 /* hex of the digest into out (size >= 65) */
 void	 sha256_hex(const void *, size_t, char out[2 * SHA256_LEN + 1]);
+
+/* multipart.c: a multipart/form-data body held in memory, strictly: its
+ * parts point into the body (which must outlive them). 0, or -1 for a
+ * body or Content-Type that is not well-formed multipart/form-data. */
+#define MULTIPART_MAX_PARTS	16
+#define MULTIPART_HEADERS_MAX	1024	/* bytes of headers per part */
+struct multipart_part {
+	char			 name[64];	/* the form field */
+	char			 filename[256];	/* "" when not a file */
+	char			 content_type[128]; /* as declared; "" none */
+	const unsigned char	*data;
+	size_t			 len;
+};
+int	 multipart_parse(const char *content_type, const void *body,
+	    size_t len, struct multipart_part *, size_t max, size_t *nparts);
+const struct multipart_part *multipart_get(const struct multipart_part *,
+	    size_t n, const char *name);	/* the first of that name */
+const char *multipart_repeated(const struct multipart_part *, size_t n);
+
+/* base64.c: decodes into out (size bytes); the length, or -1 for a text
+ * that is not base64 or decodes to more than size */
+ssize_t	 base64_decode(const char *, size_t, unsigned char *out,
+	    size_t size);
+size_t	 base64_decoded_max(size_t len);	/* an upper bound */
 
 /* random.c: getrandom(2); returns 0, or -1 (logged) */
 int	 random_bytes(void *, size_t);
