@@ -163,6 +163,13 @@ void	 buf_printf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
 int	 slot_take(const char *dir, const char *name, int max);
 void	 slot_release(int fd);		/* -1 and the errors: nothing */
 
+/* file.c: file_write_atomic writes data to root/rel through a synced
+ * temporary file and a rename (then the folder synced), making the
+ * folders of rel; rel must be relative and may not hold "." or ".."
+ * components (EINVAL). 0, or -1 with errno. */
+int	 file_write_atomic(const char *root, const char *rel, const void *,
+	    size_t);
+
 /* str.c: string predicates */
 /* 1 when s is min..max ASCII digits (no sign, no blanks), else 0; NULL
  * is 0 */

@@ -4,6 +4,8 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -588,6 +590,59 @@ test_slot__take_full_release__across_processes(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* file_write_atomic: the whole file or nothing, folders made, no
+ * temporary left, no path that climbs out of the root */
+static void
+test_file__write_atomic__whole_file_folders_and_refusals(void **state)
+{
+	static const char *const bad[] = {
+		"", "/abs", "../x", "a/../b", "a//b", "./a", "a/", "a/.",
+		"a\nb", "..",
+	};
+	char	 root[] = "/tmp/mxcep-file.XXXXXX", path[256], buf[64];
+	FILE	*f;
+	size_t	 i, n;
+	DIR	*d;
+	struct dirent *e;
+	int	 entries = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(file_write_atomic(root, "2026/12/a.png", "first",
+	    5), 0);
+	assert_int_equal(file_write_atomic(root, "2026/12/a.png", "second!",
+	    7), 0);
+	snprintf(path, sizeof(path), "%s/2026/12/a.png", root);
+	assert_non_null(f = fopen(path, "rb"));
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(n, 7);
+	assert_memory_equal(buf, "second!", 7);
+	/* nothing else in the folder: no temporary left behind */
+	snprintf(path, sizeof(path), "%s/2026/12", root);
+	assert_non_null(d = opendir(path));
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			entries++;
+	closedir(d);
+	assert_int_equal(entries, 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		if (file_write_atomic(root, bad[i], "x", 1) != -1 ||
+		    errno != EINVAL)
+			fail_msg("accepted the path \"%s\"", bad[i]);
+	}
+	assert_int_equal(file_write_atomic("/nonexistent/mxcep", "a", "x", 1),
+	    -1);
+	snprintf(path, sizeof(path), "%s/2026/12/a.png", root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/2026/12", root);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/2026", root);
+	rmdir(path);
+	assert_int_equal(rmdir(root), 0);
+}
+
 int
 main(void)
 {
@@ -615,6 +670,7 @@ main(void)
 		cmocka_unit_test(test_str__utf8_char__lengths_and_refusals),
 		cmocka_unit_test(test_config__write_timeout_and_export_caps__defaults_and_bounds),
 		cmocka_unit_test(test_slot__take_full_release__across_processes),
+		cmocka_unit_test(test_file__write_atomic__whole_file_folders_and_refusals),
 	};
 
 	log_init("test_util", LOG_LEVEL_ERR);
