@@ -8,12 +8,14 @@
 -- CLABE's first 3 digits (e.g. 40012), or those 3 digits when several
 -- participants share the prefix. clabe_last4 is stored (generated) so
 -- that idx_receiving_accounts_last4 finds an account's CLABEs by their
--- last 4 digits. Safe to re-run.
+-- last 4 digits (clabe is a VARCHAR, with a CHECK for its 18 digits:
+-- MariaDB refuses RIGHT() of a CHAR column in a generated column, as its
+-- value would depend on sql_mode PAD_CHAR_TO_FULL_LENGTH). Safe to re-run.
 
 CREATE TABLE IF NOT EXISTS receiving_accounts (
   id CHAR(36) CHARACTER SET ascii NOT NULL PRIMARY KEY,
   account_id CHAR(36) CHARACTER SET ascii NOT NULL,
-  clabe CHAR(18) CHARACTER SET ascii NOT NULL,
+  clabe VARCHAR(18) CHARACTER SET ascii NOT NULL,
   clabe_last4 CHAR(4) CHARACTER SET ascii AS (RIGHT(clabe, 4)) STORED,
   bank_code VARCHAR(5) CHARACTER SET ascii NOT NULL,
   alias VARCHAR(100) NULL,
