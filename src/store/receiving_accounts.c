@@ -15,7 +15,7 @@
 _Static_assert(RECEIVING_CLABE_SIZE == CLABE_LEN + 1, "a CLABE and its NUL");
 _Static_assert(RECEIVING_BANK_SIZE == BANK_CODE_SIZE, "a participant code");
 
-#define RECV_LAST_MIN	4	/* digits db_receiving_account_match needs */
+#define RECV_LAST_MIN	4	/* digits a match needs */
 
 /* one row of RECV_COLS into ra (alias allocated) */
 static void
@@ -235,10 +235,11 @@ db_receiving_account_match(struct db *db, const char *account_id,
 {
 	struct dbp	 p;
 	char		 code[BANK_CODE_SIZE] = "", like[CLABE_LEN + 2];
-	size_t		 len = last_digits != NULL ? strlen(last_digits) : 0;
+	size_t		 len;
 
 	*rows = NULL;
 	*n = 0;
+	len = last_digits != NULL ? strlen(last_digits) : 0;
 	if (len < RECV_LAST_MIN || len > CLABE_LEN ||
 	    strspn(last_digits, "0123456789") != len)
 		return 0;

@@ -24,8 +24,8 @@ static int
 setup_catalog(void **state)
 {
 	struct bank	 b;
-	char		 bbva[] = "BBVA Mexico", uno[] = "Uno", dos[] = "Dos";
-	char		 none[] = "";
+	char		 bbva[] = "BBVA Mexico", uno[] = "Uno";
+	char		 dos[] = "Dos", none[] = "";
 
 	(void)state;
 	cat = bank_catalog_new();
@@ -171,7 +171,7 @@ static void
 test_receiving_input__bad_clabes__422_invalid_clabe(void **state)
 {
 	static const char *const bad[] = {
-		"012180001234567890",	/* check digit (right one is not 0) */
+		"012180001234567890",	/* the check digit (it is not 0) */
 		"01218000123456789",	/* 17 digits */
 		"0121800012345678901",	/* 19 digits */
 		"01218000123456789A",	/* a letter */
