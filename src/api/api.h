@@ -18,6 +18,7 @@ int	 api_db_error(struct request *, struct response *);
  * code is one of these */
 #define API_VALIDATION_NOT_FOUND	"validation_not_found"
 #define API_KEY_NOT_FOUND		"api_key_not_found"
+#define API_RECEIVING_ACCOUNT_NOT_FOUND	"receiving_account_not_found"
 int	 api_not_found(struct response *, const char *code);
 /* the route's :id (req->params[0]) is a UUID v4: 0, else the 404 answered */
 int	 api_id_check(struct request *, struct response *, const char *code);
@@ -133,6 +134,10 @@ json_t	*api_validation_item_json(const struct request *,
 /* answers one page of f: data, meta (total, page, per_page), links */
 int	 api_records_page(struct request *, struct response *,
 	    const struct validation_filter *, int admin);
+/* the JSON:API pagination links (self, first, prev, next, last) of the
+ * request's collection at page of per_page, total rows in all */
+json_t	*api_page_links(const struct request *, int page, int per_page,
+	    uint64_t total);
 
 /* admin_validations.c: scope admin, every account */
 int	 api_admin_validations_list(struct request *, struct response *);
@@ -216,5 +221,35 @@ int	 api_admin_validations_export(struct request *, struct response *);
 int	 api_admin_keys_list(struct request *, struct response *);
 int	 api_admin_keys_create(struct request *, struct response *);
 int	 api_admin_keys_revoke(struct request *, struct response *);
+
+/* receiving_input.c: the body of POST /v1/receiving-accounts, checked
+ * (pure: the bank catalog is given, NULL when it could not be read).
+ * {"data":{"type":"receiving_account","attributes":{"clabe":"...",
+ * "alias":"..."}}}: clabe 18 digits with its check digit and a bank
+ * prefix the catalog knows; alias optional (null or "" = none), at most
+ * RECEIVING_ALIAS_MAX characters, no control characters. */
+#define RECEIVING_ALIAS_MAX	100	/* characters (code points) */
+struct receiving_input {
+	char		 clabe[CLABE_LEN + 1];
+	char		 bank_code[BANK_CODE_SIZE];	/* the participant of
+					   the prefix, or the 3-digit prefix
+					   when several share it */
+	char		*alias;			/* NULL = none */
+};
+/* 0 with *in filled (free with api_receiving_input_free), or the status
+ * to answer with the error objects appended to errs (one per problem:
+ * 400 the document's shape, 409 type_mismatch, 422 a value, 503 no
+ * catalog; the status is the most general of them) */
+int	 api_receiving_input(const json_t *doc, const struct bank_catalog *,
+	    struct receiving_input *in, json_t *errs);
+void	 api_receiving_input_free(struct receiving_input *);
+
+/* receiving_accounts.c: /v1/receiving-accounts, the account's own
+ * CLABEs (scopes validations:read to read, validations:write to add
+ * and delete) */
+int	 api_receiving_accounts_list(struct request *, struct response *);
+int	 api_receiving_accounts_create(struct request *, struct response *);
+int	 api_receiving_accounts_get(struct request *, struct response *);
+int	 api_receiving_accounts_delete(struct request *, struct response *);
 
 #endif /* MXCEP_API_H */

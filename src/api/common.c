@@ -114,6 +114,7 @@ api_not_found(struct response *resp, const char *code)
 	} missing[] = {
 		{ API_VALIDATION_NOT_FOUND, "no such validation" },
 		{ API_KEY_NOT_FOUND, "no such API key" },
+		{ API_RECEIVING_ACCOUNT_NOT_FOUND, "no such receiving account" },
 	};
 	size_t	 i;
 

@@ -183,8 +183,8 @@ records_link(const struct request *req, int page)
 }
 
 /* JSON:API pagination links; prev/next null where they do not apply */
-static json_t *
-records_links(const struct request *req, const struct validation_filter *f,
+json_t *
+api_page_links(const struct request *req, int page, int per_page,
     uint64_t total)
 {
 	char		*base, *self;
@@ -192,17 +192,17 @@ records_links(const struct request *req, const struct validation_filter *f,
 	int		 last, prev;
 	json_t		*links;
 
-	last64 = total == 0 ? 1 : (total + (uint64_t)f->per_page - 1) /
-	    (uint64_t)f->per_page;
+	last64 = total == 0 ? 1 : (total + (uint64_t)per_page - 1) /
+	    (uint64_t)per_page;
 	last = last64 > FILTER_PAGE_MAX ? FILTER_PAGE_MAX : (int)last64;
-	prev = f->page - 1 > last ? last : f->page - 1;
+	prev = page - 1 > last ? last : page - 1;
 	base = api_url(req, req->path);
 	self = req->query[0] != '\0' ? xasprintf("%s?%s", base, req->query) :
 	    xstrdup(base);
 	links = json_pack("{s:s, s:o, s:o, s:o, s:o}", "self", self,
 	    "first", records_link(req, 1),
 	    "prev", prev >= 1 ? records_link(req, prev) : json_null(),
-	    "next", f->page < last ? records_link(req, f->page + 1) :
+	    "next", page < last ? records_link(req, page + 1) :
 	    json_null(),
 	    "last", records_link(req, last));
 	free(base);
@@ -237,8 +237,8 @@ api_records_page(struct request *req, struct response *resp,
 	json_object_set_new(meta, "per_page", json_integer(f->per_page));
 	response_header(resp, "Cache-Control", "private, no-cache");
 	return response_json(resp, 200, json_pack("{s:o, s:o, s:o}",
-	    "data", data, "meta", meta, "links", records_links(req, f,
-	    total)));
+	    "data", data, "meta", meta, "links", api_page_links(req,
+	    f->page, f->per_page, total)));
 }
 
 int

@@ -20,12 +20,16 @@
 #define JOB_DUE_FMT	"issisi"	/* id, validation_id, account_id, tries,
 					   kind, attempt */
 #define STATE_FMT	"stt"		/* value, until_at, updated_at */
+#define RECV_FMT	"sssssst"	/* RECV_COLS */
 
 #define KEY_COLS \
 	"id, account_id, key_prefix, name, scopes, created_at, revoked_at, " \
 	"last_used_at"
 #define ACCOUNT_COLS \
 	"a.id, a.name, p.name, p.retry_max_retries, a.created_at"
+#define RECV_COLS \
+	"r.id, r.account_id, r.clabe, r.clabe_last4, r.bank_code, r.alias, " \
+	"r.created_at"
 #define BANK_COLS \
 	"b.participant_code, b.clabe_prefix, b.short_name, b.cep_name, " \
 	"b.full_name"
@@ -390,4 +394,40 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 	    " interval_seconds = VALUES(interval_seconds),"
 	    " outcomes = VALUES(outcomes), updated_at = VALUES(updated_at)", 0,
 	    "siiist", NULL },
+	/* receiving_accounts.c: the CLABEs an account is paid into
+	 * (sql/015_receiving_accounts.sql) */
+	[STMT_RECV_INSERT] = { "recv_insert",
+	    "INSERT INTO receiving_accounts (id, account_id, clabe, bank_code,"
+	    " alias, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+	    " ON DUPLICATE KEY UPDATE id = id", 0,
+	    "ssssst", NULL },
+	[STMT_RECV_BY_CLABE] = { "recv_by_clabe",
+	    "SELECT " RECV_COLS " FROM receiving_accounts r"
+	    " WHERE r.account_id = ? AND r.clabe = ?", STMT_READ,
+	    "ss", RECV_FMT },
+	[STMT_RECV_GET] = { "recv_get",
+	    "SELECT " RECV_COLS " FROM receiving_accounts r"
+	    " WHERE r.id = ? AND r.account_id = ?", STMT_READ,
+	    "ss", RECV_FMT },
+	[STMT_RECV_COUNT] = { "recv_count",
+	    "SELECT COUNT(*) FROM receiving_accounts WHERE account_id = ?",
+	    STMT_READ,
+	    "s", "i" },
+	[STMT_RECV_PAGE] = { "recv_page",
+	    "SELECT " RECV_COLS " FROM receiving_accounts r"
+	    " WHERE r.account_id = ? ORDER BY r.created_at DESC, r.id DESC"
+	    " LIMIT ? OFFSET ?", STMT_READ,
+	    "sii", RECV_FMT },
+	[STMT_RECV_DELETE] = { "recv_delete",
+	    "DELETE FROM receiving_accounts WHERE id = ? AND account_id = ?", 0,
+	    "ss", NULL },
+	/* by (account_id, clabe_last4): idx_receiving_accounts_last4; a
+	 * participant code matches the CLABEs of its prefix */
+	[STMT_RECV_MATCH] = { "recv_match",
+	    "SELECT " RECV_COLS " FROM receiving_accounts r"
+	    " WHERE r.account_id = ? AND r.clabe_last4 = ? AND r.clabe LIKE ?"
+	    " AND (? = '' OR r.bank_code = ? OR LEFT(r.clabe, 3) ="
+	    " (SELECT b.clabe_prefix FROM banks b WHERE b.participant_code = ?))"
+	    " ORDER BY r.created_at DESC, r.id DESC LIMIT ?", STMT_READ,
+	    "ssssssi", RECV_FMT },
 };

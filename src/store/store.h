@@ -535,6 +535,65 @@ int	 db_idem_forget(struct db *, const struct idem_claim *);
 int	 db_idem_purge(struct db *, time_t now, uint64_t *purged);
 void	 idem_record_free(struct idem_record *);	/* frees the members */
 
+/* receiving_accounts.c: the CLABEs an account is paid into (issue 14),
+ * registered through /v1/receiving-accounts. The API checks a CLABE
+ * before it gets here (18 digits, check digit, a known bank prefix). */
+#define RECEIVING_CLABE_SIZE	19	/* 18 digits + NUL */
+#define RECEIVING_BANK_SIZE	6	/* a participant code ("40012",
+					   "2001") or a 3-digit prefix + NUL */
+#define RECEIVING_MATCH_MAX	10	/* rows db_receiving_account_match
+					   returns at most */
+struct receiving_account {
+	char		 id[UUID_STR_LEN + 1];
+	char		 account_id[UUID_STR_LEN + 1];
+	char		 clabe[RECEIVING_CLABE_SIZE];
+	char		 bank_code[RECEIVING_BANK_SIZE];	/* the participant
+					   the catalog gives for the CLABE's
+					   first 3 digits; those 3 digits when
+					   several share them */
+	char		*alias;			/* NULL = none */
+	time_t		 created_at;
+};
+/* What db_receiving_account_create did. */
+enum receiving_create {
+	RECEIVING_CREATED = 0,
+	RECEIVING_EXISTS,	/* the account has that CLABE already: its id
+				   in existing_id, nothing written */
+	RECEIVING_CLAIM_LOST	/* the Idempotency-Key claim was taken over
+				   meanwhile: nothing written */
+};
+/* Inserts ra (every member set, alias NULL = none). With idem (the
+ * request's Idempotency-Key claim) the key records ra->id in the same
+ * transaction. */
+int	 db_receiving_account_create(struct db *,
+	    const struct receiving_account *ra, const struct idem_claim *idem,
+	    enum receiving_create *result, char existing_id[UUID_STR_LEN + 1]);
+/* The account's receiving account id; *out NULL when none, another
+ * account's, or id not a uuid. */
+int	 db_receiving_account_get(struct db *, const char *account_id,
+	    const char *id, struct receiving_account **out);
+/* One page (1-based, per_page rows) of the account's receiving
+ * accounts, newest first (created_at, then id, descending), and how
+ * many it has in all. *rows: receiving_account_list_free(). */
+int	 db_receiving_account_page(struct db *, const char *account_id,
+	    int page, int per_page, struct receiving_account **rows, size_t *n,
+	    uint64_t *total);
+/* Deletes it; *found 0 when the account has no such receiving account. */
+int	 db_receiving_account_delete(struct db *, const char *account_id,
+	    const char *id, int *found);
+/* For completing a masked account (OCR): the account's receiving
+ * accounts whose CLABE ends in last_digits (4 to 18 digits: fewer
+ * cannot tell accounts apart, and anything but digits matches nothing:
+ * *n 0), and when bank_code is neither NULL nor "", at that bank (a
+ * participant code, 4 or 5 digits as bank_code_normalize takes them,
+ * matching the CLABEs of its 3-digit prefix). Newest first, at most
+ * RECEIVING_MATCH_MAX; found through (account_id, clabe_last4). */
+int	 db_receiving_account_match(struct db *, const char *account_id,
+	    const char *last_digits, const char *bank_code,
+	    struct receiving_account **rows, size_t *n);
+void	 receiving_account_free(struct receiving_account *);	/* NULL no-op */
+void	 receiving_account_list_free(struct receiving_account *, size_t);
+
 /*
  * jobs.c: service_state: named deadlines shared by every process and
  * host (the Banxico back-off). A deadline is in force while until > now;
