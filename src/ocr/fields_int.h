@@ -1,0 +1,74 @@
+/*
+ * mxcep: what the files of the receipt field extractor share: the
+ * labels, the value parsers (one file each) and the warning sink.
+ */
+#ifndef MXCEP_OCR_FIELDS_INT_H
+#define MXCEP_OCR_FIELDS_INT_H
+
+#include "ocr/fields.h"
+
+#define FX_TEXT_MAX	256		/* a value's words joined */
+
+/* fields_labels.c: what a label introduces */
+enum fx_label {
+	FX_LABEL_FECHA = OCR_FIELD_FECHA,
+	FX_LABEL_MONTO = OCR_FIELD_MONTO,
+	FX_LABEL_EMISOR = OCR_FIELD_EMISOR,
+	FX_LABEL_RECEPTOR = OCR_FIELD_RECEPTOR,
+	FX_LABEL_CUENTA = OCR_FIELD_CUENTA,
+	FX_LABEL_CLAVE = OCR_FIELD_CLAVE_RASTREO,
+	FX_LABEL_REFERENCIA = OCR_FIELD_REFERENCIA,
+	FX_LABEL_ORIGIN,		/* the sender's account */
+	FX_LABEL_OTHER,			/* a value we do not use: a stop */
+	FX_LABEL__MAX
+};
+/* the longest label starting at word j of line (words normalised by
+ * bank_name_normalize); its word count, 0 when none */
+size_t	 fx_label_at(const struct ocr_line *, size_t j, enum fx_label *);
+/* lowercase ASCII, Latin-1 accents folded, other bytes kept */
+void	 fx_fold(const char *in, char *out, size_t n);
+
+/* fields.c */
+void	 fx_warn(struct ocr_fields *, enum ocr_field, const char *code,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* fields_hints.c: the hints applied (see fields.h); the missing list
+ * (receptor from a CLABE's prefix first) */
+void	 fx_hints_apply(struct ocr_fields *, const struct ocr_hints *,
+	    const struct bank_catalog *);
+void	 fx_required(struct ocr_fields *, const struct bank_catalog *);
+
+/* fields_date.c: 0 and out "YYYY-MM-DD", or -1; *ambiguous 1 when
+ * day and month could be swapped, *fixed 1 when letters became digits */
+int	 fx_date_parse(const char *text, char out[DATE_FMT_SIZE],
+	    int *ambiguous, int *fixed);
+/* fields_amount.c: 0 and out "1500.00", or -1 */
+int	 fx_amount_parse(const char *text, char out[MONEY_FMT_SIZE],
+	    int *ambiguous, int *fixed);
+/* fields_bank.c: the participant named at the start of text: 0 and
+ * *b, *fuzzy 1 when by edit distance; -1 none, -2 ambiguous */
+int	 fx_bank_find(const struct bank_catalog *, const char *text,
+	    const struct bank **b, int *fuzzy);
+/* fields_account.c */
+struct fx_account {
+	char		 digits[CLABE_LEN + 1];	/* the account; "" masked */
+	enum account_type type;
+	int		 masked;
+	char		 last[8];	/* masked: the visible digits */
+	int		 fixed;		/* letters became digits */
+	int		 repaired;	/* one digit, by check digit */
+	char		 read[CLABE_LEN + 1];	/* before the repair */
+	int		 bad_check;	/* 18/16 digits failing their check */
+};
+/* receptor_prefix: the receiving bank's CLABE prefix or NULL */
+int	 fx_account_parse(const char *text, const struct bank_catalog *,
+	    const char *receptor_prefix, struct fx_account *);
+/* a token of digits (and , . -) whose letters all look like digits
+ * (O->0, l->1, S->5, B->8 ...), with at least one real digit, as
+ * digits: 1 fixed, 0 as it was, -1 not a number */
+int	 fx_digits_fix(const char *in, char *out, size_t n);
+/* fields_clave.c: 0 and out, or -1 */
+int	 fx_clave_parse(const char *text, char out[32], int *fixed);
+int	 fx_referencia_parse(const char *text, char out[8], int *fixed);
+
+#endif /* MXCEP_OCR_FIELDS_INT_H */
