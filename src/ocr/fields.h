@@ -106,10 +106,11 @@ struct ocr_fields {
 	size_t		 nmissing;
 };
 
-/* fields.c */
-/* "fecha", "monto", "emisor", "receptor", "cuenta", "clave_rastreo",
- * "referencia" (the names of /v1/validate); "" out of range */
+/* fields_warn.c: "fecha", "monto", "emisor", "receptor", "cuenta",
+ * "clave_rastreo", "referencia" (the names of /v1/validate); "" out of
+ * range */
 const char	*ocr_field_name(enum ocr_field);
+/* fields.c */
 /*
  * The fields of the receipt in text, with hints (NULL = none) and the
  * bank catalog (NULL: no bank is recognised). A hint that differs from
@@ -126,6 +127,10 @@ struct ocr_fields *ocr_fields_extract(const struct ocr_text *text,
 		    const struct ocr_hints *hints,
 		    const struct bank_catalog *catalog);
 void		 ocr_fields_free(struct ocr_fields *);	/* NULL is a no-op */
+/* 1 when f is in the missing list */
+int		 ocr_fields_is_missing(const struct ocr_fields *, enum ocr_field f);
+
+/* fields_hints.c */
 /*
  * Completes a masked account with full (a receiving account of the
  * business): 0 when full's digits end with masked_last (and, for a
@@ -135,7 +140,5 @@ void		 ocr_fields_free(struct ocr_fields *);	/* NULL is a no-op */
  */
 int		 ocr_fields_complete_cuenta(struct ocr_fields *,
 		    const char *full, const struct bank_catalog *catalog);
-/* 1 when f is in the missing list */
-int		 ocr_fields_is_missing(const struct ocr_fields *, enum ocr_field f);
 
 #endif /* MXCEP_OCR_FIELDS_H */

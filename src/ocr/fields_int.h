@@ -28,7 +28,7 @@ size_t	 fx_label_at(const struct ocr_line *, size_t j, enum fx_label *);
 /* lowercase ASCII, Latin-1 accents folded, other bytes kept */
 void	 fx_fold(const char *in, char *out, size_t n);
 
-/* fields.c */
+/* fields_warn.c: a warning added (one already there is not repeated) */
 void	 fx_warn(struct ocr_fields *, enum ocr_field, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
