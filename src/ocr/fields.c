@@ -421,11 +421,13 @@ emisor_elsewhere(struct scan *s)
 	}
 }
 
-/* what no label gave: a date, an amount after "$", a valid CLABE */
+/* what no label gave: a date, an amount after "$", a valid CLABE (not
+ * a phone or a card number: a footer's telephone is none) */
 static void
 elsewhere(struct scan *s)
 {
 	struct ocr_fields	*o = s->out;
+	struct fx_account	 a;
 	struct cand		 c;
 	size_t			 i;
 
@@ -438,7 +440,8 @@ elsewhere(struct scan *s)
 		if (!have(o, OCR_FIELD_MONTO) && strchr(c.text, '$') != NULL)
 			try_value(s, OCR_FIELD_MONTO, &c);
 		if (!have(o, OCR_FIELD_CUENTA) && c.n <= 6 &&
-		    strpbrk(c.text, "0123456789") != NULL)
+		    fx_account_parse(c.text, s->cat, NULL, &a) == 0 &&
+		    a.type == ACCOUNT_TYPE_CLABE && !a.repaired)
 			try_value(s, OCR_FIELD_CUENTA, &c);
 	}
 	if (!have(o, OCR_FIELD_EMISOR))

@@ -871,6 +871,39 @@ test_ocr_fields__receptor_from_clabe_and_referencia_only__complete(void **state)
 }
 
 static void
+test_ocr_fields__no_labels__clabe_date_amount_found_phone_not(void **state)
+{
+	static const char *const lines[] = {
+		"Transferiste",
+		"$ 780.00",
+		"a Laura Méndez",
+		"0121 8000 1234 5678 99",
+		"el 14 de agosto de 2025",
+		"Dudas: 55 1234 5678",
+		NULL
+	};
+	static const char *const phone_only[] = {
+		"Transferiste $ 780.00",
+		"Dudas: 55 1234 5678",
+		NULL
+	};
+	struct ocr_fields	*f;
+
+	(void)state;
+	f = extract(lines, NULL);
+	assert_string_equal(val(f, OCR_FIELD_MONTO), "780.00");
+	assert_string_equal(val(f, OCR_FIELD_CUENTA), "012180001234567899");
+	assert_string_equal(val(f, OCR_FIELD_RECEPTOR), "40012");
+	assert_string_equal(val(f, OCR_FIELD_FECHA), "2025-08-14");
+	assert_int_equal(f->f[OCR_FIELD_CUENTA].nwords, 5);
+	ocr_fields_free(f);
+	f = extract(phone_only, NULL);
+	assert_null(f->f[OCR_FIELD_CUENTA].value);
+	assert_true(ocr_fields_is_missing(f, OCR_FIELD_CUENTA));
+	ocr_fields_free(f);
+}
+
+static void
 test_ocr_fields__missing_fields__filled_by_hints(void **state)
 {
 	static const char *const lines[] = {
@@ -970,6 +1003,7 @@ main(void)
 		cmocka_unit_test(test_ocr_fields__clabe_one_digit_wrong__repaired_when_unique),
 		cmocka_unit_test(test_ocr_fields__nothing_read__all_required_missing),
 		cmocka_unit_test(test_ocr_fields__receptor_from_clabe_and_referencia_only__complete),
+		cmocka_unit_test(test_ocr_fields__no_labels__clabe_date_amount_found_phone_not),
 		cmocka_unit_test(test_ocr_fields__missing_fields__filled_by_hints),
 		cmocka_unit_test(test_ocr_fields__hints__agree_silently_disagree_warned),
 		cmocka_unit_test(test_ocr_fields__field_names__api_names),
