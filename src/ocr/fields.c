@@ -95,7 +95,9 @@ beside(const struct scan *s, size_t k, struct cand *c)
 	if ((next = label_from(s, o->line, o->start + o->n)) < s->nocc)
 		end = s->occ[next].start;
 	for (j = o->start + o->n; j < end; j++)
-		cand_add(c, &l->words[j]);
+		if (c->n > 0 || strspn(l->words[j].text, ":-|=.") !=
+		    strlen(l->words[j].text))
+			cand_add(c, &l->words[j]);	/* not a lone ':' */
 }
 
 /* the words of line i under label k (its column when the label's line

@@ -129,21 +129,30 @@ by_shape(char *s)
 	return changed;
 }
 
-/* the letters and digits of text, its blanks (a clave split by the
- * OCR) dropped; -1 when other characters are inside it */
+/* the letters and digits of text's words, joined (a clave split by the
+ * OCR), up to the first word after the first one without a digit ("...
+ * Copiar"); -1 when another character is inside a word taken */
 static int
 alnum_of(const char *text, char *out, size_t n)
 {
-	size_t	 i, o = 0, len = strlen(text);
+	char	 copy[FX_TEXT_MAX], *p, *save = NULL;
+	size_t	 i, o = 0, len, words = 0;
 
-	while (len > 0 && strchr(" .,:;", text[len - 1]) != NULL)
-		len--;
-	for (i = 0; i < len; i++) {
-		if (text[i] == ' ' || text[i] == '\t')
+	snprintf(copy, sizeof(copy), "%s", text);
+	for (p = strtok_r(copy, " \t", &save); p != NULL;
+	    p = strtok_r(NULL, " \t", &save)) {
+		len = strlen(p);
+		while (len > 0 && strchr(".,:;|", p[len - 1]) != NULL)
+			len--;
+		if (len == 0)
 			continue;
-		if (!isalnum((unsigned char)text[i]) || o + 1 >= n)
-			return -1;
-		out[o++] = text[i];
+		if (words++ > 0 && strpbrk(p, "0123456789") == NULL)
+			break;
+		for (i = 0; i < len; i++) {
+			if (!isalnum((unsigned char)p[i]) || o + 1 >= n)
+				return -1;
+			out[o++] = p[i];
+		}
 	}
 	out[o] = '\0';
 	return o > 0 ? 0 : -1;
@@ -155,7 +164,9 @@ fx_clave_parse(const char *text, char out[32], int *fixed)
 	char	 s[FX_TEXT_MAX];
 
 	*fixed = 0;
-	if (alnum_of(text, s, sizeof(s)) == -1 || strlen(s) > CLAVE_MAX)
+	/* every real clave has digits: "Pago" is a concept */
+	if (alnum_of(text, s, sizeof(s)) == -1 || strlen(s) > CLAVE_MAX ||
+	    strpbrk(s, "0123456789") == NULL)
 		return -1;
 	*fixed = by_shape(s);
 	snprintf(out, 32, "%s", s);

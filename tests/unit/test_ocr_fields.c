@@ -697,6 +697,10 @@ test_ocr_fields__claves__confusions_resolved_by_shape(void **state)
 	assert_clave("CUENCA1555O9385O", "CUENCA1555093850", 1);
 	assert_clave("BXM4924 11081919171201", "BXM492411081919171201", 0);
 	assert_clave("CUENCA1555093850.", "CUENCA1555093850", 0);
+	assert_clave("MBAN0100250721 0012345678", "MBAN01002507210012345678",
+	    0);
+	assert_clave("MBAN01002507210012345678 Copiar",
+	    "MBAN01002507210012345678", 0);
 	/* not a clave */
 	assert_int_equal(fx_clave_parse("Pago de renta!", out, &f), -1);
 	assert_int_equal(fx_clave_parse(
@@ -904,6 +908,25 @@ test_ocr_fields__no_labels__clabe_date_amount_found_phone_not(void **state)
 }
 
 static void
+test_ocr_fields__colon_as_own_word__skipped(void **state)
+{
+	static const char *const lines[] = {
+		"Clave de rastreo : MBAN01002507210012345678 Copiar",
+		"Referencia numérica : 1234567",
+		"Importe : $ 1,500.00",
+		NULL
+	};
+	struct ocr_fields	*f = extract(lines, NULL);
+
+	(void)state;
+	assert_string_equal(val(f, OCR_FIELD_CLAVE_RASTREO),
+	    "MBAN01002507210012345678");
+	assert_string_equal(val(f, OCR_FIELD_REFERENCIA), "1234567");
+	assert_string_equal(val(f, OCR_FIELD_MONTO), "1500.00");
+	ocr_fields_free(f);
+}
+
+static void
 test_ocr_fields__missing_fields__filled_by_hints(void **state)
 {
 	static const char *const lines[] = {
@@ -1004,6 +1027,7 @@ main(void)
 		cmocka_unit_test(test_ocr_fields__nothing_read__all_required_missing),
 		cmocka_unit_test(test_ocr_fields__receptor_from_clabe_and_referencia_only__complete),
 		cmocka_unit_test(test_ocr_fields__no_labels__clabe_date_amount_found_phone_not),
+		cmocka_unit_test(test_ocr_fields__colon_as_own_word__skipped),
 		cmocka_unit_test(test_ocr_fields__missing_fields__filled_by_hints),
 		cmocka_unit_test(test_ocr_fields__hints__agree_silently_disagree_warned),
 		cmocka_unit_test(test_ocr_fields__field_names__api_names),
