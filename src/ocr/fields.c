@@ -229,6 +229,8 @@ try_value(struct scan *s, enum ocr_field f, const struct cand *c)
 			o->is_masked = 1;
 			snprintf(o->masked_last, sizeof(o->masked_last),
 			    "%s", a.last);
+			snprintf(o->masked_first, sizeof(o->masked_first),
+			    "%s", a.first);
 			/* no value: the hints or receiving accounts fill it */
 			set_value(o, f, "", c);
 			free(o->f[f].value);

@@ -100,6 +100,8 @@ struct ocr_fields {
 	struct ocr_value f[OCR_FIELD__MAX];
 	int		 is_masked;	/* the receipt shows the account masked */
 	char		 masked_last[8];	/* its visible last digits; "" */
+	char		 masked_first[8];	/* its visible first digits
+						   ("0121****7899"); "" */
 	struct ocr_warning *warnings;
 	size_t		 nwarnings;
 	enum ocr_field	 missing[OCR_FIELD__MAX];	/* required, absent */
@@ -133,8 +135,9 @@ int		 ocr_fields_is_missing(const struct ocr_fields *, enum ocr_field f);
 /* fields_hints.c */
 /*
  * Completes a masked account with full (a receiving account of the
- * business): 0 when full's digits end with masked_last (and, for a
- * CLABE, its bank is the receiving bank read, if any): cuenta is set,
+ * business): 0 when full's digits end with masked_last, start with
+ * masked_first (and, for a CLABE, its bank is the receiving bank read,
+ * if any): cuenta is set,
  * source HINT, and it leaves the missing list; -1 otherwise, nothing
  * changed. Also -1 when the account is not masked.
  */

@@ -118,6 +118,19 @@ masked_last(const char *text, char last[8])
 	return 0;
 }
 
+/* the digits a masked account starts with ("0121****7899"); "" */
+static void
+masked_first(const char *text, char first[8])
+{
+	size_t	 n = strspn(text, "0123456789");
+
+	first[0] = '\0';
+	if (n >= 3 && n <= 6 && text[n] != '\0' && text[n] != ' ') {
+		memcpy(first, text, n);
+		first[n] = '\0';
+	}
+}
+
 static const char *const confusions[10] = {
 	"869", "74", "7", "85", "19", "6398", "580", "12", "03695", "8405"
 };
@@ -167,6 +180,7 @@ fx_account_parse(const char *text, const struct bank_catalog *cat,
 	if (is_masked(text)) {
 		if (masked_last(text, a->last) == -1)
 			return -1;
+		masked_first(text, a->first);
 		a->masked = 1;
 		return 0;
 	}

@@ -176,16 +176,20 @@ fx_clave_parse(const char *text, char out[32], int *fixed)
 int
 fx_referencia_parse(const char *text, char out[8], int *fixed)
 {
-	char	 s[FX_TEXT_MAX], d[FX_TEXT_MAX];
+	char	 s[FX_TEXT_MAX], d[FX_TEXT_MAX], *p;
 	int	 f;
 
 	*fixed = 0;
 	if (alnum_of(text, s, sizeof(s)) == -1 ||
 	    (f = fx_digits_fix(s, d, sizeof(d))) == -1 ||
-	    strspn(d, "0123456789") != strlen(d) ||
-	    strlen(d) > REFERENCIA_MAX)
+	    strspn(d, "0123456789") != strlen(d))
+		return -1;
+	/* "0001234567": zeros in front of the 7 digits do not count */
+	for (p = d; strlen(p) > REFERENCIA_MAX && *p == '0'; p++)
+		;
+	if (strlen(p) > REFERENCIA_MAX)
 		return -1;
 	*fixed = f;
-	snprintf(out, 8, "%s", d);
+	snprintf(out, 8, "%s", p);
 	return 0;
 }

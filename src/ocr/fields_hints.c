@@ -79,7 +79,8 @@ completes(const struct ocr_fields *o, const char *full,
 	size_t			 lf = strlen(full), ll = strlen(o->masked_last);
 
 	if (!o->is_masked || ll == 0 || lf < ll ||
-	    strcmp(full + lf - ll, o->masked_last) != 0)
+	    strcmp(full + lf - ll, o->masked_last) != 0 ||
+	    strncmp(full, o->masked_first, strlen(o->masked_first)) != 0)
 		return 0;
 	if (lf == CLABE_LEN && o->f[OCR_FIELD_RECEPTOR].source ==
 	    OCR_SOURCE_IMAGE &&

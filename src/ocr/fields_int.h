@@ -54,7 +54,8 @@ struct fx_account {
 	char		 digits[CLABE_LEN + 1];	/* the account; "" masked */
 	enum account_type type;
 	int		 masked;
-	char		 last[8];	/* masked: the visible digits */
+	char		 last[8];	/* masked: the visible last digits */
+	char		 first[8];	/* masked: the first ones, or "" */
 	int		 fixed;		/* letters became digits */
 	int		 repaired;	/* one digit, by check digit */
 	char		 read[CLABE_LEN + 1];	/* before the repair */

@@ -437,6 +437,30 @@ test_ocr_fields__nu_masked_account__disagreeing_hint_refused(void **state)
 }
 
 static void
+test_ocr_fields__masked_with_bank_digits__hint_must_start_with_them(void **state)
+{
+	static const char *const lines[] = {
+		"Cuenta destino: 0121********7899",
+		NULL
+	};
+	struct ocr_hints	 other = { .cuenta = "072180000000017899" };
+	struct ocr_hints	 same = { .cuenta = "012180001234567899" };
+	struct ocr_fields	*f;
+
+	(void)state;
+	f = extract(lines, &other);
+	assert_int_equal(f->is_masked, 1);
+	assert_string_equal(f->masked_first, "0121");
+	assert_string_equal(f->masked_last, "7899");
+	assert_null(f->f[OCR_FIELD_CUENTA].value);
+	assert_non_null(warning(f, OCR_FIELD_CUENTA, OCR_W_HINT_DISAGREES));
+	ocr_fields_free(f);
+	f = extract(lines, &same);
+	assert_string_equal(val(f, OCR_FIELD_CUENTA), "012180001234567899");
+	ocr_fields_free(f);
+}
+
+static void
 test_ocr_fields__complete_cuenta__receiving_account_by_last_digits(void **state)
 {
 	struct ocr_fields	*f = extract(nu_lines, NULL);
@@ -721,6 +745,8 @@ test_ocr_fields__referencia__digits_only(void **state)
 	assert_string_equal(out, "1204567");
 	assert_int_equal(f, 1);
 	assert_int_equal(fx_referencia_parse("12345678", out, &f), -1);
+	assert_int_equal(fx_referencia_parse("0001234567", out, &f), 0);
+	assert_string_equal(out, "1234567");
 	assert_int_equal(fx_referencia_parse("Pago renta", out, &f), -1);
 }
 
@@ -1010,6 +1036,7 @@ main(void)
 		cmocka_unit_test(test_ocr_fields__nu_masked_account__missing_without_hint),
 		cmocka_unit_test(test_ocr_fields__nu_masked_account__completed_by_agreeing_hint),
 		cmocka_unit_test(test_ocr_fields__nu_masked_account__disagreeing_hint_refused),
+		cmocka_unit_test(test_ocr_fields__masked_with_bank_digits__hint_must_start_with_them),
 		cmocka_unit_test(test_ocr_fields__complete_cuenta__receiving_account_by_last_digits),
 		cmocka_unit_test(test_ocr_fields__mercadopago_columns_and_split_clave__read),
 		cmocka_unit_test(test_ocr_fields__stp_labels_beside_card_and_split_date__read),
