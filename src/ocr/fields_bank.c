@@ -12,33 +12,6 @@
 
 #define WORDS_MAX	4
 
-/* Levenshtein distance of a and b (both < BANK_NAME_MAX) */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t	 row[BANK_NAME_MAX], i, j, diag, up, la = strlen(a),
-		 lb = strlen(b);
-
-	if (la >= BANK_NAME_MAX || lb >= BANK_NAME_MAX)
-		return BANK_NAME_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			row[j] = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < row[j])
-				row[j] = up + 1;
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 /* the first k words of norm (normalised, space separated) into out */
 static void
 first_words(const char *norm, size_t k, char *out, size_t n)
@@ -90,7 +63,7 @@ fuzzy(const struct bank_catalog *cat, const char *norm,
 		for (i = 0; bank_catalog_name(cat, i, &name, &b) == 0; i++) {
 			if (strlen(name) < 4)
 				continue;
-			d = distance(phrase, name);
+			d = fx_distance(phrase, len, name, strlen(name));
 			if (d == 0 || d > (len < 8 ? 1 : len / 4))
 				continue;
 			if (d < bestd) {

@@ -25,8 +25,11 @@ enum fx_label {
 /* the longest label starting at word j of line (words normalised by
  * bank_name_normalize); its word count, 0 when none */
 size_t	 fx_label_at(const struct ocr_line *, size_t j, enum fx_label *);
-/* lowercase ASCII, Latin-1 accents folded, other bytes kept */
+/* fields_text.c: lowercase ASCII, Latin-1 accents folded, other bytes
+ * kept; the edit distance of two strings (< FX_DIST_MAX bytes) */
+#define FX_DIST_MAX	BANK_NAME_MAX
 void	 fx_fold(const char *in, char *out, size_t n);
+size_t	 fx_distance(const char *a, size_t la, const char *b, size_t lb);
 
 /* fields_warn.c: a warning added (one already there is not repeated) */
 void	 fx_warn(struct ocr_fields *, enum ocr_field, const char *code,

@@ -2,12 +2,15 @@
  * mxcep: the labels of SPEI receipts as the Mexican bank apps write
  * them (BBVA, Santander, Banorte, Banamex, Nu, Mercado Pago, STP ...),
  * matched word by word after bank_name_normalize(): case, accents,
- * ':' and '.' do not matter. The longest label wins ("Cuenta origen"
+ * ':' and '.' do not matter, and a word of six letters or more may
+ * have one OCR slip ("lmporte", "Rastre0"). The longest label wins ("Cuenta origen"
  * over "Cuenta", "Folio de rastreo" over "Folio").
  */
 #include <string.h>
 
 #include "ocr/fields_int.h"
+
+#define FUZZY_MIN	6	/* "monto" / "clabe" / "clave": exact only */
 
 static int	 bare_label(const struct ocr_line *, size_t);
 
@@ -110,31 +113,6 @@ static const struct fx_label_text labels[] = {
 	{ FX_LABEL_OTHER, "enviado a" },
 };
 
-static const unsigned char latin1_fold[] =
-    "aaaaaa?ceeeeiiii?nooooo??uuuuy??"
-    "aaaaaa?ceeeeiiii?nooooo??uuuuy?y";
-
-void
-fx_fold(const char *in, char *out, size_t n)
-{
-	const unsigned char	*p = (const unsigned char *)in;
-	size_t			 o = 0;
-
-	if (n == 0)
-		return;
-	for (; *p != '\0' && o + 1 < n; p++) {
-		if (*p == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbf &&
-		    latin1_fold[p[1] - 0x80] != '?') {
-			out[o++] = (char)latin1_fold[p[1] - 0x80];
-			p++;
-		} else if (*p >= 'A' && *p <= 'Z')
-			out[o++] = (char)(*p - 'A' + 'a');
-		else
-			out[o++] = (char)*p;
-	}
-	out[o] = '\0';
-}
-
 /* whether the words of line from j spell label (normalised words); *n
  * the OCR words used (words that normalise to "" are skipped) */
 static int
@@ -142,7 +120,7 @@ spells(const struct ocr_line *line, size_t j, const char *label, size_t *n)
 {
 	char		 norm[BANK_NAME_MAX];
 	const char	*l = label;
-	size_t		 k = j, len;
+	size_t		 k = j, len, i, words;
 
 	while (*l != '\0') {
 		if (k >= line->nwords)
@@ -156,11 +134,17 @@ spells(const struct ocr_line *line, size_t j, const char *label, size_t *n)
 				return 0;	/* a label starts with a word */
 			continue;
 		}
+		/* as many label words as the OCR word holds */
 		len = strlen(norm);
-		if (strncmp(l, norm, len) != 0 ||
-		    (l[len] != '\0' && l[len] != ' '))
+		for (i = 0, words = 1; i < len; i++)
+			words += norm[i] == ' ';
+		for (i = 0; l[i] != '\0' && (l[i] != ' ' || --words > 0); i++)
+			;
+		/* equal, or one OCR slip in a long word ("lmporte") */
+		if ((i != len || strncmp(l, norm, len) != 0) &&
+		    (i < FUZZY_MIN || fx_distance(l, i, norm, len) > 1))
 			return 0;
-		l += len;
+		l += i;
 		if (*l == ' ')
 			l++;
 	}

@@ -953,6 +953,26 @@ test_ocr_fields__colon_as_own_word__skipped(void **state)
 }
 
 static void
+test_ocr_fields__labels_with_ocr_slips__still_labels(void **state)
+{
+	static const char *const lines[] = {
+		"lmporte: $2,000.00",
+		"Clave de Rastre0: MBAN01002507210012345678",
+		"Referenc1a: 2107",
+		"Beneficiario: Ana Monte",
+		NULL
+	};
+	struct ocr_fields	*f = extract(lines, NULL);
+
+	(void)state;
+	assert_string_equal(val(f, OCR_FIELD_MONTO), "2000.00");
+	assert_string_equal(val(f, OCR_FIELD_CLAVE_RASTREO),
+	    "MBAN01002507210012345678");
+	assert_string_equal(val(f, OCR_FIELD_REFERENCIA), "2107");
+	ocr_fields_free(f);
+}
+
+static void
 test_ocr_fields__missing_fields__filled_by_hints(void **state)
 {
 	static const char *const lines[] = {
@@ -1055,6 +1075,7 @@ main(void)
 		cmocka_unit_test(test_ocr_fields__receptor_from_clabe_and_referencia_only__complete),
 		cmocka_unit_test(test_ocr_fields__no_labels__clabe_date_amount_found_phone_not),
 		cmocka_unit_test(test_ocr_fields__colon_as_own_word__skipped),
+		cmocka_unit_test(test_ocr_fields__labels_with_ocr_slips__still_labels),
 		cmocka_unit_test(test_ocr_fields__missing_fields__filled_by_hints),
 		cmocka_unit_test(test_ocr_fields__hints__agree_silently_disagree_warned),
 		cmocka_unit_test(test_ocr_fields__field_names__api_names),
