@@ -72,6 +72,29 @@ find_labels(struct scan *s)
 	}
 }
 
+/* "Cuenta de retiro" over "Cuenta *4821": the line under an origin
+ * label that ends its line is its value, even when it starts with
+ * "Cuenta" */
+static void
+drop_origin_values(struct scan *s)
+{
+	const struct occ	*o;
+	size_t			 k, m;
+
+	for (k = 0; k + 1 < s->nocc; k++) {
+		o = &s->occ[k];
+		if (o->label != FX_LABEL_ORIGIN || o->start + o->n !=
+		    s->text->lines[o->line].nwords ||
+		    s->occ[k + 1].line != o->line + 1 ||
+		    s->occ[k + 1].start != 0 ||
+		    s->occ[k + 1].label != FX_LABEL_CUENTA)
+			continue;
+		for (m = k + 1; m + 1 < s->nocc; m++)
+			s->occ[m] = s->occ[m + 1];
+		s->nocc--;
+	}
+}
+
 /* the first label of line i at or after word j: its index, or nocc */
 static size_t
 label_from(const struct scan *s, size_t i, size_t j)
@@ -170,6 +193,19 @@ set_value(struct ocr_fields *o, enum ocr_field f, const char *value,
 	}
 }
 
+/* "SANTANDER *3213": the receiving bank named with the account, when
+ * no label gave one */
+static void
+bank_with_account(struct scan *s, const struct cand *c)
+{
+	const struct bank	*b;
+	int			 fz;
+
+	if (s->out->f[OCR_FIELD_RECEPTOR].value == NULL &&
+	    fx_bank_find(s->cat, c->text, &b, &fz) == 0 && !fz)
+		set_value(s->out, OCR_FIELD_RECEPTOR, b->code, c);
+}
+
 /* whether c, as a value of f, parses; sets it (with its warnings) */
 static int
 try_value(struct scan *s, enum ocr_field f, const struct cand *c)
@@ -231,6 +267,7 @@ try_value(struct scan *s, enum ocr_field f, const struct cand *c)
 			    "%s", a.last);
 			snprintf(o->masked_first, sizeof(o->masked_first),
 			    "%s", a.first);
+			bank_with_account(s, c);
 			/* no value: the hints or receiving accounts fill it */
 			set_value(o, f, "", c);
 			free(o->f[f].value);
@@ -238,6 +275,7 @@ try_value(struct scan *s, enum ocr_field f, const struct cand *c)
 			o->f[f].source = OCR_SOURCE_NONE;
 			return 1;
 		}
+		bank_with_account(s, c);
 		snprintf(out, sizeof(out), "%s", a.digits);
 		y = a.fixed;
 		if (a.repaired)
@@ -492,6 +530,7 @@ ocr_fields_extract(const struct ocr_text *text, const struct ocr_hints *hints,
 	s->cat = cat;
 	s->out = o;
 	find_labels(s);
+	drop_origin_values(s);
 	by_labels(s);
 	elsewhere(s);
 	fx_hints_apply(o, hints, cat);

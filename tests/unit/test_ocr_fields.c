@@ -272,6 +272,42 @@ test_ocr_fields__bbva_labels_beside__all_fields(void **state)
 }
 
 static void
+test_ocr_fields__bbva_app_labels_above__origin_and_masked_destination(void **state)
+{
+	static const char *const lines[] = {
+		"BBVA",
+		"\xc2\xa1Transferencia exitosa!",
+		"$1,500.00",
+		"Fecha y hora de operación",
+		"21 julio 2025, 13:45 h",
+		"Cuenta de retiro",
+		"Cuenta *4821",
+		"A la cuenta",
+		"SANTANDER *3213",
+		"Clave de rastreo",
+		"MBAN01002507210012345678",
+		"Número de referencia",
+		"1234567",
+		NULL
+	};
+	struct ocr_hints	 h = { .cuenta = "014180009876543213" };
+	struct ocr_fields	*f = extract(lines, NULL);
+
+	(void)state;
+	assert_fields(f, "2025-07-21", "1500.00", "40012", "40014",
+	    "(null)", "MBAN01002507210012345678", "1234567");
+	/* the destination, not the origin's *4821 */
+	assert_int_equal(f->is_masked, 1);
+	assert_string_equal(f->masked_last, "3213");
+	assert_int_equal(f->nmissing, 1);
+	ocr_fields_free(f);
+	f = extract(lines, &h);
+	assert_string_equal(val(f, OCR_FIELD_CUENTA), "014180009876543213");
+	assert_int_equal(f->nmissing, 0);
+	ocr_fields_free(f);
+}
+
+static void
 test_ocr_fields__santander_labels_above__all_fields(void **state)
 {
 	static const char *const lines[] = {
@@ -1050,6 +1086,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ocr_fields__bbva_labels_beside__all_fields),
+		cmocka_unit_test(test_ocr_fields__bbva_app_labels_above__origin_and_masked_destination),
 		cmocka_unit_test(test_ocr_fields__santander_labels_above__all_fields),
 		cmocka_unit_test(test_ocr_fields__banorte_degraded__confusions_fixed_and_warned),
 		cmocka_unit_test(test_ocr_fields__banamex_alias_and_fuzzy_bank__resolved),
