@@ -304,19 +304,31 @@ try_value(struct scan *s, enum ocr_field f, const struct cand *c)
 	return 1;
 }
 
-/* the single word of line i as a candidate (a value split in two) */
+/* line i as the second half of a value split in two: for a clave one
+ * word with a digit, for an account groups of digits ("5678 99") */
 static int
-one_word(const struct scan *s, size_t k, size_t i, struct cand *c)
+second_half(const struct scan *s, size_t k, size_t i, enum ocr_field f,
+    struct cand *c)
 {
+	char	 tok[FX_TEXT_MAX];
+	size_t	 j;
+
 	memset(c, 0, sizeof(*c));
 	below(s, k, i, c);
-	return c->n == 1;
+	if (c->n == 0 || (f == OCR_FIELD_CLAVE_RASTREO && c->n != 1))
+		return 0;
+	for (j = 0; j < c->n; j++)
+		if (f == OCR_FIELD_CUENTA ? fx_digits_fix(c->w[j]->text, tok,
+		    sizeof(tok)) == -1 : strpbrk(c->w[j]->text,
+		    "0123456789") == NULL)
+			return 0;
+	return 1;
 }
 
 /* label k's value for field f: beside, beside + next line, below,
  * below + the line after; for a cuenta or a clave the split forms
- * first (a half is a valid value too), only when the second half is
- * one word with a digit */
+ * first (a half is a valid value too), when the second half looks
+ * like one (second_half) */
 static int
 value_of(struct scan *s, size_t k, enum ocr_field f)
 {
@@ -330,8 +342,7 @@ value_of(struct scan *s, size_t k, enum ocr_field f)
 	beside(s, k, &a);
 	below(s, k, i + 1, &b);
 	if (a.n > 0) {
-		if (split && one_word(s, k, i + 1, &c) &&
-		    strpbrk(c.text, "0123456789") != NULL) {
+		if (split && second_half(s, k, i + 1, f, &c)) {
 			cand_join(&j, &a, &c);
 			if (try_value(s, f, &j))
 				return 1;
@@ -347,8 +358,7 @@ value_of(struct scan *s, size_t k, enum ocr_field f)
 	}
 	if (b.n == 0)
 		return 0;
-	if (split && one_word(s, k, i + 2, &c) &&
-	    strpbrk(c.text, "0123456789") != NULL) {
+	if (split && second_half(s, k, i + 2, f, &c)) {
 		cand_join(&j, &b, &c);
 		if (try_value(s, f, &j))
 			return 1;

@@ -1009,6 +1009,37 @@ test_ocr_fields__labels_with_ocr_slips__still_labels(void **state)
 }
 
 static void
+test_ocr_fields__clabe_split_over_two_lines__joined(void **state)
+{
+	static const char *const beside[] = {
+		"CLABE: 0121 8000 1234",
+		"5678 99",
+		"Referencia: 7",
+		NULL
+	};
+	static const char *const above[] = {
+		"Cuenta destino",
+		"012180001234",
+		"567899",
+		"Referencia",
+		"7",
+		NULL
+	};
+	struct ocr_fields	*f;
+
+	(void)state;
+	f = extract(beside, NULL);
+	assert_string_equal(val(f, OCR_FIELD_CUENTA), "012180001234567899");
+	assert_int_equal(f->f[OCR_FIELD_CUENTA].nwords, 5);
+	assert_string_equal(val(f, OCR_FIELD_REFERENCIA), "7");
+	ocr_fields_free(f);
+	f = extract(above, NULL);
+	assert_string_equal(val(f, OCR_FIELD_CUENTA), "012180001234567899");
+	assert_string_equal(val(f, OCR_FIELD_REFERENCIA), "7");
+	ocr_fields_free(f);
+}
+
+static void
 test_ocr_fields__missing_fields__filled_by_hints(void **state)
 {
 	static const char *const lines[] = {
@@ -1113,6 +1144,7 @@ main(void)
 		cmocka_unit_test(test_ocr_fields__no_labels__clabe_date_amount_found_phone_not),
 		cmocka_unit_test(test_ocr_fields__colon_as_own_word__skipped),
 		cmocka_unit_test(test_ocr_fields__labels_with_ocr_slips__still_labels),
+		cmocka_unit_test(test_ocr_fields__clabe_split_over_two_lines__joined),
 		cmocka_unit_test(test_ocr_fields__missing_fields__filled_by_hints),
 		cmocka_unit_test(test_ocr_fields__hints__agree_silently_disagree_warned),
 		cmocka_unit_test(test_ocr_fields__field_names__api_names),
