@@ -77,7 +77,8 @@ struct ocr_value {
 struct ocr_warning {
 	enum ocr_field	 field;
 	const char	*code;		/* static, stable: OCR_W_* */
-	char		 detail[OCR_WARN_DETAIL];	/* English, for people */
+	char		 detail[OCR_WARN_DETAIL];	/* English, for people;
+						   well-formed UTF-8 */
 };
 /* the warning codes */
 #define OCR_W_CLAVE_CHAR_FIXED	"clave_rastreo_char_fixed"	/* O->0 ... by shape */

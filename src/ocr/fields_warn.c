@@ -33,13 +33,15 @@ fx_warn(struct ocr_fields *o, enum ocr_field f, const char *code,
     const char *fmt, ...)
 {
 	struct ocr_warning	*w;
-	char			 detail[OCR_WARN_DETAIL];
+	char			 detail[OCR_WARN_DETAIL], raw[2 * OCR_WARN_DETAIL];
 	va_list			 ap;
 	size_t			 i;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* OCR text in it: well-formed UTF-8, cut on a character (JSON) */
+	utf8_copy(detail, sizeof(detail), raw, strlen(raw), 0);
 	for (i = 0; i < o->nwarnings; i++)	/* a line looked at twice */
 		if (o->warnings[i].field == f &&
 		    strcmp(o->warnings[i].code, code) == 0 &&

@@ -22,6 +22,7 @@
 #include "core/core.h"
 #include "ocr/fields.h"
 #include "ocr/fields_int.h"
+#include "util/util.h"
 
 /* ---- the bank catalog -------------------------------------------- */
 static char *
@@ -1040,6 +1041,37 @@ test_ocr_fields__clabe_split_over_two_lines__joined(void **state)
 }
 
 static void
+test_ocr_fields__warning_detail__valid_utf8_when_cut(void **state)
+{
+	struct ocr_fields	*f = calloc(1, sizeof(*f));
+	char			 long_text[400];
+	const unsigned char	*d;
+	size_t			 i, k, n;
+
+	(void)state;
+	assert_non_null(f);
+	/* 2-byte characters cut anywhere, and a stray byte */
+	for (i = 0; i + 2 < sizeof(long_text); i += 2)
+		memcpy(long_text + i, "\xc3\xb3", 2);
+	long_text[i] = '\0';
+	fx_warn(f, OCR_FIELD_FECHA, OCR_W_DATE_AMBIGUOUS, "x%s", long_text);
+	fx_warn(f, OCR_FIELD_FECHA, OCR_W_DATE_AMBIGUOUS, "stray \xff");
+	fx_warn(f, OCR_FIELD_FECHA, OCR_W_DATE_AMBIGUOUS, "stray \xff");
+	assert_int_equal(f->nwarnings, 2);	/* the same one once */
+	for (i = 0; i < f->nwarnings; i++) {
+		n = strlen(f->warnings[i].detail);
+		assert_true(n < OCR_WARN_DETAIL);
+		d = (const unsigned char *)f->warnings[i].detail;
+		for (k = 0; k < n; k += utf8_char_len(d + k, n - k))
+			assert_int_not_equal(utf8_char_len(d + k, n - k), 0);
+	}
+	n = strlen(f->warnings[0].detail);
+	assert_int_equal(n % 2, 1);		/* "x" + whole characters */
+	assert_string_equal(f->warnings[1].detail, "stray \xef\xbf\xbd");
+	ocr_fields_free(f);
+}
+
+static void
 test_ocr_fields__missing_fields__filled_by_hints(void **state)
 {
 	static const char *const lines[] = {
@@ -1145,6 +1177,7 @@ main(void)
 		cmocka_unit_test(test_ocr_fields__colon_as_own_word__skipped),
 		cmocka_unit_test(test_ocr_fields__labels_with_ocr_slips__still_labels),
 		cmocka_unit_test(test_ocr_fields__clabe_split_over_two_lines__joined),
+		cmocka_unit_test(test_ocr_fields__warning_detail__valid_utf8_when_cut),
 		cmocka_unit_test(test_ocr_fields__missing_fields__filled_by_hints),
 		cmocka_unit_test(test_ocr_fields__hints__agree_silently_disagree_warned),
 		cmocka_unit_test(test_ocr_fields__field_names__api_names),
