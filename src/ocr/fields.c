@@ -381,28 +381,43 @@ have(const struct ocr_fields *o, enum ocr_field f)
 	    o->is_masked);
 }
 
-/* every label's value, the first that parses for each field */
+/* every label's value, the first that parses for each field; a
+ * "Total" (the amount plus fees) only when no other amount label reads */
 static void
 by_labels(struct scan *s)
 {
-	enum ocr_field	 order[] = { OCR_FIELD_FECHA, OCR_FIELD_MONTO,
-	    OCR_FIELD_EMISOR, OCR_FIELD_RECEPTOR, OCR_FIELD_CUENTA,
-	    OCR_FIELD_CLAVE_RASTREO, OCR_FIELD_REFERENCIA };
+	static const struct {
+		enum ocr_field	 field;
+		enum fx_label	 label;
+	} order[] = {
+		{ OCR_FIELD_FECHA, FX_LABEL_FECHA },
+		{ OCR_FIELD_MONTO, FX_LABEL_MONTO },
+		{ OCR_FIELD_MONTO, FX_LABEL_TOTAL },
+		{ OCR_FIELD_EMISOR, FX_LABEL_EMISOR },
+		{ OCR_FIELD_RECEPTOR, FX_LABEL_RECEPTOR },
+		{ OCR_FIELD_CUENTA, FX_LABEL_CUENTA },
+		{ OCR_FIELD_CLAVE_RASTREO, FX_LABEL_CLAVE },
+		{ OCR_FIELD_REFERENCIA, FX_LABEL_REFERENCIA },
+	};
+	enum ocr_field	 f;
 	size_t		 i, k;
-	int		 seen;
+	int		 seen = 0;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		seen = 0;
-		for (k = 0; k < s->nocc && !have(s->out, order[i]); k++) {
-			if (s->occ[k].label != (enum fx_label)order[i])
+		f = order[i].field;
+		if (i == 0 || order[i - 1].field != f)
+			seen = 0;
+		for (k = 0; k < s->nocc && !have(s->out, f); k++) {
+			if (s->occ[k].label != order[i].label)
 				continue;
 			seen = 1;
-			value_of(s, k, order[i]);
+			value_of(s, k, f);
 		}
-		if (seen && !have(s->out, order[i]))
-			fx_warn(s->out, order[i], OCR_W_UNREADABLE, "a %s "
-			    "label without a value that reads as one",
-			    ocr_field_name(order[i]));
+		if (seen && !have(s->out, f) && (i + 1 == sizeof(order) /
+		    sizeof(order[0]) || order[i + 1].field != f))
+			fx_warn(s->out, f, OCR_W_UNREADABLE, "a %s label "
+			    "without a value that reads as one",
+			    ocr_field_name(f));
 	}
 }
 

@@ -18,6 +18,7 @@ enum fx_label {
 	FX_LABEL_CUENTA = OCR_FIELD_CUENTA,
 	FX_LABEL_CLAVE = OCR_FIELD_CLAVE_RASTREO,
 	FX_LABEL_REFERENCIA = OCR_FIELD_REFERENCIA,
+	FX_LABEL_TOTAL,			/* an amount with the fees */
 	FX_LABEL_ORIGIN,		/* the sender's account */
 	FX_LABEL_OTHER,			/* a value we do not use: a stop */
 	FX_LABEL__MAX

@@ -1072,6 +1072,30 @@ test_ocr_fields__warning_detail__valid_utf8_when_cut(void **state)
 }
 
 static void
+test_ocr_fields__total_with_fees__amount_label_preferred(void **state)
+{
+	static const char *const lines[] = {
+		"Total: $1,505.80",
+		"Importe: $1,500.00",
+		"Comisión: $5.00   IVA: $0.80",
+		NULL
+	};
+	static const char *const total_only[] = {
+		"Total: $1,505.80",
+		NULL
+	};
+	struct ocr_fields	*f;
+
+	(void)state;
+	f = extract(lines, NULL);
+	assert_string_equal(val(f, OCR_FIELD_MONTO), "1500.00");
+	ocr_fields_free(f);
+	f = extract(total_only, NULL);
+	assert_string_equal(val(f, OCR_FIELD_MONTO), "1505.80");
+	ocr_fields_free(f);
+}
+
+static void
 test_ocr_fields__missing_fields__filled_by_hints(void **state)
 {
 	static const char *const lines[] = {
@@ -1178,6 +1202,7 @@ main(void)
 		cmocka_unit_test(test_ocr_fields__labels_with_ocr_slips__still_labels),
 		cmocka_unit_test(test_ocr_fields__clabe_split_over_two_lines__joined),
 		cmocka_unit_test(test_ocr_fields__warning_detail__valid_utf8_when_cut),
+		cmocka_unit_test(test_ocr_fields__total_with_fees__amount_label_preferred),
 		cmocka_unit_test(test_ocr_fields__missing_fields__filled_by_hints),
 		cmocka_unit_test(test_ocr_fields__hints__agree_silently_disagree_warned),
 		cmocka_unit_test(test_ocr_fields__field_names__api_names),
