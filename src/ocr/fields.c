@@ -169,16 +169,12 @@ cand_join(struct cand *dst, const struct cand *a, const struct cand *b)
 		cand_add(dst, b->w[i]);
 }
 
-/* the value of field f set from c's words */
+/* c's words (copies) as the source of v, and their lowest confidence */
 static void
-set_value(struct ocr_fields *o, enum ocr_field f, const char *value,
-    const struct cand *c)
+set_words(struct ocr_value *v, const struct cand *c)
 {
-	struct ocr_value	*v = &o->f[f];
-	size_t			 i;
+	size_t	 i;
 
-	v->value = xstrdup(value);
-	v->source = OCR_SOURCE_IMAGE;
 	v->conf = 1.0;
 	if (c == NULL || c->n == 0)
 		return;
@@ -191,6 +187,16 @@ set_value(struct ocr_fields *o, enum ocr_field f, const char *value,
 		if (c->w[i]->conf < v->conf)
 			v->conf = c->w[i]->conf;
 	}
+}
+
+/* the value of field f read from c's words */
+static void
+set_value(struct ocr_fields *o, enum ocr_field f, const char *value,
+    const struct cand *c)
+{
+	o->f[f].value = xstrdup(value);
+	o->f[f].source = OCR_SOURCE_IMAGE;
+	set_words(&o->f[f], c);
 }
 
 /* "SANTANDER *3213": the receiving bank named with the account, when
@@ -269,10 +275,7 @@ try_value(struct scan *s, enum ocr_field f, const struct cand *c)
 			    "%s", a.first);
 			bank_with_account(s, c);
 			/* no value: the hints or receiving accounts fill it */
-			set_value(o, f, "", c);
-			free(o->f[f].value);
-			o->f[f].value = NULL;
-			o->f[f].source = OCR_SOURCE_NONE;
+			set_words(&o->f[f], c);
 			return 1;
 		}
 		bank_with_account(s, c);
