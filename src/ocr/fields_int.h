@@ -32,6 +32,50 @@ size_t	 fx_label_at(const struct ocr_line *, size_t j, enum fx_label *);
 void	 fx_fold(const char *in, char *out, size_t n);
 size_t	 fx_distance(const char *a, size_t la, const char *b, size_t lb);
 
+/* the state of one extraction */
+#define CAND_WORDS	48
+#define OCCS_MAX	64
+/* a label found: line, first word, words it takes */
+struct fx_occ {
+	size_t		 line, start, n;
+	enum fx_label	 label;
+};
+/* a candidate value: its words (borrowed) and their text joined */
+struct fx_cand {
+	const struct ocr_word *w[CAND_WORDS];
+	size_t		 n;
+	char		 text[FX_TEXT_MAX];
+};
+struct fx_scan {
+	const struct ocr_text	*text;		/* borrowed */
+	const struct bank_catalog *cat;		/* borrowed; may be NULL */
+	struct fx_occ		 occ[OCCS_MAX];
+	size_t			 nocc;
+	struct ocr_fields	*out;		/* what is being filled */
+};
+
+/* fields_layout.c: the labels found; each field's value by its labels */
+void	 fx_find_labels(struct fx_scan *);
+void	 fx_by_labels(struct fx_scan *);
+/* the words beside label k; the words of line i under label k */
+void	 fx_beside(const struct fx_scan *, size_t k, struct fx_cand *);
+void	 fx_below(const struct fx_scan *, size_t k, size_t i,
+	    struct fx_cand *);
+
+/* fields_value.c */
+void	 fx_cand_add(struct fx_cand *, const struct ocr_word *);
+/* field f set from c's words (a copy of value, source IMAGE) */
+void	 fx_set_value(struct ocr_fields *, enum ocr_field f,
+	    const char *value, const struct fx_cand *c);
+/* 1 when c parses as field f (then set, with its warnings), else 0 */
+int	 fx_try_value(struct fx_scan *, enum ocr_field f,
+	    const struct fx_cand *c);
+/* 1 when f has a value (or, for cuenta, a masked one was read) */
+int	 fx_have(const struct ocr_fields *, enum ocr_field f);
+
+/* fields_elsewhere.c: what no label gave, from the whole text */
+void	 fx_elsewhere(struct fx_scan *);
+
 /* fields_warn.c: a warning added (one already there is not repeated) */
 void	 fx_warn(struct ocr_fields *, enum ocr_field, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
