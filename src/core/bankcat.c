@@ -281,6 +281,17 @@ bank_catalog_resolve(const struct bank_catalog *c, const char *text,
 	return by_name(c, norm, out);
 }
 
+int
+bank_catalog_name(const struct bank_catalog *c, size_t i, const char **norm,
+    const struct bank **b)
+{
+	if (c == NULL || i >= c->nnames)
+		return -1;
+	*norm = c->names[i].norm;
+	*b = &c->banks[c->names[i].bank];
+	return 0;
+}
+
 /* bank_catalog_by_prefix: the one participant whose CLABE prefix is the
  * first 3 digits of clabe; NONE when no participant (or no 3 digits),
  * AMBIGUOUS when several share it. */

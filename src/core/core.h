@@ -201,6 +201,11 @@ enum bank_match	 bank_catalog_resolve(const struct bank_catalog *,
 #define BANK_SEARCH_MAX		8
 size_t		 bank_catalog_search(const struct bank_catalog *,
 		    const char *text, char codes[][BANK_CODE_SIZE], size_t max);
+/* the i-th name or alias (0 .. n-1, in the order added): its
+ * bank_name_normalize() text and its participant, both borrowed; -1
+ * past the end (fuzzy matchers walk the names with it) */
+int		 bank_catalog_name(const struct bank_catalog *, size_t i,
+		    const char **norm, const struct bank **b);
 /* the participant of a CLABE (or its 3-digit prefix); likewise */
 enum bank_match	 bank_catalog_by_prefix(const struct bank_catalog *,
 		    const char *clabe, const struct bank **out);
