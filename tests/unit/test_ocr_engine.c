@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
@@ -201,6 +202,77 @@ test_ocr_recognize__time_limit__ocr_timeout(void **state)
 	pixDestroy(&pix);
 }
 
+/* a long receipt (80 lines) */
+static PIX *
+render_long(void)
+{
+	cairo_surface_t	*s;
+	cairo_t		*cr;
+	PIX		*pix;
+	int		 w = 520, h = 40 * 81, x, y, i;
+	char		 line[96];
+
+	s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	cr = cairo_create(s);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+	    CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_set_font_size(cr, 20);
+	for (i = 0; i < 80; i++) {
+		snprintf(line, sizeof(line), "Linea %d Clave MBAN0100250721%010d"
+		    " $%d.00", i, i * 7919, i * 13);
+		cairo_move_to(cr, 20, 40 * (i + 1));
+		cairo_show_text(cr, line);
+	}
+	cairo_destroy(cr);
+	cairo_surface_flush(s);
+	pix = pixCreate(w, h, 32);
+	for (y = 0; y < h; y++) {
+		const uint32_t *row = (const uint32_t *)(const void *)
+		    (cairo_image_surface_get_data(s) +
+		    (size_t)y * (size_t)cairo_image_surface_get_stride(s));
+
+		for (x = 0; x < w; x++)
+			pixSetPixel(pix, x, y, (row[x] & 0xffffff) << 8);
+	}
+	cairo_surface_destroy(s);
+	return pix;
+}
+
+/* the deadline stops Tesseract's word passes, not only the answer: a
+ * page that takes T to read comes back well before T when the limit
+ * is a small part of it */
+static void
+test_ocr_recognize__deadline__stops_recognition_early(void **state)
+{
+	PIX			*pix = render_long(), *prep;
+	struct ocr_result	 r;
+	enum ocr_error		 why = OCR_ERR__MAX;
+	double			 t0, full, cut;
+
+	(void)state;
+	prep = ocr_prepare(pix, NULL);
+	t0 = clock_monotonic();
+	assert_int_equal(ocr_recognize(engine, prep, &r, &why), 0);
+	full = clock_monotonic() - t0;
+	assert_true(r.nwords >= 300);
+	ocr_result_free(&r);
+	assert_true(full > 1.0);
+	ocr_engine_set_time_limit(engine, (int)(full * 1000 / 8));
+	t0 = clock_monotonic();
+	assert_int_equal(ocr_recognize(engine, prep, &r, &why), -1);
+	cut = clock_monotonic() - t0;
+	assert_int_equal(why, OCR_ERR_TIMEOUT);
+	if (cut > full / 2)
+		fail_msg("limit %.2f s: stopped after %.2f s of %.2f s",
+		    full / 8, cut, full);
+	ocr_engine_set_time_limit(engine, 0);
+	pixDestroy(&prep);
+	pixDestroy(&pix);
+}
+
 static void
 test_ocr_engine__unknown_language__engine_unavailable(void **state)
 {
@@ -235,6 +307,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_ocr_recognize__light_on_dark__read_back),
 		cmocka_unit_test(test_ocr_prep__skewed__deskewed),
 		cmocka_unit_test(test_ocr_recognize__time_limit__ocr_timeout),
+		cmocka_unit_test(
+		    test_ocr_recognize__deadline__stops_recognition_early),
 		cmocka_unit_test(
 		    test_ocr_engine__unknown_language__engine_unavailable),
 	};

@@ -413,6 +413,58 @@ test_ocr_pdf__junk__pdf_unreadable(void **state)
 	assert_null(pix);
 }
 
+/* real files of each image type: the header reader agrees with the
+ * decoder, and the image comes out upright with its size */
+static void
+test_ocr_image__each_type__header_size_and_decode(void **state)
+{
+	PIX		*src = pixCreate(123, 45, 32), *pix = NULL;
+	unsigned char	*d = NULL;
+	size_t		 n = 0;
+	enum ocr_error	 why = OCR_ERR__MAX;
+	int		 kind, w = 0, h = 0;
+	static const enum ocr_type types[] = { OCR_TYPE_JPEG, OCR_TYPE_PNG,
+	    OCR_TYPE_WEBP, OCR_TYPE_WEBP };
+
+	(void)state;
+	pixSetAllArbitrary(src, 0xffffff00);
+	pixRasterop(src, 10, 10, 50, 20, PIX_CLR, NULL, 0, 0);
+	for (kind = 0; kind < 4; kind++) {
+		switch (kind) {
+		case 0:
+			assert_int_equal(pixWriteMemJpeg(&d, &n, src, 90, 0), 0);
+			break;
+		case 1:
+			assert_int_equal(pixWriteMemPng(&d, &n, src, 0), 0);
+			break;
+		default:	/* 2: lossy (VP8), 3: lossless (VP8L) */
+			assert_int_equal(pixWriteMemWebP(&d, &n, src, 90,
+			    kind == 3), 0);
+			assert_memory_equal(d + 12, kind == 3 ? "VP8L" : "VP8 ",
+			    4);
+			break;
+		}
+		assert_int_equal(ocr_sniff(d, n), types[kind]);
+		assert_int_equal(ocr_header_size(d, n, types[kind], &w, &h), 0);
+		assert_int_equal(w, 123);
+		assert_int_equal(h, 45);
+		assert_int_equal(ocr_image_load(d, n, 0, &pix, &why), 0);
+		assert_int_equal(why, OCR_OK);
+		assert_int_equal(pixGetWidth(pix), 123);
+		assert_int_equal(pixGetHeight(pix), 45);
+		assert_true(gray_at(pix, 30, 20) < 64);
+		assert_true(gray_at(pix, 100, 40) > 192);
+		/* one pixel under the image's count: refused */
+		pixDestroy(&pix);
+		assert_int_equal(ocr_image_load(d, n, 123 * 45 - 1, &pix, &why),
+		    -1);
+		assert_int_equal(why, OCR_ERR_TOO_LARGE);
+		free(d);
+		d = NULL;
+	}
+	pixDestroy(&src);
+}
+
 static void
 test_ocr_image__corrupt_png__unreadable(void **state)
 {
@@ -442,6 +494,8 @@ main(void)
 		    test_ocr_header__bomb_headers__refused_undecoded),
 		cmocka_unit_test(test_ocr_image__exif_orientation__applied),
 		cmocka_unit_test(test_ocr_image__png_reencode__no_metadata),
+		cmocka_unit_test(
+		    test_ocr_image__each_type__header_size_and_decode),
 		cmocka_unit_test(test_ocr_image__corrupt_png__unreadable),
 		cmocka_unit_test(test_ocr_pdf__text_layer__read_without_ocr),
 		cmocka_unit_test(test_ocr_pdf__image_only__rasterized),
