@@ -83,7 +83,26 @@ ocr_engine_ready(struct ocr_engine *e, enum ocr_error *why)
 	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
 	TessBaseAPISetVariable(e->api, "user_defined_dpi", "300");
 	TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
+	/* adaptive (tiled Otsu) thresholding instead of one global Otsu:
+	 * uneven light in photos, coloured banners in screenshots */
+	TessBaseAPISetVariable(e->api, "thresholding_method", "1");
 	return set_why(why, OCR_OK);
+}
+
+/* a word's weight in the page's confidence: its letters and digits
+ * (UTF-8 multibyte characters counted once); rule and speck "words"
+ * such as "|" or "¡" weigh nothing */
+static int
+word_weight(const char *t)
+{
+	const unsigned char	*p;
+	int			 n = 0;
+
+	for (p = (const unsigned char *)t; *p != '\0'; p++)
+		if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= 'a' && *p <= 'z') || (*p >= 0xc3 && *p <= 0xc5))
+			n++;
+	return n;
 }
 
 static void
@@ -91,7 +110,7 @@ collect_words(TessBaseAPI *api, struct ocr_result *r)
 {
 	TessResultIterator	*it = TessBaseAPIGetIterator(api);
 	size_t			 cap = 0;
-	double			 sum = 0;
+	double			 sum = 0, weight = 0;
 
 	if (it == NULL)
 		return;
@@ -116,7 +135,8 @@ collect_words(TessBaseAPI *api, struct ocr_result *r)
 			w->confidence = 0;
 		if (w->confidence > 1)
 			w->confidence = 1;
-		sum += w->confidence;
+		sum += w->confidence * word_weight(w->text);
+		weight += word_weight(w->text);
 		pi = TessResultIteratorGetPageIteratorConst(it);
 		l = tp = rt = b = 0;
 		TessPageIteratorBoundingBox(pi, RIL_WORD, &l, &tp, &rt, &b);
@@ -126,7 +146,7 @@ collect_words(TessBaseAPI *api, struct ocr_result *r)
 		w->h = b - tp;
 	} while (TessResultIteratorNext(it, RIL_WORD));
 	TessResultIteratorDelete(it);
-	r->confidence = r->nwords > 0 ? sum / (double)r->nwords : 0;
+	r->confidence = weight > 0 ? sum / weight : 0;
 }
 
 int

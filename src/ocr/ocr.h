@@ -72,9 +72,13 @@ int		 ocr_prep_is_dark(struct Pix *gray);	/* light on dark */
 int		 ocr_prep_text_height(struct Pix *gray);/* px, 0 unknown */
 struct Pix	*ocr_prep_scale(struct Pix *gray, int want_px);
 struct Pix	*ocr_prep_binarize(struct Pix *gray);	/* Sauvola, 1 bpp */
-struct Pix	*ocr_prep_deskew(struct Pix *bin, float *angle);
-/* all of them: gray, invert if dark, text to ~30 px, binarize,
- * deskew; *scale is the factor applied (boxes / scale = input px) */
+/* turned straight, the skew measured on the Sauvola binarization;
+ * *angle: the degrees turned */
+struct Pix	*ocr_prep_deskew(struct Pix *, float *angle);
+/* gray, inverted if mostly dark, text to ~30 px, deskewed: 8 bpp for
+ * ocr_recognize (Tesseract thresholds it adaptively itself and reads
+ * light-on-dark bands); *scale: the factor applied (input px = box
+ * px / scale, before the small deskew rotation) */
 struct Pix	*ocr_prepare(struct Pix *, float *scale);
 
 /* engine.c: one Tesseract engine per process, loaded on first use */
@@ -87,7 +91,9 @@ struct ocr_result {
 	char		*text;		/* the whole page, UTF-8 */
 	struct ocr_word	*words;
 	size_t		 nwords;
-	double		 confidence;	/* mean over the words, 0..1 */
+	double		 confidence;	/* 0..1: the words' mean, each
+					 * weighted by its letters and
+					 * digits (specks weigh nothing) */
 };
 struct ocr_engine;
 struct ocr_engine *ocr_engine_new(const char *lang);	/* "spa"; NULL: "spa" */

@@ -1,9 +1,15 @@
 /*
  * mxcep: src/ocr/prep.c: what a phone photo or a screenshot needs before
- * Tesseract reads it: grayscale, light-on-dark turned dark-on-light,
- * text scaled to about 30 px high, Sauvola adaptive thresholding (uneven
- * light), deskew. Leptonica throughout; each step gives a new PIX.
+ * Tesseract reads it: grayscale, a light-on-dark page turned
+ * dark-on-light, text scaled to about 30 px high, the skew measured on a
+ * Sauvola (adaptive threshold) binarization, so uneven light does not
+ * fool it, and the gray image turned straight. The gray image goes to
+ * Tesseract, which thresholds it itself with Leptonica's adaptive Otsu
+ * (engine.c) and retries light-on-dark lines inverted: a white-on-colour
+ * banner survives, which a binarization made here would break.
+ * Leptonica throughout; each step gives a new PIX.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include <leptonica/allheaders.h>
@@ -62,7 +68,7 @@ ocr_prep_text_height(PIX *gray)
 
 		if (boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h) != 0)
 			continue;
-		/* letters: not specks, not lines, not the page frame */
+		/* letters: not specks, not rules, not the page frame */
 		if (h >= 6 && h <= pixGetHeight(bin) / 4 && w <= 4 * h)
 			hs[k++] = h;
 	}
@@ -97,6 +103,7 @@ ocr_prep_scale(PIX *gray, int want_px)
 	return pixScale(gray, f, f);
 }
 
+/* Sauvola's local threshold (window 51 px, or less on small images) */
 PIX *
 ocr_prep_binarize(PIX *gray)
 {
@@ -114,21 +121,38 @@ ocr_prep_binarize(PIX *gray)
 	return bin;
 }
 
+/* the page (any depth) turned straight; the skew is measured on its
+ * Sauvola binarization; *angle: degrees turned (0: left as it was) */
 PIX *
-ocr_prep_deskew(PIX *bin, float *angle)
+ocr_prep_deskew(PIX *pix, float *angle)
 {
+	PIX	*bin = NULL, *out = NULL;
 	float	 a = 0, conf = 0;
-	PIX	*d = pixFindSkewAndDeskew(bin, 2, &a, &conf);
 
 	if (angle != NULL)
-		*angle = d != NULL && conf > 0 ? a : 0;
-	return d;
+		*angle = 0;
+	if (pixGetDepth(pix) == 1)
+		bin = pixClone(pix);
+	else
+		bin = ocr_prep_binarize(pix);
+	if (bin == NULL || pixFindSkew(bin, &a, &conf) != 0 ||
+	    conf < 2.0f || fabsf(a) < 0.1f) {
+		out = pixCopy(NULL, pix);
+		goto out;
+	}
+	out = pixRotate(pix, a * (float)M_PI / 180.0f, L_ROTATE_AREA_MAP,
+	    L_BRING_IN_WHITE, 0, 0);
+	if (out != NULL && angle != NULL)
+		*angle = a;
+out:
+	pixDestroy(&bin);
+	return out;
 }
 
 PIX *
 ocr_prepare(PIX *pix, float *scale)
 {
-	PIX	*gray = NULL, *scaled = NULL, *bin = NULL, *out = NULL;
+	PIX	*gray = NULL, *scaled = NULL, *out = NULL;
 
 	if (scale != NULL)
 		*scale = 1;
@@ -138,13 +162,10 @@ ocr_prepare(PIX *pix, float *scale)
 		pixInvert(gray, gray);
 	if ((scaled = ocr_prep_scale(gray, PREP_TEXT_PX)) == NULL)
 		goto out;
-	if ((bin = ocr_prep_binarize(scaled)) == NULL)
-		goto out;
-	out = ocr_prep_deskew(bin, NULL);
+	out = ocr_prep_deskew(scaled, NULL);
 	if (out != NULL && scale != NULL)
 		*scale = (float)pixGetWidth(scaled) / (float)pixGetWidth(gray);
 out:
-	pixDestroy(&bin);
 	pixDestroy(&scaled);
 	pixDestroy(&gray);
 	return out;

@@ -1,7 +1,7 @@
 /*
  * mxcep: unit tests for src/ocr's engine side: Tesseract (Spanish) reads
- * back text rendered with cairo, dark-on-light and light-on-dark, after
- * the preprocessing; the time limit; OMP_THREAD_LIMIT=1 in effect.
+ * back text rendered with cairo (plain, dark mode, a white-on-blue
+ * banner, uneven light, skewed, small) after the preprocessing; the time limit; OMP_THREAD_LIMIT=1 in effect.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,15 +24,22 @@
 
 static struct ocr_engine *engine;	/* one per process, as in a worker */
 
+enum look {
+	LOOK_PLAIN,		/* black on white */
+	LOOK_INVERTED,		/* white on black (dark mode) */
+	LOOK_BANNER,		/* the amount in white on a blue band */
+	LOOK_SHADOW,		/* light falling from 35 % (left) to 100 % */
+};
+
 /* the receipt lines drawn with cairo at font size px, into a PIX */
 static PIX *
-render(double px, int invert)
+render(double px, enum look look)
 {
 	cairo_surface_t	*s;
 	cairo_t		*cr;
 	PIX		*pix;
 	int		 w = (int)(px * 26), h = (int)(px * 6), x, y;
-	double		 fg = invert ? 1 : 0;
+	double		 fg = look == LOOK_INVERTED ? 1 : 0;
 
 	s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
 	cr = cairo_create(s);
@@ -44,6 +51,12 @@ render(double px, int invert)
 	cairo_set_font_size(cr, px);
 	cairo_move_to(cr, px, px * 2);
 	cairo_show_text(cr, LINE1);
+	if (look == LOOK_BANNER) {
+		cairo_set_source_rgb(cr, 0.1, 0.2, 0.5);
+		cairo_rectangle(cr, 0, px * 2.8, w, px * 1.8);
+		cairo_fill(cr);
+		cairo_set_source_rgb(cr, 1, 1, 1);
+	}
 	cairo_move_to(cr, px, px * 4);
 	cairo_show_text(cr, LINE2);
 	cairo_destroy(cr);
@@ -54,8 +67,17 @@ render(double px, int invert)
 		    (cairo_image_surface_get_data(s) +
 		    (size_t)y * (size_t)cairo_image_surface_get_stride(s));
 
-		for (x = 0; x < w; x++)
-			pixSetPixel(pix, x, y, (row[x] & 0xffffff) << 8);
+		for (x = 0; x < w; x++) {
+			uint32_t v = row[x] & 0xffffff;
+
+			if (look == LOOK_SHADOW) {
+				double	 light = 0.35 + 0.65 * x / w;
+				uint32_t g = (uint32_t)((v & 0xff) * light);
+
+				v = g << 16 | g << 8 | g;
+			}
+			pixSetPixel(pix, x, y, v << 8);
+		}
 	}
 	cairo_surface_destroy(s);
 	return pix;
@@ -91,14 +113,15 @@ read_back(PIX *pix)
 
 	prep = ocr_prepare(pix, &scale);
 	assert_non_null(prep);
-	assert_int_equal(pixGetDepth(prep), 1);
+	assert_int_equal(pixGetDepth(prep), 8);
 	assert_int_equal(ocr_recognize(engine, prep, &r, &why), 0);
 	assert_int_equal(why, OCR_OK);
 	if (strstr(r.text, "Clave de rastreo ") == NULL ||
 	    strcasestr(r.text, "importe $1,500.00") == NULL)
 		fail_msg("read \"%s\"", r.text);
 	assert_true(r.nwords >= 6);
-	assert_true(r.confidence > 0.7 && r.confidence <= 1.0);
+	if (!(r.confidence > 0.7 && r.confidence <= 1.0))
+		fail_msg("confidence %.2f in \"%s\"", r.confidence, r.text);
 	for (i = 0; i < r.nwords; i++) {
 		const struct ocr_word *w = &r.words[i];
 
@@ -123,7 +146,7 @@ read_back(PIX *pix)
 static void
 test_ocr_recognize__rendered_receipt__read_back(void **state)
 {
-	PIX *pix = render(20, 0);
+	PIX *pix = render(20, LOOK_PLAIN);
 
 	(void)state;
 	read_back(pix);
@@ -133,7 +156,7 @@ test_ocr_recognize__rendered_receipt__read_back(void **state)
 static void
 test_ocr_recognize__small_text__scaled_up_and_read(void **state)
 {
-	PIX	*pix = render(11, 0), *gray = ocr_prep_gray(pix);
+	PIX	*pix = render(11, LOOK_PLAIN), *gray = ocr_prep_gray(pix);
 	int	 th = ocr_prep_text_height(gray);
 
 	(void)state;
@@ -146,7 +169,7 @@ test_ocr_recognize__small_text__scaled_up_and_read(void **state)
 static void
 test_ocr_recognize__light_on_dark__read_back(void **state)
 {
-	PIX	*pix = render(20, 1), *gray = ocr_prep_gray(pix);
+	PIX	*pix = render(20, LOOK_INVERTED), *gray = ocr_prep_gray(pix);
 
 	(void)state;
 	assert_true(ocr_prep_is_dark(gray));
@@ -156,9 +179,37 @@ test_ocr_recognize__light_on_dark__read_back(void **state)
 }
 
 static void
+test_ocr_recognize__white_on_colour_banner__read_back(void **state)
+{
+	PIX *pix = render(20, LOOK_BANNER);
+
+	(void)state;
+	read_back(pix);
+	pixDestroy(&pix);
+}
+
+static void
+test_ocr_recognize__uneven_light__read_back(void **state)
+{
+	PIX	*pix = render(20, LOOK_SHADOW), *gray = ocr_prep_gray(pix),
+		*global;
+	int	 on = 0;
+
+	(void)state;
+	/* one global threshold blackens the shaded side: adaptive it is */
+	global = pixConvertTo1(gray, 128);
+	pixCountPixels(global, &on, NULL);
+	assert_true(on > pixGetWidth(gray) * pixGetHeight(gray) / 4);
+	read_back(pix);
+	pixDestroy(&global);
+	pixDestroy(&gray);
+	pixDestroy(&pix);
+}
+
+static void
 test_ocr_prep__skewed__deskewed(void **state)
 {
-	PIX	*pix = render(20, 0), *gray = ocr_prep_gray(pix), *rot, *bin,
+	PIX	*pix = render(20, LOOK_PLAIN), *gray = ocr_prep_gray(pix), *rot, *bin,
 		*d;
 	float	 angle = 0;
 
@@ -168,8 +219,9 @@ test_ocr_prep__skewed__deskewed(void **state)
 	    0, 0);
 	bin = ocr_prep_binarize(rot);
 	assert_int_equal(pixGetDepth(bin), 1);
-	d = ocr_prep_deskew(bin, &angle);
+	d = ocr_prep_deskew(rot, &angle);
 	assert_non_null(d);
+	assert_int_equal(pixGetDepth(d), 8);
 	if (!(fabsf(angle) > 2.0f && fabsf(angle) < 4.0f))
 		fail_msg("skew angle %.2f", (double)angle);
 	read_back(rot);
@@ -183,7 +235,7 @@ test_ocr_prep__skewed__deskewed(void **state)
 static void
 test_ocr_recognize__time_limit__ocr_timeout(void **state)
 {
-	PIX			*pix = render(20, 0), *prep;
+	PIX			*pix = render(20, LOOK_PLAIN), *prep;
 	struct ocr_result	 r;
 	enum ocr_error		 why = OCR_OK;
 
@@ -305,6 +357,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(
 		    test_ocr_recognize__small_text__scaled_up_and_read),
 		cmocka_unit_test(test_ocr_recognize__light_on_dark__read_back),
+		cmocka_unit_test(
+		    test_ocr_recognize__white_on_colour_banner__read_back),
+		cmocka_unit_test(test_ocr_recognize__uneven_light__read_back),
 		cmocka_unit_test(test_ocr_prep__skewed__deskewed),
 		cmocka_unit_test(test_ocr_recognize__time_limit__ocr_timeout),
 		cmocka_unit_test(
