@@ -82,7 +82,12 @@ ocr_engine_ready(struct ocr_engine *e, enum ocr_error *why)
 	 * scaled for ~30 px text, which is what 300 dpi means to it */
 	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
 	TessBaseAPISetVariable(e->api, "user_defined_dpi", "300");
-	TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
+	/* page layout with orientation detection (osd.traineddata): a
+	 * photo taken sideways or upside down is read turned upright */
+	TessBaseAPISetPageSegMode(e->api, PSM_AUTO_OSD);
+	/* a receipt has few lines: trust the orientation at a margin of
+	 * 3 (the default 7 left a two-line page upside down) */
+	TessBaseAPISetVariable(e->api, "min_orientation_margin", "3");
 	/* adaptive (tiled Otsu) thresholding instead of one global Otsu:
 	 * uneven light in photos, coloured banners in screenshots */
 	TessBaseAPISetVariable(e->api, "thresholding_method", "1");

@@ -206,6 +206,22 @@ test_ocr_recognize__uneven_light__read_back(void **state)
 	pixDestroy(&pix);
 }
 
+/* photos taken sideways or upside down (no EXIF to say so) */
+static void
+test_ocr_recognize__turned_page__read_upright(void **state)
+{
+	PIX	*pix = render(20, LOOK_PLAIN), *turned;
+	int	 q;
+
+	(void)state;
+	for (q = 1; q <= 3; q++) {
+		turned = pixRotateOrth(pix, q);
+		read_back(turned);
+		pixDestroy(&turned);
+	}
+	pixDestroy(&pix);
+}
+
 static void
 test_ocr_prep__skewed__deskewed(void **state)
 {
@@ -360,6 +376,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(
 		    test_ocr_recognize__white_on_colour_banner__read_back),
 		cmocka_unit_test(test_ocr_recognize__uneven_light__read_back),
+		cmocka_unit_test(test_ocr_recognize__turned_page__read_upright),
 		cmocka_unit_test(test_ocr_prep__skewed__deskewed),
 		cmocka_unit_test(test_ocr_recognize__time_limit__ocr_timeout),
 		cmocka_unit_test(
