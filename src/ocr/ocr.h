@@ -59,11 +59,14 @@ int		 ocr_image_load(const unsigned char *, size_t, long max_pixels,
  * malloc'd, the caller frees it */
 int		 ocr_image_png(struct Pix *, unsigned char **png, size_t *len);
 
-/* pdf.c: the first page of a PDF. With a text layer, *text (malloc'd,
- * UTF-8) and *out NULL; without, *out rasterized at dpi (0:
- * OCR_PDF_DPI) within max_pixels and *text NULL. 0 or -1 and *why. */
+/* pdf.c: the first page of a PDF. With a text layer, *text as an OCR
+ * result (the text; its words with boxes in pixels at dpi and
+ * confidence 1; free it with ocr_result_free) and *out NULL; without,
+ * *out rasterized at dpi (0: OCR_PDF_DPI) within max_pixels and *text
+ * empty (text->text NULL). 0 or -1 and *why. */
+struct ocr_result;
 int		 ocr_pdf_load(const unsigned char *, size_t, int dpi,
-		    long max_pixels, char **text, struct Pix **out,
+		    long max_pixels, struct ocr_result *text, struct Pix **out,
 		    enum ocr_error *why);
 
 /* prep.c: preprocessing, each returns a new PIX (NULL on failure) */

@@ -1,6 +1,7 @@
 /*
  * mxcep: src/ocr/pdf.c: the first page of a PDF receipt through
- * poppler-glib: its text layer when it has one (no OCR needed), else
+ * poppler-glib: its text layer when it has one (no OCR needed: its
+ * words and their boxes from the layer), else
  * the page rasterized with cairo into a Leptonica PIX, its pixel count
  * checked before the surface is made.
  */
@@ -24,15 +25,76 @@ set_why(enum ocr_error *why, enum ocr_error e)
 	return e == OCR_OK ? 0 : -1;
 }
 
+static int
+is_space(const char *s)
+{
+	return *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
+	    *s == '\f';
+}
+
 /* 1 when s has a character that is not white space */
 static int
 has_text(const char *s)
 {
 	for (; s != NULL && *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' &&
-		    *s != '\f')
+		if (!is_space(s))
 			return 1;
 	return 0;
+}
+
+/* the text layer as an ocr_result: the page's text, and its words with
+ * their boxes (poppler gives one rectangle per character of the text,
+ * in points) in pixels at dpi; confidence 1: nothing was guessed */
+static void
+text_result(PopplerPage *page, const char *t, int dpi, struct ocr_result *r)
+{
+	PopplerRectangle	*rects = NULL;
+	guint			 nrects = 0, k = 0;
+	const char		*p, *start = NULL;
+	double			 x1 = 0, y1 = 0, x2 = 0, y2 = 0, f = dpi / 72.0;
+	size_t			 cap = 0;
+
+	r->text = xstrdup(t);
+	r->confidence = 1;
+	if (!poppler_page_get_text_layout(page, &rects, &nrects))
+		return;
+	for (p = t; ; p += g_utf8_skip[*(const guchar *)p], k++) {
+		if (*p == '\0' || is_space(p) || k >= nrects) {
+			if (start != NULL) {
+				struct ocr_word *w;
+
+				if (r->nwords == cap) {
+					cap = cap ? cap * 2 : 64;
+					r->words = xrealloc(r->words,
+					    cap * sizeof(*r->words));
+				}
+				w = &r->words[r->nwords++];
+				w->text = xstrndup(start, (size_t)(p - start));
+				w->confidence = 1;
+				w->x = (int)(x1 * f);
+				w->y = (int)(y1 * f);
+				w->w = (int)(x2 * f + 0.5) - w->x;
+				w->h = (int)(y2 * f + 0.5) - w->y;
+				start = NULL;
+			}
+			if (*p == '\0' || k >= nrects)
+				break;
+			continue;
+		}
+		if (start == NULL) {
+			start = p;
+			x1 = rects[k].x1;
+			y1 = rects[k].y1;
+			x2 = rects[k].x2;
+			y2 = rects[k].y2;
+		} else {
+			x1 = MIN(x1, rects[k].x1);
+			y1 = MIN(y1, rects[k].y1);
+			x2 = MAX(x2, rects[k].x2);
+			y2 = MAX(y2, rects[k].y2);
+		}
+	}
+	g_free(rects);
 }
 
 /* cairo's RGB24 (0x00RRGGBB per word) into a 32 bpp PIX (0xRRGGBB00) */
@@ -109,7 +171,7 @@ out:
 
 int
 ocr_pdf_load(const unsigned char *data, size_t len, int dpi,
-    long max_pixels, char **text, PIX **out, enum ocr_error *why)
+    long max_pixels, struct ocr_result *text, PIX **out, enum ocr_error *why)
 {
 	GBytes		*bytes = NULL;
 	GError		*err = NULL;
@@ -118,7 +180,7 @@ ocr_pdf_load(const unsigned char *data, size_t len, int dpi,
 	char		*t = NULL;
 	int		 rc = -1;
 
-	*text = NULL;
+	memset(text, 0, sizeof(*text));
 	*out = NULL;
 	if (dpi <= 0)
 		dpi = OCR_PDF_DPI;
@@ -141,7 +203,7 @@ ocr_pdf_load(const unsigned char *data, size_t len, int dpi,
 	}
 	t = poppler_page_get_text(page);
 	if (has_text(t)) {
-		*text = xstrdup(t);
+		text_result(page, t, dpi, text);
 		rc = set_why(why, OCR_OK);
 		goto out;
 	}

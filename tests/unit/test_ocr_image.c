@@ -344,42 +344,64 @@ make_pdf(struct buf *b, int with_text)
 static void
 test_ocr_pdf__text_layer__read_without_ocr(void **state)
 {
-	struct buf	 b;
-	char		*text = NULL;
-	PIX		*pix = NULL;
-	enum ocr_error	 why = OCR_ERR__MAX;
+	struct buf		 b;
+	struct ocr_result	 text;
+	PIX			*pix = NULL;
+	enum ocr_error		 why = OCR_ERR__MAX;
+	size_t			 i;
+	int			 clave = 0;
 
 	(void)state;
 	buf_init(&b);
 	make_pdf(&b, 1);
 	assert_int_equal(ocr_sniff((unsigned char *)b.data, b.len),
 	    OCR_TYPE_PDF);
-	assert_int_equal(ocr_pdf_load((unsigned char *)b.data, b.len, 0, 0,
+	assert_int_equal(ocr_pdf_load((unsigned char *)b.data, b.len, 144, 0,
 	    &text, &pix, &why), 0);
 	assert_int_equal(why, OCR_OK);
 	assert_null(pix);
-	assert_non_null(text);
-	assert_non_null(strstr(text,
+	assert_non_null(text.text);
+	assert_non_null(strstr(text.text,
 	    "Clave de rastreo MBAN01002507210012345678"));
-	assert_non_null(strstr(text, "$1,500.00"));
-	free(text);
+	assert_non_null(strstr(text.text, "$1,500.00"));
+	assert_true(text.confidence == 1.0);
+	/* the words with their boxes, in pixels at 144 dpi: the clave
+	 * drawn at x 10 pt on the baseline 50 pt (9 pt type) */
+	assert_int_equal(text.nwords, 6);
+	assert_string_equal(text.words[0].text, "Clave");
+	assert_string_equal(text.words[5].text, "$1,500.00");
+	for (i = 0; i < text.nwords; i++) {
+		const struct ocr_word *w = &text.words[i];
+
+		assert_true(w->w > 0 && w->h > 0);
+		if (strcmp(w->text, "MBAN01002507210012345678") == 0) {
+			clave = 1;
+			assert_true(w->x > 2 * 10 && w->x < 2 * 200);
+			assert_true(w->y > 2 * 38 && w->y < 2 * 50);
+			assert_true(w->y + w->h > 2 * 46 &&
+			    w->y + w->h < 2 * 54);
+		}
+	}
+	assert_true(clave);
+	ocr_result_free(&text);
 	buf_free(&b);
 }
 
 static void
 test_ocr_pdf__image_only__rasterized(void **state)
 {
-	struct buf	 b;
-	char		*text = NULL;
-	PIX		*pix = NULL;
-	enum ocr_error	 why = OCR_ERR__MAX;
+	struct buf		 b;
+	struct ocr_result	 text;
+	PIX			*pix = NULL;
+	enum ocr_error		 why = OCR_ERR__MAX;
 
 	(void)state;
 	buf_init(&b);
 	make_pdf(&b, 0);
 	assert_int_equal(ocr_pdf_load((unsigned char *)b.data, b.len, 144,
 	    0, &text, &pix, &why), 0);
-	assert_null(text);
+	assert_null(text.text);
+	assert_int_equal(text.nwords, 0);
 	assert_non_null(pix);
 	/* 300 x 400 pt at 144 dpi; the black box at (60..160, 60..80) pt */
 	assert_int_equal(pixGetWidth(pix), 600);
@@ -399,17 +421,17 @@ test_ocr_pdf__image_only__rasterized(void **state)
 static void
 test_ocr_pdf__junk__pdf_unreadable(void **state)
 {
-	const char	*junk = "%PDF-1.4\nthis is no PDF at all\n";
-	char		*text = NULL;
-	PIX		*pix = NULL;
-	enum ocr_error	 why = OCR_OK;
+	const char		*junk = "%PDF-1.4\nthis is no PDF at all\n";
+	struct ocr_result	 text;
+	PIX			*pix = NULL;
+	enum ocr_error		 why = OCR_OK;
 
 	(void)state;
 	assert_int_equal(ocr_pdf_load((const unsigned char *)junk,
 	    strlen(junk), 0, 0, &text, &pix, &why), -1);
 	assert_int_equal(why, OCR_ERR_PDF_UNREADABLE);
 	assert_string_equal(ocr_error_str(why), "pdf_unreadable");
-	assert_null(text);
+	assert_null(text.text);
 	assert_null(pix);
 }
 
