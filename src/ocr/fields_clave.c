@@ -190,6 +190,6 @@ fx_referencia_parse(const char *text, char out[8], int *fixed)
 	if (strlen(p) > REFERENCIA_MAX)
 		return -1;
 	*fixed = f;
-	snprintf(out, 8, "%s", p);
+	memcpy(out, p, strlen(p) + 1);	/* at most REFERENCIA_MAX + 1 */
 	return 0;
 }
