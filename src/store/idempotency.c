@@ -186,3 +186,23 @@ db_idem_purge(struct db *db, time_t now, uint64_t *purged)
 	*purged = db_affected(db);
 	return 0;
 }
+
+/* Inside the transaction that creates the resource: the key's claim now
+ * names id, or *lost when another request took the claim over. */
+int
+db_idem_set_resource(struct db *db, const struct idem_claim *idem,
+    const char *id, int *lost)
+{
+	struct dbp	 p;
+
+	dbp_init(&p);
+	dbp_str(&p, id);
+	dbp_str(&p, idem->account_id);
+	dbp_str(&p, idem->endpoint);
+	dbp_str(&p, idem->key);
+	dbp_time(&p, idem->claimed_at);
+	if (db_run(db, STMT_IDEM_SET_RESOURCE, &p, NULL) == -1)
+		return -1;
+	*lost = db_affected(db) != 1;
+	return 0;
+}

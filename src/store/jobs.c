@@ -13,25 +13,6 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
-/* The key's claim names v, or *lost when another request took it over. */
-static int
-enqueue_idem_resource(struct db *db, const struct idem_claim *idem,
-    const char *id, int *lost)
-{
-	struct dbp	 p;
-
-	dbp_init(&p);
-	dbp_str(&p, id);
-	dbp_str(&p, idem->account_id);
-	dbp_str(&p, idem->endpoint);
-	dbp_str(&p, idem->key);
-	dbp_time(&p, idem->claimed_at);
-	if (db_run(db, STMT_IDEM_SET_RESOURCE, &p, NULL) == -1)
-		return -1;
-	*lost = db_affected(db) != 1;
-	return 0;
-}
-
 /* one try of db_validation_enqueue's transaction */
 static int
 enqueue_tx(struct db *db, const struct validation *v, time_t now,
@@ -44,7 +25,7 @@ enqueue_tx(struct db *db, const struct validation *v, time_t now,
 	if (db_begin(db) == -1)
 		return -1;
 	if (idem != NULL &&
-	    enqueue_idem_resource(db, idem, v->id, &lost) == -1)
+	    db_idem_set_resource(db, idem, v->id, &lost) == -1)
 		goto fail;
 	if (lost) {
 		db_rollback(db);

@@ -57,25 +57,6 @@ recv_rows(struct db *db, enum stmt id, struct dbp *p,
 	return 0;
 }
 
-/* The key's claim names id, or *lost when another request took it over. */
-static int
-recv_idem_resource(struct db *db, const struct idem_claim *idem,
-    const char *id, int *lost)
-{
-	struct dbp	 p;
-
-	dbp_init(&p);
-	dbp_str(&p, id);
-	dbp_str(&p, idem->account_id);
-	dbp_str(&p, idem->endpoint);
-	dbp_str(&p, idem->key);
-	dbp_time(&p, idem->claimed_at);
-	if (db_run(db, STMT_IDEM_SET_RESOURCE, &p, NULL) == -1)
-		return -1;
-	*lost = db_affected(db) != 1;
-	return 0;
-}
-
 /* the id of the account's receiving account with that CLABE ("" none) */
 static int
 recv_id_by_clabe(struct db *db, const char *account_id, const char *clabe,
@@ -108,7 +89,7 @@ create_tx(struct db *db, const struct receiving_account *ra,
 
 	if (db_begin(db) == -1)
 		return -1;
-	if (idem != NULL && recv_idem_resource(db, idem, ra->id, &lost) == -1)
+	if (idem != NULL && db_idem_set_resource(db, idem, ra->id, &lost) == -1)
 		goto fail;
 	if (lost) {
 		db_rollback(db);

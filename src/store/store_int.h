@@ -225,6 +225,13 @@ void	 validation_row_read(struct dbr *, struct validation *, int which);
 void	 validation_row_borrow(struct dbr *, struct validation *);
 int	 validation_row_col(const char *column, int which);
 
+/* idempotency.c: inside the transaction that creates a resource under
+ * an Idempotency-Key claim, the claim names its id; *lost = 1 when
+ * another request took the claim over. 0, or -1. */
+struct idem_claim;
+int	 db_idem_set_resource(struct db *, const struct idem_claim *,
+	    const char *id, int *lost);
+
 /* retry_states.c: a cycle state (core.h) of a stored terminal state
  * (store.h) and back; 0, or -1 (logged) for a value without its pair */
 int	 retry_cycle_state_of(enum retry_terminal, enum retry_cycle_state *);
